@@ -1,0 +1,102 @@
+// Input rows as the outside world hands them (data/README.md "Files of a scenario"), as raw
+// strings, and their validation into typed values. The server validates every field itself:
+// other systems call it without the CLI.
+//
+// Every error is a Status whose message names "<file>:<line>: field <name>", the value, and the
+// rule broken — except a CNSS number or CIN, of which at most the last three characters are shown.
+// Codes: INVALID_ARGUMENT for format errors (data/README.md "Malformed input").
+#ifndef DAFTAR_LEDGER_DOMAIN_ROWS_H_
+#define DAFTAR_LEDGER_DOMAIN_ROWS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "daftar/v1/events.pb.h"
+
+namespace daftar::domain {
+
+inline constexpr int kDaysWorkedMax = 26;              // data/README.md "cnss/YYYYMM.csv"
+inline constexpr size_t kTextFieldBytesMax = 256;      // company_name, job_title, ids
+inline constexpr int64_t kCommittedJobsMax = 1'000'000;
+
+// Column names, in file order.
+const std::vector<std::string>& ContractsHeader();
+const std::vector<std::string>& HiresHeader();
+const std::vector<std::string>& DeclarationsHeader();
+
+// contracts.csv row, raw.
+struct ContractRow {
+  v1::SourceRef source;
+  std::string contract_id, ice, company_name, cnss_affiliation, activity, zone_id, signed_on,
+      effective_from, effective_to, committed_jobs, envelope_mad;
+};
+
+// hires.csv row, raw. Holds personal data (cnss_number, cin): never log or store it.
+struct HireRow {
+  v1::SourceRef source;
+  std::string contract_id, cnss_number, cin, hire_date, contract_type, nationality, job_title;
+};
+
+// cnss/YYYYMM.csv row, raw. Holds personal data (cnss_number).
+struct DeclarationRow {
+  v1::SourceRef source;
+  std::string cnss_affiliation, period, cnss_number, days_worked, gross_salary_mad, situation;
+};
+
+// Builds raw rows from CSV fields (already column-checked by ParseCsv).
+ContractRow ContractRowFromFields(const v1::SourceRef& source, const std::vector<std::string>& f);
+HireRow HireRowFromFields(const v1::SourceRef& source, const std::vector<std::string>& f);
+DeclarationRow DeclarationRowFromFields(const v1::SourceRef& source,
+                                        const std::vector<std::string>& f);
+
+// Typed, validated hire. cnss_number is kept only until it is pseudonymised.
+struct Hire {
+  v1::SourceRef source;
+  std::string contract_id;
+  std::string cnss_number;  // 9 ASCII digits, personal data
+  absl::CivilDay hire_date;
+  v1::ContractType contract_type = v1::CONTRACT_TYPE_UNSPECIFIED;
+  std::string nationality;  // 2 uppercase ASCII letters
+  std::string job_title;
+};
+
+// Typed, validated declaration row.
+struct Declaration {
+  v1::SourceRef source;
+  std::string cnss_affiliation;  // 7 digits
+  int32_t period = 0;            // YYYYMM as a number, e.g. 202507
+  std::string cnss_number;       // 9 ASCII digits, personal data
+  int32_t days_worked = 0;       // 0..kDaysWorkedMax
+  int64_t gross_salary_centimes = 0;
+  v1::Situation situation = v1::SITUATION_NORMAL;
+};
+
+// Field validators. Errors: INVALID_ARGUMENT naming `where` (e.g. "contracts.csv:3: field ice").
+absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text, absl::string_view where);
+absl::StatusOr<int32_t> ParsePeriod(absl::string_view text, absl::string_view where);  // YYYYMM
+std::string FormatDate(absl::CivilDay day);      // YYYY-MM-DD
+std::string FormatPeriod(int32_t period);        // YYYYMM
+int32_t PeriodOf(absl::CivilDay day);            // 2025-07-15 -> 202507
+int32_t NextPeriod(int32_t period);              // 202512 -> 202601
+
+// Shape checks; they never echo the value of personal fields.
+bool IsIce(absl::string_view s);              // 15 digits
+bool IsAffiliation(absl::string_view s);      // 7 digits
+bool IsCnssNumber(absl::string_view s);       // 9 digits
+bool IsCin(absl::string_view s);              // 1-2 ASCII letters then 1-6 digits
+
+// Shows at most the last three characters of a personal value: "******196".
+std::string MaskPersonal(absl::string_view s);
+
+// Row validation (format only; references to contracts etc. are checked by decisions).
+absl::StatusOr<v1::ContractSigned> ParseContractRow(const ContractRow& row);
+absl::StatusOr<Hire> ParseHireRow(const HireRow& row);
+absl::StatusOr<Declaration> ParseDeclarationRow(const DeclarationRow& row);
+
+}  // namespace daftar::domain
+
+#endif  // DAFTAR_LEDGER_DOMAIN_ROWS_H_

@@ -1,0 +1,95 @@
+// The ledger: the event store, the program state folded from it, and the projections, behind
+// one command interface. services/ translates gRPC to these calls and nothing more; the CLI's
+// import order and the server's checks meet here. Knows nothing of gRPC.
+//
+// Thread-safety: all methods may be called concurrently; commands are serialised internally
+// (decide -> append -> evolve under one mutex), reads are not blocked by them for long.
+#ifndef DAFTAR_LEDGER_LEDGER_H_
+#define DAFTAR_LEDGER_LEDGER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "ledger/domain/program.h"
+#include "ledger/domain/rows.h"
+#include "ledger/projections/balances.h"
+#include "ledger/store/event_store.h"
+
+namespace daftar {
+
+inline constexpr size_t kHireRowsPerCallMax = 10'000;            // hires in one DeclareHires
+inline constexpr size_t kContractRowsPerCallMax = 10'000;        // contracts in one call
+inline constexpr size_t kDeclarationRowsPerMonthMax = 2'000'000; // rows of one month file
+
+struct LedgerOptions {
+  std::string data_dir;     // RocksDB directory
+  std::string pepper_file;  // see domain::Pseudonymizer::FromFile
+};
+
+// Identity and idempotency of one command.
+struct CommandContext {
+  std::string request_id;  // required; derived from content by importing clients
+  store::Metadata metadata;
+};
+
+struct WriteResult {
+  uint64_t first_position = 0;  // 0 when nothing was written
+  uint64_t events_written = 0;
+  bool deduplicated = false;    // the same request was already recorded: nothing written
+  uint64_t head_position = 0;   // head after the call
+};
+
+struct HireImportResult {
+  WriteResult write;
+  std::vector<domain::HireOutcome> outcomes;  // one per row, in order
+};
+
+struct MonthImportResult {
+  WriteResult write;
+  uint64_t rows = 0;
+  uint64_t rows_counted = 0;
+  uint64_t runs_ended = 0;
+  uint64_t accruals = 0;
+  uint64_t clawbacks = 0;
+};
+
+class Ledger {
+ public:
+  // Opens the store, folds the log into the program state, catches the projections up from
+  // their checkpoints. Errors: those of EventStore::Open and Pseudonymizer::FromFile.
+  static absl::StatusOr<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
+  ~Ledger();
+
+  // Publishes a rule set from its JSON text (data/README.md "ruleset.json").
+  absl::StatusOr<WriteResult> PublishRuleSet(absl::string_view json, absl::string_view file_name,
+                                             const CommandContext& context);
+  // Signs the contracts of a whole contracts.csv (validated whole; nothing written on error).
+  absl::StatusOr<WriteResult> SignContracts(const std::vector<domain::ContractRow>& rows,
+                                            const CommandContext& context);
+  // Declares hires; per-row outcomes. A retry with the same request id and rows returns the
+  // original outcomes and writes nothing.
+  absl::StatusOr<HireImportResult> DeclareHires(const std::vector<domain::HireRow>& rows,
+                                                const CommandContext& context);
+  // Imports one month's declaration file whole. `period` is the file's (from its name).
+  absl::StatusOr<MonthImportResult> ImportDeclarationMonth(
+      int32_t period, absl::string_view file_name,
+      const std::vector<domain::DeclarationRow>& rows, const CommandContext& context);
+
+  // Balances of every contract, sorted by contract_id, with every recorded event folded in.
+  std::vector<projections::BalanceLine> Balances();
+
+  store::EventStore& Store();
+
+ private:
+  Ledger();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace daftar
+
+#endif  // DAFTAR_LEDGER_LEDGER_H_

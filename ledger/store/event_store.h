@@ -1,0 +1,179 @@
+// The event store: an append-only log of records in one RocksDB database (DESIGN.md §2).
+//
+//   auto store = EventStore::Open({.path = dir});
+//   auto appended = (*store)->Append(request);   // durable (fsync'd) before it returns
+//   auto records = (*store)->Read(/*from_position=*/1, /*max_count=*/1000);
+//
+// Thread-safety: every method may be called from any thread concurrently. Appends from several
+// threads are group-committed by one sequencer into a single synced WriteBatch.
+// No RocksDB type appears in this header.
+#ifndef DAFTAR_LEDGER_STORE_EVENT_STORE_H_
+#define DAFTAR_LEDGER_STORE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "ledger/store/limits.h"
+
+namespace daftar::store {
+
+// Optimistic concurrency for one stream of an append (DESIGN.md §2).
+struct ExpectedVersion {
+  enum class Kind { kAny, kNoStream, kExists, kExact };
+  Kind kind = Kind::kAny;
+  uint64_t version = 0;  // only for kExact: the stream's current last version (0 = no stream)
+
+  static ExpectedVersion Any() { return {Kind::kAny, 0}; }
+  static ExpectedVersion NoStream() { return {Kind::kNoStream, 0}; }
+  static ExpectedVersion Exists() { return {Kind::kExists, 0}; }
+  static ExpectedVersion Exact(uint64_t v) { return {Kind::kExact, v}; }
+};
+
+// Metadata recorded with every event of an append.
+struct Metadata {
+  std::string actor;
+  std::string role;
+  std::string causation_id;
+  std::string correlation_id;
+  std::string reason;
+};
+
+// One event to append.
+struct ProposedEvent {
+  std::string stream_id;        // 1..kStreamIdBytesMax bytes
+  std::string event_type;       // short message name, e.g. "HireDeclared"
+  uint32_t schema_version = 1;
+  std::string payload;          // serialised event message, at most kEventPayloadBytesMax
+};
+
+// An atomic append of events to one or more streams.
+struct AppendRequest {
+  std::string request_id;  // required, 1..kRequestIdBytesMax bytes; idempotency key
+  Metadata metadata;
+  // Expectation per stream touched; a stream of `events` not listed here is kAny.
+  std::vector<std::pair<std::string, ExpectedVersion>> expected_versions;
+  std::vector<ProposedEvent> events;  // 1..kEventsPerAppendMax, total payload <= kAppendBytesMax
+  // Digest that identifies the request for idempotency. Empty: the store computes SHA-256 over
+  // the events, expected versions and metadata. Services set it to the digest of the client's
+  // own request when the events they append are decided from it.
+  std::string request_sha256;
+};
+
+struct AppendResult {
+  uint64_t first_position = 0;  // position of events[0]
+  uint32_t count = 0;           // == events.size()
+  bool deduplicated = false;    // true: the same request was appended before; nothing written
+};
+
+// A record as stored, decoded.
+struct Record {
+  uint64_t position = 0;
+  std::string stream_id;
+  uint64_t stream_version = 0;
+  std::string event_type;
+  uint32_t schema_version = 0;
+  std::string payload;
+  Metadata metadata;
+  std::string request_id;
+  int64_t recorded_at_us = 0;
+  std::string previous_hash;  // 32 bytes
+  std::string hash;           // 32 bytes
+  std::string record_bytes;   // the exact stored StoredRecord bytes the hash covers
+};
+
+struct Head {
+  uint64_t position = 0;  // 0: empty log
+  std::string hash;       // 32 bytes; 32 zero bytes for an empty log
+};
+
+// What an idempotency key recorded.
+struct IdempotencyEntry {
+  uint64_t first_position = 0;
+  uint32_t count = 0;
+  std::string request_sha256;
+};
+
+struct Options {
+  std::string path;  // database directory; created if missing
+  // Clock for recorded_at_us; default: system clock. Recorded times never decrease even if the
+  // clock does.
+  std::function<int64_t()> now_us;
+};
+
+// A live subscription; destroying it (or Cancel) stops delivery and joins its thread.
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+  virtual void Cancel() = 0;
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Opens (creating if needed) the store at options.path and verifies the hash chain of the last
+  // record. Errors: INTERNAL/DATA_LOSS if RocksDB cannot open or the head is inconsistent.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
+
+  // Appends atomically, durably (WriteOptions.sync) before returning. Errors, all writing nothing:
+  // INVALID_ARGUMENT (empty request id, empty stream id, a limit of limits.h exceeded — message
+  // names the limit, the value and the bound), ABORTED (expected version mismatch; message names
+  // the stream, expected and actual version), ALREADY_EXISTS (request id reused with another
+  // request digest), INTERNAL (RocksDB failure). Same request id and digest: returns the original
+  // positions with deduplicated = true and writes nothing.
+  virtual absl::StatusOr<AppendResult> Append(const AppendRequest& request) = 0;
+
+  // Records with from_position <= position, at most max_count (<= kReadPageMax, else
+  // INVALID_ARGUMENT), in position order. An empty vector past the head.
+  virtual absl::StatusOr<std::vector<Record>> Read(uint64_t from_position, uint32_t max_count) = 0;
+
+  // Records of one stream with version >= from_version (1-based), at most max_count.
+  virtual absl::StatusOr<std::vector<Record>> ReadStream(const std::string& stream_id,
+                                                         uint64_t from_version,
+                                                         uint32_t max_count) = 0;
+
+  // Current last version of a stream; 0 if it does not exist.
+  virtual absl::StatusOr<uint64_t> StreamVersion(const std::string& stream_id) = 0;
+
+  // Position and hash of the last durable record.
+  virtual Head GetHead() = 0;
+
+  // What a request id recorded, or nullopt if never used.
+  virtual absl::StatusOr<std::optional<IdempotencyEntry>> LookupRequest(
+      const std::string& request_id) = 0;
+
+  // Recomputes the hash chain over [from_position, to_position] (to 0 = head) from the stored
+  // bytes. Errors: DATA_LOSS naming the first position whose hash or previous_hash is wrong or
+  // that is missing.
+  virtual absl::Status VerifyChain(uint64_t from_position, uint64_t to_position) = 0;
+
+  // Catch-up then live: calls on_record for every record with position > after_position, in
+  // order, on a thread owned by the subscription, first from disk, then as appends become
+  // durable. on_record returning a non-OK status stops the subscription. Back-pressure: records
+  // are read in pages of at most kReadPageMax; a slow callback slows only its own reader.
+  virtual absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(
+      uint64_t after_position, std::function<absl::Status(const Record&)> on_record) = 0;
+
+  // Blocks until the head is >= position or timeout_ms passes; returns whether it is.
+  virtual bool WaitForPosition(uint64_t position, int64_t timeout_ms) = 0;
+
+  // Projection checkpoints (the `checkpoints` column family), written with sync.
+  virtual absl::Status PutCheckpoint(const std::string& name, uint64_t position,
+                                     const std::string& snapshot) = 0;
+  // nullopt if none was stored.
+  virtual absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> GetCheckpoint(
+      const std::string& name) = 0;
+
+  // Flushes memtables to SST files (tests use it to inspect files on disk).
+  virtual absl::Status Flush() = 0;
+};
+
+}  // namespace daftar::store
+
+#endif  // DAFTAR_LEDGER_STORE_EVENT_STORE_H_

@@ -1,0 +1,22 @@
+// Hard limits of the event store (DESIGN.md §2). Each is accepted at the bound and rejected one
+// past it with INVALID_ARGUMENT naming the limit; tests/store_limits_test.cc checks both sides.
+#ifndef DAFTAR_LEDGER_STORE_LIMITS_H_
+#define DAFTAR_LEDGER_STORE_LIMITS_H_
+
+#include <cstddef>
+#include <cstdint>
+
+namespace daftar::store {
+
+inline constexpr size_t kEventPayloadBytesMax = 64 * 1024;        // one event's payload
+inline constexpr size_t kEventsPerAppendMax = 10'000;             // events in one append
+inline constexpr size_t kAppendBytesMax = 16 * 1024 * 1024;       // payload bytes in one append
+inline constexpr uint32_t kReadPageMax = 10'000;                  // records per Read call
+inline constexpr size_t kStreamIdBytesMax = 256;                  // stream id length
+inline constexpr size_t kRequestIdBytesMax = 256;                 // request id length
+inline constexpr size_t kEventTypeBytesMax = 128;                 // event type length
+inline constexpr size_t kMetadataFieldBytesMax = 1024;            // each metadata string
+
+}  // namespace daftar::store
+
+#endif  // DAFTAR_LEDGER_STORE_LIMITS_H_
