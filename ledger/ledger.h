@@ -40,6 +40,7 @@ struct WriteResult {
   uint64_t first_position = 0;  // 0 when nothing was written
   uint64_t events_written = 0;
   bool deduplicated = false;    // the same request was already recorded: nothing written
+  uint64_t replayed_events = 0; // when deduplicated by request id: events the original wrote
   uint64_t head_position = 0;   // head after the call
 };
 

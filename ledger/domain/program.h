@@ -121,8 +121,11 @@ class Program {
   bool HasContract(const std::string& contract_id) const;
   size_t ContractCount() const;
 
- private:
+  // Opaque outside ledger/domain (defined in program_state.h).
   struct State;
+
+ private:
+  friend class MonthDecider;
   std::unique_ptr<State> state_;
 };
 

@@ -1,0 +1,274 @@
+// Program: evolve (Apply) and the rule-set and contract decisions. Hires are decided in
+// hire_decision.cc, declaration months in month_decision.cc.
+#include "ledger/domain/program.h"
+
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "ledger/domain/program_state.h"
+
+namespace daftar::domain {
+namespace {
+
+template <typename M>
+absl::StatusOr<M> Parse(absl::string_view event_type, absl::string_view payload) {
+  M message;
+  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    return absl::DataLossError(absl::StrCat("event ", event_type, ": payload does not parse"));
+  }
+  return message;
+}
+
+const v1::JobGrant* JobGrantOf(const Program::State& s, const HireState& h) {
+  auto it = s.rule_sets.find(h.ruleset_id);
+  return it == s.rule_sets.end() ? nullptr : &it->second.job_grant();
+}
+
+void ApplyHireDeclared(Program::State& s, const v1::HireDeclared& e) {
+  HireState h;
+  h.hire_id = e.hire_id();
+  h.contract_id = e.contract_id();
+  h.subject_id = e.subject_id();
+  h.ruleset_id = e.ruleset_id();
+  absl::CivilDay day;
+  if (absl::ParseCivilTime(e.hire_date(), &day)) h.hire_period = PeriodOf(day);
+  h.order = s.hires_declared++;
+  h.eligible = e.eligible();
+  h.pae = e.pae_eligible();
+  h.paf = e.paf_eligible();
+  if (h.eligible) {
+    SubjectState& subject = s.subjects[h.subject_id];
+    subject.had_eligible_hire = true;
+    subject.open_hire_id = h.hire_id;
+    s.open_runs[h.order] = h.hire_id;
+  }
+  s.hires[h.hire_id] = std::move(h);
+}
+
+void ApplyEmploymentConfirmed(Program::State& s, const v1::EmploymentConfirmed& e) {
+  auto it = s.hires.find(e.hire_id());
+  if (it == s.hires.end()) return;
+  HireState& h = it->second;
+  h.run = RunState::kActive;
+  h.run_months = e.run_months();
+  const v1::JobGrant* job = JobGrantOf(s, h);
+  if (job != nullptr && h.run_months <= job->basis_months()) {
+    h.pae_basis_centimes += e.gross_salary_centimes();
+  }
+  h.paf_year_centimes += e.gross_salary_centimes();
+}
+
+void ApplyEmploymentEnded(Program::State& s, const v1::EmploymentEnded& e) {
+  auto it = s.hires.find(e.hire_id());
+  if (it == s.hires.end()) return;
+  HireState& h = it->second;
+  h.run = RunState::kEnded;
+  h.run_months = e.run_months();
+  s.open_runs.erase(h.order);
+  SubjectState& subject = s.subjects[h.subject_id];
+  if (subject.open_hire_id == h.hire_id) subject.open_hire_id.clear();
+}
+
+void ApplyEntitlementAccrued(Program::State& s, const v1::EntitlementAccrued& e) {
+  auto c = s.contracts.find(e.contract_id());
+  if (c != s.contracts.end()) c->second.net_accrued_centimes += e.accrued_centimes();
+  auto it = s.hires.find(e.hire_id());
+  if (it == s.hires.end()) return;
+  HireState& h = it->second;
+  if (e.grant() == v1::PAE) {
+    h.pae_amount_centimes = e.amount_centimes();
+    h.pae_tranches_accrued = e.tranche();
+    h.pae_shares_centimes += e.share_centimes();
+    h.pae_accrued_centimes += e.accrued_centimes();
+    h.pae_tranches.push_back(e.tranche());
+  } else if (e.grant() == v1::PAF) {
+    h.paf_year_centimes = 0;
+    h.paf_years_accrued = e.tranche();
+  }
+}
+
+void ApplyClawbackAssessed(Program::State& s, const v1::ClawbackAssessed& e) {
+  auto c = s.contracts.find(e.contract_id());
+  if (c != s.contracts.end()) c->second.net_accrued_centimes -= e.amount_centimes();
+  auto it = s.hires.find(e.hire_id());
+  if (it != s.hires.end()) it->second.pae_clawed_back = true;
+}
+
+}  // namespace
+
+DecidedEvent MakeEvent(const std::string& stream, const google::protobuf::Message& event,
+                       store::ExpectedVersion expected) {
+  DecidedEvent out;
+  out.stream_id = stream;
+  out.event_type = event.GetDescriptor()->name();
+  event.SerializeToString(&out.payload);
+  out.expected = expected;
+  return out;
+}
+
+Program::Program() : state_(std::make_unique<State>()) {}
+Program::~Program() = default;
+Program::Program(const Program& other) : state_(std::make_unique<State>(*other.state_)) {}
+Program& Program::operator=(const Program& other) {
+  if (this != &other) state_ = std::make_unique<State>(*other.state_);
+  return *this;
+}
+
+absl::Status Program::Apply(absl::string_view event_type, absl::string_view payload) {
+  State& s = *state_;
+  if (event_type == "RuleSetPublished") {
+    auto e = Parse<v1::RuleSetPublished>(event_type, payload);
+    if (!e.ok()) return e.status();
+    const std::string id = e->rule_set().ruleset_id();
+    s.rule_sets[id] = e->rule_set();
+    s.rule_set_sha256[id] = e->source_sha256();
+    s.rule_set_in_force = id;
+  } else if (event_type == "ContractSigned") {
+    auto e = Parse<v1::ContractSigned>(event_type, payload);
+    if (!e.ok()) return e.status();
+    s.contract_by_affiliation[e->cnss_affiliation()] = e->contract_id();
+    s.contracts[e->contract_id()].signed_contract = *std::move(e);
+  } else if (event_type == "HireDeclared") {
+    auto e = Parse<v1::HireDeclared>(event_type, payload);
+    if (!e.ok()) return e.status();
+    ApplyHireDeclared(s, *e);
+  } else if (event_type == "EmploymentConfirmed") {
+    auto e = Parse<v1::EmploymentConfirmed>(event_type, payload);
+    if (!e.ok()) return e.status();
+    ApplyEmploymentConfirmed(s, *e);
+  } else if (event_type == "EmploymentEnded") {
+    auto e = Parse<v1::EmploymentEnded>(event_type, payload);
+    if (!e.ok()) return e.status();
+    ApplyEmploymentEnded(s, *e);
+  } else if (event_type == "EntitlementAccrued") {
+    auto e = Parse<v1::EntitlementAccrued>(event_type, payload);
+    if (!e.ok()) return e.status();
+    ApplyEntitlementAccrued(s, *e);
+  } else if (event_type == "ClawbackAssessed") {
+    auto e = Parse<v1::ClawbackAssessed>(event_type, payload);
+    if (!e.ok()) return e.status();
+    ApplyClawbackAssessed(s, *e);
+  } else if (event_type == "DeclarationMonthImported") {
+    auto e = Parse<v1::DeclarationMonthImported>(event_type, payload);
+    if (!e.ok()) return e.status();
+    int32_t period = 0;
+    if (absl::SimpleAtoi(e->period(), &period)) s.months[period] = e->file_sha256();
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePublishRuleSet(
+    const v1::RuleSet& rule_set, const std::string& source_sha256) const {
+  const State& s = *state_;
+  auto it = s.rule_sets.find(rule_set.ruleset_id());
+  if (it != s.rule_sets.end()) {
+    if (google::protobuf::util::MessageDifferencer::Equals(it->second, rule_set)) {
+      return std::vector<DecidedEvent>{};
+    }
+    return absl::AlreadyExistsError(absl::StrCat("field ruleset_id: value '", rule_set.ruleset_id(),
+                                                 "' is already published with other content"));
+  }
+  v1::RuleSetPublished event;
+  *event.mutable_rule_set() = rule_set;
+  event.set_source_sha256(source_sha256);
+  return std::vector<DecidedEvent>{
+      MakeEvent(RuleSetStream(rule_set.ruleset_id()), event, store::ExpectedVersion::NoStream())};
+}
+
+namespace {
+
+// Same contract, ignoring where it was read from.
+bool SameContract(v1::ContractSigned a, v1::ContractSigned b) {
+  a.clear_source();
+  b.clear_source();
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+std::string Where(const v1::SourceRef& source, absl::string_view field) {
+  return absl::StrCat(source.file(), ":", source.line(), ": field ", field);
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<DecidedEvent>> Program::DecideSignContracts(
+    const std::vector<v1::ContractSigned>& contracts) const {
+  const State& s = *state_;
+  const v1::RuleSet* rules = RuleSetInForce();
+  if (rules == nullptr) {
+    return absl::FailedPreconditionError("contracts: no rule set is published yet");
+  }
+  std::set<std::string> zones;
+  for (const v1::Zone& z : rules->zones()) zones.insert(z.zone_id());
+  std::map<std::string, uint64_t> ids_in_file, affiliations_in_file;
+  std::vector<DecidedEvent> events;
+  for (const v1::ContractSigned& c : contracts) {
+    const v1::SourceRef& src = c.source();
+    if (auto [it, fresh] = ids_in_file.emplace(c.contract_id(), src.line()); !fresh) {
+      return absl::AlreadyExistsError(absl::StrCat(Where(src, "contract_id"), ": value '",
+                                                   c.contract_id(), "' duplicates line ",
+                                                   it->second));
+    }
+    if (auto [it, fresh] = affiliations_in_file.emplace(c.cnss_affiliation(), src.line()); !fresh) {
+      return absl::AlreadyExistsError(absl::StrCat(Where(src, "cnss_affiliation"), ": value '",
+                                                   c.cnss_affiliation(), "' duplicates line ",
+                                                   it->second));
+    }
+    if (!zones.contains(c.zone_id())) {
+      return absl::NotFoundError(absl::StrCat(Where(src, "zone_id"), ": value '", c.zone_id(),
+                                              "' is not a zone of rule set ",
+                                              rules->ruleset_id()));
+    }
+    auto existing = s.contracts.find(c.contract_id());
+    if (existing != s.contracts.end()) {
+      if (SameContract(existing->second.signed_contract, c)) continue;  // re-import
+      return absl::AlreadyExistsError(absl::StrCat(Where(src, "contract_id"), ": value '",
+                                                   c.contract_id(),
+                                                   "' is already signed with other content"));
+    }
+    if (s.contract_by_affiliation.contains(c.cnss_affiliation())) {
+      return absl::AlreadyExistsError(absl::StrCat(Where(src, "cnss_affiliation"), ": value '",
+                                                   c.cnss_affiliation(),
+                                                   "' belongs to another contract"));
+    }
+    events.push_back(MakeEvent(ContractStream(c.contract_id()), c,
+                               store::ExpectedVersion::NoStream()));
+  }
+  return events;
+}
+
+const v1::RuleSet* Program::RuleSetInForce() const {
+  auto it = state_->rule_sets.find(state_->rule_set_in_force);
+  return it == state_->rule_sets.end() ? nullptr : &it->second;
+}
+
+std::optional<int32_t> Program::LastImportedPeriod() const {
+  if (state_->months.empty()) return std::nullopt;
+  return state_->months.rbegin()->first;
+}
+
+bool Program::HasContract(const std::string& contract_id) const {
+  return state_->contracts.contains(contract_id);
+}
+
+size_t Program::ContractCount() const { return state_->contracts.size(); }
+
+std::string RuleSetStream(absl::string_view ruleset_id) {
+  return absl::StrCat("ruleset-", ruleset_id);
+}
+std::string ContractStream(absl::string_view contract_id) {
+  return absl::StrCat("contract-", contract_id);
+}
+std::string HireStream(absl::string_view contract_id, absl::string_view subject_id,
+                       absl::CivilDay hire_date) {
+  return absl::StrCat("hire-", contract_id, "-", subject_id, "-", FormatDate(hire_date));
+}
+std::string EntitlementStream(absl::string_view contract_id) {
+  return absl::StrCat("entitlement-", contract_id);
+}
+std::string DeclarationStream(int32_t period) {
+  return absl::StrCat("declaration-", FormatPeriod(period));
+}
+
+}  // namespace daftar::domain

@@ -1,0 +1,418 @@
+// The ledger facade: validate -> pseudonymise -> decide -> append (durable) -> evolve.
+#include "ledger/ledger.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "ledger/domain/pseudonym.h"
+#include "ledger/domain/ruleset.h"
+#include "ledger/store/limits.h"
+
+namespace daftar {
+namespace {
+
+// The balances projection writes a checkpoint after this many folded events (and on close).
+constexpr uint64_t kCheckpointEveryEvents = 10'000;
+// How long Balances() waits for the projection to reach the head.
+constexpr int64_t kProjectionCatchUpTimeoutMs = 60'000;
+// Records read per page when folding the log at open.
+constexpr uint32_t kFoldPageRecords = store::kReadPageMax;
+
+// SHA-256 of a request: its kind, then every field length-prefixed, so that no two different
+// requests share an encoding.
+class RequestDigest {
+ public:
+  explicit RequestDigest(absl::string_view kind) { Add(kind); }
+  void Add(absl::string_view field) { absl::StrAppend(&bytes_, field.size(), ":", field, ";"); }
+  void Add(const v1::SourceRef& source) {
+    Add(source.file());
+    Add(absl::StrCat(source.line()));
+  }
+  std::string Finish() const { return domain::Sha256(bytes_); }
+
+ private:
+  std::string bytes_;
+};
+
+}  // namespace
+
+struct Ledger::Impl {
+  std::unique_ptr<store::EventStore> store;
+  std::optional<domain::Pseudonymizer> pseudonymizer;
+
+  absl::Mutex command_mu;  // serialises commands: decide -> append -> evolve
+  domain::Program program ABSL_GUARDED_BY(command_mu);
+
+  absl::Mutex projection_mu;
+  projections::BalancesProjection balances ABSL_GUARDED_BY(projection_mu);
+  uint64_t balances_position ABSL_GUARDED_BY(projection_mu) = 0;
+  uint64_t balances_checkpointed ABSL_GUARDED_BY(projection_mu) = 0;
+  std::unique_ptr<store::Subscription> subscription;
+
+  absl::Status FoldProgram();
+  absl::Status StartProjection();
+  absl::Status OnRecord(const store::Record& record);
+  absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(projection_mu);
+  absl::StatusOr<WriteResult> Write(const std::vector<domain::DecidedEvent>& events,
+                                    const CommandContext& context, const std::string& digest)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  absl::StatusOr<std::optional<WriteResult>> Replayed(const CommandContext& context,
+                                                      const std::string& digest);
+  absl::StatusOr<HireImportResult> ReplayedHires(const WriteResult& original,
+                                                 const std::vector<domain::HireCommand>& commands);
+};
+
+absl::Status Ledger::Impl::FoldProgram() {
+  absl::MutexLock lock(&command_mu);
+  uint64_t next = 1;
+  while (true) {
+    auto page = store->Read(next, kFoldPageRecords);
+    if (!page.ok()) return page.status();
+    if (page->empty()) return absl::OkStatus();
+    for (const store::Record& r : *page) {
+      if (auto st = program.Apply(r.event_type, r.payload); !st.ok()) {
+        return absl::DataLossError(absl::StrCat("position ", r.position, ": ", st.message()));
+      }
+    }
+    next = page->back().position + 1;
+  }
+}
+
+absl::Status Ledger::Impl::StartProjection() {
+  auto checkpoint = store->GetCheckpoint(std::string(projections::BalancesProjection::kName));
+  if (!checkpoint.ok()) return checkpoint.status();
+  uint64_t after = 0;
+  if (checkpoint->has_value()) {
+    absl::MutexLock lock(&projection_mu);
+    if (auto st = balances.Restore((*checkpoint)->second); !st.ok()) return st;
+    after = (*checkpoint)->first;
+    balances_position = balances_checkpointed = after;
+  }
+  auto subscription_or =
+      store->Subscribe(after, [this](const store::Record& r) { return OnRecord(r); });
+  if (!subscription_or.ok()) return subscription_or.status();
+  subscription = *std::move(subscription_or);
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::Impl::OnRecord(const store::Record& record) {
+  absl::MutexLock lock(&projection_mu);
+  if (record.position != balances_position + 1) {
+    return absl::InternalError(absl::StrCat("balances projection at ", balances_position,
+                                            " received position ", record.position));
+  }
+  if (auto st = balances.Apply(record.event_type, record.payload); !st.ok()) return st;
+  balances_position = record.position;
+  if (balances_position - balances_checkpointed >= kCheckpointEveryEvents) {
+    return CheckpointLocked();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Ledger::Impl::CheckpointLocked() {
+  auto st = store->PutCheckpoint(std::string(projections::BalancesProjection::kName),
+                                 balances_position, balances.Snapshot());
+  if (st.ok()) balances_checkpointed = balances_position;
+  return st;
+}
+
+// Appends decided events in appends under the store's limits, folding each durable append into
+// the program. Request ids: the client's for the first append, "<id>#<n>" for the n-th after.
+absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::DecidedEvent>& events,
+                                                const CommandContext& context,
+                                                const std::string& digest) {
+  WriteResult result;
+  size_t begin = 0;
+  for (int chunk = 0; begin < events.size(); ++chunk) {
+    store::AppendRequest request;
+    request.request_id = chunk == 0 ? context.request_id : absl::StrCat(context.request_id, "#", chunk);
+    request.metadata = context.metadata;
+    request.request_sha256 = digest;
+    size_t bytes = 0;
+    size_t end = begin;
+    while (end < events.size() && end - begin < store::kEventsPerAppendMax &&
+           bytes + events[end].payload.size() <= store::kAppendBytesMax) {
+      bytes += events[end].payload.size();
+      ++end;
+    }
+    for (size_t i = begin; i < end; ++i) {
+      const domain::DecidedEvent& e = events[i];
+      request.events.push_back({e.stream_id, e.event_type, 1, e.payload});
+      if (e.expected.kind != store::ExpectedVersion::Kind::kAny) {
+        request.expected_versions.emplace_back(e.stream_id, e.expected);
+      }
+    }
+    auto appended = store->Append(request);
+    if (!appended.ok()) return appended.status();
+    if (appended->deduplicated) {
+      // Commands check their request id before deciding, so only an import interrupted between
+      // two appends of one month gets here; its decided events would differ from those recorded.
+      return absl::FailedPreconditionError(absl::StrCat(
+          "request_id '", request.request_id, "' was recorded by an earlier, interrupted ",
+          "import of the same content; the log holds part of it (up to position ",
+          appended->first_position + appended->count - 1, ")"));
+    }
+    if (result.first_position == 0) result.first_position = appended->first_position;
+    result.events_written += appended->count;
+    for (size_t i = begin; i < end; ++i) {
+      if (auto st = program.Apply(events[i].event_type, events[i].payload); !st.ok()) return st;
+    }
+    begin = end;
+  }
+  result.head_position = store->GetHead().position;
+  return result;
+}
+
+// If this request id was recorded: the original result (same digest) or ALREADY_EXISTS.
+absl::StatusOr<std::optional<WriteResult>> Ledger::Impl::Replayed(const CommandContext& context,
+                                                                 const std::string& digest) {
+  if (context.request_id.empty()) {
+    return absl::InvalidArgumentError("field request_id: must not be empty");
+  }
+  auto entry = store->LookupRequest(context.request_id);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value()) return std::optional<WriteResult>();
+  if ((*entry)->request_sha256 != digest) {
+    return absl::AlreadyExistsError(absl::StrCat("field request_id: value '", context.request_id,
+                                                 "' was already used for another request"));
+  }
+  WriteResult result;
+  result.first_position = (*entry)->first_position;
+  result.replayed_events = (*entry)->count;
+  result.deduplicated = true;
+  result.head_position = store->GetHead().position;
+  return std::optional<WriteResult>(result);
+}
+
+Ledger::Ledger() : impl_(std::make_unique<Impl>()) {}
+
+Ledger::~Ledger() {
+  if (impl_->subscription) impl_->subscription->Cancel();
+  absl::MutexLock lock(&impl_->projection_mu);
+  if (impl_->balances_position > impl_->balances_checkpointed) {
+    impl_->CheckpointLocked().IgnoreError();  // best effort: the log is the truth
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
+  auto pseudonymizer = domain::Pseudonymizer::FromFile(options.pepper_file);
+  if (!pseudonymizer.ok()) return pseudonymizer.status();
+  store::Options store_options;
+  store_options.path = options.data_dir;
+  auto store = store::EventStore::Open(store_options);
+  if (!store.ok()) return store.status();
+  std::unique_ptr<Ledger> ledger(new Ledger());
+  ledger->impl_->pseudonymizer.emplace(*std::move(pseudonymizer));
+  ledger->impl_->store = *std::move(store);
+  if (auto st = ledger->impl_->FoldProgram(); !st.ok()) return st;
+  if (auto st = ledger->impl_->StartProjection(); !st.ok()) return st;
+  return ledger;
+}
+
+store::EventStore& Ledger::Store() { return *impl_->store; }
+
+absl::StatusOr<WriteResult> Ledger::PublishRuleSet(absl::string_view json,
+                                                   absl::string_view file_name,
+                                                   const CommandContext& context) {
+  RequestDigest digest("PublishRuleSet");
+  digest.Add(file_name);
+  digest.Add(json);
+  absl::MutexLock lock(&impl_->command_mu);
+  auto replayed = impl_->Replayed(context, digest.Finish());
+  if (!replayed.ok()) return replayed.status();
+  if (replayed->has_value()) return **replayed;
+  auto rule_set = domain::ParseRuleSetJson(json, file_name);
+  if (!rule_set.ok()) return rule_set.status();
+  auto events = impl_->program.DecidePublishRuleSet(*rule_set, domain::Sha256(json));
+  if (!events.ok()) return events.status();
+  if (events->empty()) {
+    return WriteResult{.deduplicated = true, .head_position = impl_->store->GetHead().position};
+  }
+  return impl_->Write(*events, context, digest.Finish());
+}
+
+absl::StatusOr<WriteResult> Ledger::SignContracts(const std::vector<domain::ContractRow>& rows,
+                                                  const CommandContext& context) {
+  if (rows.size() > kContractRowsPerCallMax) {
+    return absl::InvalidArgumentError(absl::StrCat("contracts: ", rows.size(),
+                                                   " rows exceed the bound of ",
+                                                   kContractRowsPerCallMax, " per call"));
+  }
+  RequestDigest digest("SignContracts");
+  std::vector<v1::ContractSigned> contracts;
+  contracts.reserve(rows.size());
+  for (const domain::ContractRow& row : rows) {
+    auto contract = domain::ParseContractRow(row);
+    if (!contract.ok()) return contract.status();
+    digest.Add(contract->SerializeAsString());
+    contracts.push_back(*std::move(contract));
+  }
+  absl::MutexLock lock(&impl_->command_mu);
+  auto replayed = impl_->Replayed(context, digest.Finish());
+  if (!replayed.ok()) return replayed.status();
+  if (replayed->has_value()) return **replayed;
+  auto events = impl_->program.DecideSignContracts(contracts);
+  if (!events.ok()) return events.status();
+  if (events->empty()) {
+    return WriteResult{.deduplicated = true, .head_position = impl_->store->GetHead().position};
+  }
+  return impl_->Write(*events, context, digest.Finish());
+}
+
+absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::HireRow>& rows,
+                                                      const CommandContext& context) {
+  if (rows.size() > kHireRowsPerCallMax) {
+    return absl::InvalidArgumentError(absl::StrCat("hires: ", rows.size(),
+                                                   " rows exceed the bound of ",
+                                                   kHireRowsPerCallMax, " per call"));
+  }
+  // The digest holds pseudonyms, never a CNSS number; the CIN is checked and not kept.
+  RequestDigest digest("DeclareHires");
+  std::vector<domain::HireCommand> commands;
+  commands.reserve(rows.size());
+  for (const domain::HireRow& row : rows) {
+    auto hire = domain::ParseHireRow(row);
+    if (!hire.ok()) return hire.status();
+    domain::HireCommand& c = commands.emplace_back();
+    c.source = hire->source;
+    c.contract_id = hire->contract_id;
+    c.subject_id = impl_->pseudonymizer->SubjectId(hire->cnss_number);
+    c.hire_date = hire->hire_date;
+    c.contract_type = hire->contract_type;
+    c.nationality = hire->nationality;
+    c.job_title = hire->job_title;
+    for (absl::string_view f : {c.contract_id, c.subject_id, row.hire_date, row.contract_type,
+                                c.nationality, c.job_title}) {
+      digest.Add(f);
+    }
+    digest.Add(c.source);
+  }
+  absl::MutexLock lock(&impl_->command_mu);
+  auto replayed = impl_->Replayed(context, digest.Finish());
+  if (!replayed.ok()) return replayed.status();
+  if (replayed->has_value()) return impl_->ReplayedHires(**replayed, commands);
+  auto decision = impl_->program.DecideDeclareHires(commands);
+  if (!decision.ok()) return decision.status();
+  HireImportResult result;
+  result.outcomes = std::move(decision->outcomes);
+  if (decision->events.empty()) {
+    result.write.head_position = impl_->store->GetHead().position;
+    return result;
+  }
+  auto written = impl_->Write(decision->events, context, digest.Finish());
+  if (!written.ok()) return written.status();
+  result.write = *written;
+  return result;
+}
+
+// A retried hire batch: the outcomes are read back from the HireDeclared events it recorded,
+// matched to rows by source; a row without an event was refused (nothing was recorded for it).
+absl::StatusOr<HireImportResult> Ledger::Impl::ReplayedHires(
+    const WriteResult& original, const std::vector<domain::HireCommand>& commands) {
+  HireImportResult result;
+  result.write = original;
+  std::map<std::pair<std::string, uint64_t>, v1::HireDeclared> recorded;
+  uint64_t next = original.first_position;
+  for (uint64_t left = original.replayed_events; left > 0;) {
+    auto page = store->Read(next, static_cast<uint32_t>(std::min<uint64_t>(left, kFoldPageRecords)));
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    for (const store::Record& r : *page) {
+      v1::HireDeclared e;
+      if (r.event_type == "HireDeclared" && e.ParseFromString(r.payload)) {
+        recorded[{e.source().file(), e.source().line()}] = e;
+      }
+    }
+    left -= page->size();
+    next = page->back().position + 1;
+  }
+  for (const domain::HireCommand& c : commands) {
+    domain::HireOutcome& o = result.outcomes.emplace_back();
+    o.source = c.source;
+    auto it = recorded.find({c.source.file(), c.source.line()});
+    if (it == recorded.end()) {
+      o.kind = domain::HireOutcome::Kind::kRefused;
+      o.status = absl::AlreadyExistsError(absl::StrCat(c.source.file(), ":", c.source.line(),
+                                                       ": field cnss_number: person already hired"));
+      continue;
+    }
+    o.kind = it->second.eligible() ? domain::HireOutcome::Kind::kEligible
+                                   : domain::HireOutcome::Kind::kIneligible;
+    o.ineligibility = it->second.ineligibility();
+    o.hire_id = it->second.hire_id();
+  }
+  return result;
+}
+
+absl::StatusOr<MonthImportResult> Ledger::ImportDeclarationMonth(
+    int32_t period, absl::string_view file_name, const std::vector<domain::DeclarationRow>& rows,
+    const CommandContext& context) {
+  if (rows.size() > kDeclarationRowsPerMonthMax) {
+    return absl::InvalidArgumentError(absl::StrCat(file_name, ": ", rows.size(),
+                                                   " rows exceed the bound of ",
+                                                   kDeclarationRowsPerMonthMax, " per month"));
+  }
+  if (context.request_id.empty()) {
+    return absl::InvalidArgumentError("field request_id: must not be empty");
+  }
+  // The month's content digest: every row's values (pseudonymised), not where they were read.
+  RequestDigest content("DeclarationMonth");
+  content.Add(domain::FormatPeriod(period));
+  std::vector<domain::DeclarationCommand> commands;
+  commands.reserve(rows.size());
+  for (const domain::DeclarationRow& row : rows) {
+    auto declaration = domain::ParseDeclarationRow(row);
+    if (!declaration.ok()) return declaration.status();
+    domain::DeclarationCommand& c = commands.emplace_back();
+    c.source = declaration->source;
+    c.cnss_affiliation = declaration->cnss_affiliation;
+    c.period = declaration->period;
+    c.subject_id = impl_->pseudonymizer->SubjectId(declaration->cnss_number);
+    c.days_worked = declaration->days_worked;
+    c.gross_salary_centimes = declaration->gross_salary_centimes;
+    c.situation = declaration->situation;
+    for (absl::string_view f : {absl::string_view(c.cnss_affiliation), absl::string_view(row.period),
+                                absl::string_view(c.subject_id), absl::string_view(row.days_worked),
+                                absl::string_view(row.gross_salary_mad),
+                                absl::string_view(row.situation)}) {
+      content.Add(f);
+    }
+  }
+  const std::string content_sha256 = content.Finish();
+  absl::MutexLock lock(&impl_->command_mu);
+  auto decision = impl_->program.DecideDeclarationMonth(period, std::string(file_name),
+                                                        content_sha256, commands);
+  if (!decision.ok()) return decision.status();
+  MonthImportResult result;
+  result.rows = rows.size();
+  result.rows_counted = decision->rows_counted;
+  result.runs_ended = decision->runs_ended;
+  result.accruals = decision->accruals;
+  result.clawbacks = decision->clawbacks;
+  if (decision->already_imported) {
+    result.write.deduplicated = true;
+    result.write.head_position = impl_->store->GetHead().position;
+    return result;
+  }
+  auto written = impl_->Write(decision->events, context, content_sha256);
+  if (!written.ok()) return written.status();
+  result.write = *written;
+  return result;
+}
+
+std::vector<projections::BalanceLine> Ledger::Balances() {
+  const uint64_t head = impl_->store->GetHead().position;
+  absl::MutexLock lock(&impl_->projection_mu);
+  struct Target {
+    const uint64_t* position;
+    uint64_t head;
+    static bool Reached(Target* t) { return *t->position >= t->head; }
+  } target{&impl_->balances_position, head};
+  impl_->projection_mu.AwaitWithTimeout(absl::Condition(&Target::Reached, &target),
+                                        absl::Milliseconds(kProjectionCatchUpTimeoutMs));
+  return impl_->balances.Lines();
+}
+
+}  // namespace daftar
