@@ -1,5 +1,5 @@
 // Hard limits of the event store (DESIGN.md §2). Each is accepted at the bound and rejected one
-// past it with INVALID_ARGUMENT naming the limit; tests/store_limits_test.cc checks both sides.
+// past it with INVALID_ARGUMENT naming the limit; tests/store/limits_test.cc checks both sides.
 #ifndef DAFTAR_LEDGER_STORE_LIMITS_H_
 #define DAFTAR_LEDGER_STORE_LIMITS_H_
 
@@ -16,6 +16,8 @@ inline constexpr size_t kStreamIdBytesMax = 256;                  // stream id l
 inline constexpr size_t kRequestIdBytesMax = 256;                 // request id length
 inline constexpr size_t kEventTypeBytesMax = 128;                 // event type length
 inline constexpr size_t kMetadataFieldBytesMax = 1024;            // each metadata string
+inline constexpr size_t kCheckpointNameBytesMax = 256;            // checkpoint (projection) name
+inline constexpr size_t kCheckpointSnapshotBytesMax = 64 * 1024 * 1024;  // one snapshot
 
 }  // namespace daftar::store
 

@@ -1,0 +1,356 @@
+// Open, reads, checkpoints and head publication of the RocksDB-backed store (DESIGN.md §2).
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "daftar/v1/store.pb.h"
+#include "ledger/store/append_request.h"
+#include "ledger/store/event_store_impl.h"
+#include "ledger/store/record_codec.h"
+#include "ledger/store/rocks_util.h"
+#include "ledger/store/sha256.h"
+#include "ledger/store/store_keys.h"
+#include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+
+namespace daftar::store {
+namespace {
+
+enum ColumnFamily : size_t { kDefault, kEvents, kStreams, kIdempotency, kCheckpoints, kMeta };
+
+absl::Status PageTooLarge(uint32_t max_count) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("max_count: ", max_count, " exceeds kReadPageMax (", kReadPageMax, ")"));
+}
+
+absl::Status ValidateCheckpointName(const std::string& name) {
+  if (name.empty()) return absl::InvalidArgumentError("checkpoint name must not be empty");
+  if (name.size() > kCheckpointNameBytesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("checkpoint name bytes: ", name.size(),
+                                                   " exceeds kCheckpointNameBytesMax (",
+                                                   kCheckpointNameBytesMax, ")"));
+  }
+  return absl::OkStatus();
+}
+
+void CloseDatabase(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  db->Close().PermitUncheckedError();
+}
+
+// Opens every column family the directory already has (so that a newer layout still opens)
+// plus ours, creating what is missing.
+absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
+    const std::string& path, std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  std::vector<std::string> names = ColumnFamilyNames();
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(options, path, &existing).ok()) {
+    for (const std::string& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(options, path, descriptors, handles, &raw);
+  if (!status.ok()) return FromRocks(status, absl::StrCat("open ", path));
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+// The `meta` column family names the layout; a directory of another layout is refused.
+absl::Status CheckFormat(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta) {
+  std::string value;
+  rocksdb::Status status = db.Get(rocksdb::ReadOptions(), meta, ToSlice(kMetaFormatKey), &value);
+  if (status.IsNotFound()) {
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    return FromRocks(db.Put(write, meta, ToSlice(kMetaFormatKey), ToSlice(kMetaFormatValue)),
+                     "write format");
+  }
+  if (!status.ok()) return FromRocks(status, "read format");
+  if (value != kMetaFormatValue) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store format is '", value, "', expected '", kMetaFormatValue, "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> GetEnvelope(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events,
+                                        uint64_t position) {
+  std::string value;
+  rocksdb::Status status = db.Get(rocksdb::ReadOptions(), events, EncodeU64(position), &value);
+  if (status.IsNotFound()) {
+    return absl::DataLossError(absl::StrCat("record at position ", position, " is missing"));
+  }
+  if (!status.ok()) return FromRocks(status, absl::StrCat("read position ", position));
+  return value;
+}
+
+// The last record must hash to its stored hash and link to the record before it.
+absl::StatusOr<ChainTip> LoadTip(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events) {
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), events));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (absl::Status s = FromRocks(it->status(), "seek head"); !s.ok()) return s;
+    return ChainTip{0, ZeroHash(), 0};
+  }
+  std::optional<uint64_t> position = DecodeU64(View(it->key()));
+  if (!position.has_value() || *position == 0) {
+    return absl::DataLossError("last key of `events` is not a position");
+  }
+  absl::StatusOr<Record> last = DecodeEnvelope(*position, View(it->value()));
+  if (!last.ok()) return last.status();
+  std::string previous_hash = ZeroHash();
+  if (*position > 1) {
+    absl::StatusOr<std::string> previous = GetEnvelope(db, events, *position - 1);
+    if (!previous.ok()) return previous.status();
+    absl::StatusOr<Record> record = DecodeEnvelope(*position - 1, *previous);
+    if (!record.ok()) return record.status();
+    previous_hash = record->hash;
+  }
+  if (last->previous_hash != previous_hash) {
+    return absl::DataLossError(absl::StrCat("record at position ", *position,
+                                            ": previous_hash does not match the hash of ",
+                                            *position - 1));
+  }
+  return ChainTip{*position, last->hash, last->recorded_at_us};
+}
+
+int64_t SystemNowUs() { return absl::ToUnixMicros(absl::Now()); }
+
+}  // namespace
+
+const std::vector<std::string>& ColumnFamilyNames() {
+  static const auto* names = new std::vector<std::string>{
+      rocksdb::kDefaultColumnFamilyName, "events", "streams", "idempotency", "checkpoints", "meta"};
+  return *names;
+}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& options) {
+  if (options.path.empty()) return absl::InvalidArgumentError("options.path must not be empty");
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenDatabase(options.path, &handles);
+  if (!db.ok()) return db.status();
+  absl::Status status = CheckFormat(**db, handles[kMeta]);
+  absl::StatusOr<ChainTip> tip = status.ok() ? LoadTip(**db, handles[kEvents]) : status;
+  if (!tip.ok()) {
+    CloseDatabase(db->get(), handles);
+    return absl::Status(tip.status().code(),
+                        absl::StrCat("open ", options.path, ": ", tip.status().message()));
+  }
+  std::function<int64_t()> now_us = options.now_us ? options.now_us : SystemNowUs;
+  return std::make_unique<EventStoreImpl>(*std::move(db), std::move(handles), std::move(now_us),
+                                          *tip);
+}
+
+EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
+                               std::vector<rocksdb::ColumnFamilyHandle*> handles,
+                               std::function<int64_t()> now_us, const ChainTip& tip)
+    : db_(std::move(db)),
+      handles_(std::move(handles)),
+      events_(handles_[kEvents]),
+      streams_(handles_[kStreams]),
+      idempotency_(handles_[kIdempotency]),
+      checkpoints_(handles_[kCheckpoints]),
+      now_us_(std::move(now_us)),
+      tip_(tip),
+      head_{tip.position, tip.hash} {}
+
+EventStoreImpl::~EventStoreImpl() {
+  {
+    absl::MutexLock lock(&head_mu_);
+    shutting_down_ = true;
+    head_cv_.SignalAll();
+    while (live_subscriptions_ > 0) head_cv_.Wait(&head_mu_);
+  }
+  CloseDatabase(db_.get(), handles_);
+}
+
+Head EventStoreImpl::GetHead() {
+  absl::MutexLock lock(&head_mu_);
+  return head_;
+}
+
+void EventStoreImpl::Publish(const ChainTip& tip) {
+  absl::MutexLock lock(&head_mu_);
+  // Positions never go backwards; a tip behind the head means two sequencers.
+  if (tip.position < head_.position) std::abort();
+  head_ = Head{tip.position, tip.hash};
+  head_cv_.SignalAll();
+}
+
+bool EventStoreImpl::WaitForPosition(uint64_t position, int64_t timeout_ms) {
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(std::max<int64_t>(timeout_ms, 0));
+  absl::MutexLock lock(&head_mu_);
+  while (head_.position < position && !shutting_down_) {
+    if (head_cv_.WaitWithDeadline(&head_mu_, deadline)) break;
+  }
+  return head_.position >= position;
+}
+
+absl::StatusOr<std::string> EventStoreImpl::ReadEnvelope(uint64_t position) {
+  return GetEnvelope(*db_, events_, position);
+}
+
+absl::StatusOr<std::vector<Record>> EventStoreImpl::Read(uint64_t from_position,
+                                                         uint32_t max_count) {
+  if (max_count > kReadPageMax) return PageTooLarge(max_count);
+  const uint64_t from = std::max<uint64_t>(from_position, 1);
+  const uint64_t head = GetHead().position;
+  std::vector<Record> records;
+  if (max_count == 0 || from > head) return records;
+  const uint64_t last = from + std::min<uint64_t>(max_count, head - from + 1) - 1;
+  const std::string upper_key = EncodeU64(last + 1);
+  const rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, events_));
+  it->Seek(EncodeU64(from));
+  records.reserve(last - from + 1);
+  for (uint64_t position = from; position <= last; ++position, it->Next()) {
+    if (!it->Valid() || View(it->key()) != EncodeU64(position)) {
+      if (absl::Status s = FromRocks(it->status(), "read events"); !s.ok()) return s;
+      return absl::DataLossError(absl::StrCat("record at position ", position, " is missing"));
+    }
+    absl::StatusOr<Record> record = DecodeEnvelope(position, View(it->value()));
+    if (!record.ok()) return record.status();
+    records.push_back(*std::move(record));
+  }
+  return records;
+}
+
+absl::StatusOr<std::vector<Record>> EventStoreImpl::ReadStream(const std::string& stream_id,
+                                                               uint64_t from_version,
+                                                               uint32_t max_count) {
+  if (absl::Status s = ValidateStreamId(stream_id, "stream_id"); !s.ok()) return s;
+  if (max_count > kReadPageMax) return PageTooLarge(max_count);
+  const uint64_t head = GetHead().position;
+  uint64_t version = std::max<uint64_t>(from_version, 1);
+  std::string upper_key = StreamKeyPrefix(stream_id);
+  upper_key.back() = kStreamKeySeparator + 1;  // just past every key of the stream
+  const rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, streams_));
+  std::vector<Record> records;
+  for (it->Seek(StreamKey(stream_id, version)); it->Valid() && records.size() < max_count;
+       it->Next(), ++version) {
+    std::optional<uint64_t> position = DecodeU64(View(it->value()));
+    if (StreamKeyVersion(View(it->key()), stream_id) != version || !position) {
+      return absl::DataLossError(
+          absl::StrCat("stream '", stream_id, "': index entry for version ", version, " is bad"));
+    }
+    if (*position > head) break;  // written by a group not yet published
+    absl::StatusOr<std::string> envelope = ReadEnvelope(*position);
+    if (!envelope.ok()) return envelope.status();
+    absl::StatusOr<Record> record = DecodeEnvelope(*position, *envelope);
+    if (!record.ok()) return record.status();
+    if (record->stream_id != stream_id || record->stream_version != version) {
+      return absl::DataLossError(absl::StrCat("record at position ", *position, " is not version ",
+                                              version, " of stream '", stream_id, "'"));
+    }
+    records.push_back(*std::move(record));
+  }
+  if (absl::Status s = FromRocks(it->status(), "read stream"); !s.ok()) return s;
+  return records;
+}
+
+absl::StatusOr<uint64_t> EventStoreImpl::StreamVersion(const std::string& stream_id) {
+  if (absl::Status s = ValidateStreamId(stream_id, "stream_id"); !s.ok()) return s;
+  return StreamVersionOnDisk(stream_id, GetHead().position);
+}
+
+absl::StatusOr<uint64_t> EventStoreImpl::StreamVersionOnDisk(const std::string& stream_id,
+                                                             uint64_t max_position) {
+  const std::string lower_key = StreamKeyPrefix(stream_id);
+  const rocksdb::Slice lower(lower_key);
+  rocksdb::ReadOptions read;
+  read.iterate_lower_bound = &lower;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, streams_));
+  // Steps back only over versions of a group being written; bounded by the stream's length.
+  for (it->SeekForPrev(StreamKey(stream_id, std::numeric_limits<uint64_t>::max())); it->Valid();
+       it->Prev()) {
+    std::optional<uint64_t> version = StreamKeyVersion(View(it->key()), stream_id);
+    std::optional<uint64_t> position = DecodeU64(View(it->value()));
+    if (!version || !position) {
+      return absl::DataLossError(absl::StrCat("stream '", stream_id, "': bad index entry"));
+    }
+    if (*position <= max_position) return *version;
+  }
+  if (absl::Status s = FromRocks(it->status(), "read stream version"); !s.ok()) return s;
+  return 0;
+}
+
+absl::StatusOr<std::optional<IdempotencyEntry>> EventStoreImpl::ReadIdempotencyEntry(
+    const std::string& request_id) {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), idempotency_, request_id, &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) return FromRocks(status, "read idempotency entry");
+  daftar::v1::IdempotencyEntry stored;
+  if (!stored.ParseFromString(value)) {
+    return absl::DataLossError(
+        absl::StrCat("idempotency entry of request '", request_id, "' does not parse"));
+  }
+  return IdempotencyEntry{stored.first_position(), stored.count(), stored.request_sha256()};
+}
+
+absl::StatusOr<std::optional<IdempotencyEntry>> EventStoreImpl::LookupRequest(
+    const std::string& request_id) {
+  if (absl::Status s = ValidateRequestId(request_id); !s.ok()) return s;
+  absl::StatusOr<std::optional<IdempotencyEntry>> entry = ReadIdempotencyEntry(request_id);
+  if (!entry.ok() || !entry->has_value()) return entry;
+  // Written with a group not yet published: not visible yet, like its records.
+  if ((*entry)->first_position + (*entry)->count - 1 > GetHead().position) return std::nullopt;
+  return entry;
+}
+
+absl::Status EventStoreImpl::PutCheckpoint(const std::string& name, uint64_t position,
+                                           const std::string& snapshot) {
+  if (absl::Status s = ValidateCheckpointName(name); !s.ok()) return s;
+  if (snapshot.size() > kCheckpointSnapshotBytesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("checkpoint snapshot bytes: ", snapshot.size(),
+                                                   " exceeds kCheckpointSnapshotBytesMax (",
+                                                   kCheckpointSnapshotBytesMax, ")"));
+  }
+  if (const uint64_t head = GetHead().position; position > head) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("checkpoint position ", position, " is past the head ", head));
+  }
+  daftar::v1::Checkpoint checkpoint;
+  checkpoint.set_position(position);
+  checkpoint.set_snapshot(snapshot);
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  return FromRocks(db_->Put(write, checkpoints_, name, SerializeDeterministic(checkpoint)),
+                   absl::StrCat("write checkpoint '", name, "'"));
+}
+
+absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> EventStoreImpl::GetCheckpoint(
+    const std::string& name) {
+  if (absl::Status s = ValidateCheckpointName(name); !s.ok()) return s;
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), checkpoints_, name, &value);
+  if (status.IsNotFound()) return std::nullopt;
+  if (!status.ok()) return FromRocks(status, absl::StrCat("read checkpoint '", name, "'"));
+  daftar::v1::Checkpoint checkpoint;
+  if (!checkpoint.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("checkpoint '", name, "' does not parse"));
+  }
+  return std::make_pair(checkpoint.position(), checkpoint.snapshot());
+}
+
+absl::Status EventStoreImpl::Flush() {
+  return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
+}
+
+}  // namespace daftar::store

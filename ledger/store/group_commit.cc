@@ -1,0 +1,245 @@
+// Append: group commit through one sequencer (DESIGN.md §2).
+//
+// Every Append queues itself. The appender at the front of the queue, when no other leader is
+// active, becomes the leader: it takes the queued appends (bounded by kGroupCommitAppendsMax and
+// kGroupCommitPayloadBytesMax), validates each against the state left by the appends before it
+// (including those earlier in the same group), stages the valid ones into ONE WriteBatch,
+// writes it with sync = true, publishes the new head and only then acknowledges the group.
+// An append that fails validation fails alone and stages nothing.
+#include <algorithm>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "daftar/v1/store.pb.h"
+#include "ledger/store/append_request.h"
+#include "ledger/store/event_store_impl.h"
+#include "ledger/store/record_codec.h"
+#include "ledger/store/rocks_util.h"
+#include "ledger/store/store_keys.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+
+namespace daftar::store {
+
+struct EventStoreImpl::PendingAppend {
+  const AppendRequest* request = nullptr;
+  std::string digest;
+  size_t payload_bytes = 0;
+  absl::StatusOr<AppendResult> result = absl::InternalError("append not committed");
+  bool in_batch = false;  // the result stands only if this group's WriteBatch is written
+  bool done = false;      // guarded by queue_mu_
+};
+
+struct EventStoreImpl::GroupState {
+  ChainTip tip;
+  // Last version of every stream this group looked at or wrote.
+  std::unordered_map<std::string, uint64_t> versions;
+  // Entries of the requests this group staged.
+  std::unordered_map<std::string, IdempotencyEntry> requests;
+  bool wrote = false;
+};
+
+namespace {
+
+bool Matches(const ExpectedVersion& expected, uint64_t actual) {
+  switch (expected.kind) {
+    case ExpectedVersion::Kind::kAny: return true;
+    case ExpectedVersion::Kind::kNoStream: return actual == 0;
+    case ExpectedVersion::Kind::kExists: return actual >= 1;
+    case ExpectedVersion::Kind::kExact: return actual == expected.version;
+  }
+  return false;
+}
+
+std::string Describe(const ExpectedVersion& expected) {
+  switch (expected.kind) {
+    case ExpectedVersion::Kind::kAny: return "any version";
+    case ExpectedVersion::Kind::kNoStream: return "no stream";
+    case ExpectedVersion::Kind::kExists: return "an existing stream";
+    case ExpectedVersion::Kind::kExact: return absl::StrCat("version ", expected.version);
+  }
+  return "?";
+}
+
+absl::StatusOr<AppendResult> Deduplicate(const IdempotencyEntry& entry,
+                                         const AppendRequest& request, const std::string& digest) {
+  if (entry.request_sha256 != digest) {
+    return absl::AlreadyExistsError(absl::StrCat("request_id '", request.request_id,
+                                                 "' was already used for another request "
+                                                 "(request digest differs)"));
+  }
+  return AppendResult{entry.first_position, entry.count, /*deduplicated=*/true};
+}
+
+}  // namespace
+
+absl::StatusOr<AppendResult> EventStoreImpl::Append(const AppendRequest& request) {
+  if (absl::Status s = ValidateAppendRequest(request); !s.ok()) return s;
+  PendingAppend pending;
+  pending.request = &request;
+  pending.digest = RequestDigest(request);
+  pending.payload_bytes = PayloadBytes(request);
+  std::vector<PendingAppend*> group;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queue_.push_back(&pending);
+    while (!pending.done && (leader_active_ || queue_.front() != &pending)) {
+      queue_cv_.Wait(&queue_mu_);
+    }
+    if (pending.done) return std::move(pending.result);
+    leader_active_ = true;
+    group = TakeGroup();
+  }
+  CommitGroup(group);
+  {
+    absl::MutexLock lock(&queue_mu_);
+    // Followers return as soon as they see `done`; nothing of theirs is touched after this.
+    for (PendingAppend* member : group) member->done = true;
+    leader_active_ = false;
+    queue_cv_.SignalAll();
+  }
+  return std::move(pending.result);
+}
+
+std::vector<EventStoreImpl::PendingAppend*> EventStoreImpl::TakeGroup() {
+  std::vector<PendingAppend*> group;
+  size_t payload_bytes = 0;
+  while (!queue_.empty() && group.size() < kGroupCommitAppendsMax) {
+    PendingAppend* next = queue_.front();
+    if (!group.empty() && payload_bytes + next->payload_bytes > kGroupCommitPayloadBytesMax) break;
+    payload_bytes += next->payload_bytes;
+    group.push_back(next);
+    queue_.pop_front();
+  }
+  return group;
+}
+
+void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
+  GroupState state;
+  state.tip = tip_;
+  state.tip.recorded_at_us = std::max(tip_.recorded_at_us, now_us_());
+  rocksdb::WriteBatch batch;
+  for (PendingAppend* pending : group) pending->result = StageAppend(*pending, state, batch);
+  if (state.wrote) {
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    absl::Status status = FromRocks(db_->Write(write, &batch), "write group");
+    if (!status.ok()) {
+      for (PendingAppend* pending : group) {
+        if (pending->in_batch) pending->result = status;
+      }
+      return;  // tip_ and the cache stay as they were: nothing of the group exists
+    }
+  }
+  if (stream_versions_.size() + state.versions.size() > kStreamVersionCacheEntriesMax) {
+    stream_versions_.clear();
+  }
+  for (const auto& [stream_id, version] : state.versions) stream_versions_[stream_id] = version;
+  if (!state.wrote) return;
+  // A group of n records moves the tip by exactly n: checked again by every reader.
+  if (state.tip.position <= tip_.position) std::abort();
+  tip_ = state.tip;
+  Publish(tip_);
+}
+
+absl::StatusOr<AppendResult> EventStoreImpl::StageAppend(PendingAppend& pending,
+                                                         GroupState& state,
+                                                         rocksdb::WriteBatch& batch) {
+  const AppendRequest& request = *pending.request;
+  if (auto it = state.requests.find(request.request_id); it != state.requests.end()) {
+    pending.in_batch = true;
+    return Deduplicate(it->second, request, pending.digest);
+  }
+  absl::StatusOr<std::optional<IdempotencyEntry>> stored =
+      ReadIdempotencyEntry(request.request_id);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) return Deduplicate(**stored, request, pending.digest);
+  if (absl::Status s = CheckExpectedVersions(request, state); !s.ok()) return s;
+  absl::StatusOr<AppendResult> result = StageRecords(request, pending.digest, state, batch);
+  pending.in_batch = result.ok();
+  return result;
+}
+
+absl::Status EventStoreImpl::CheckExpectedVersions(const AppendRequest& request,
+                                                   GroupState& state) {
+  for (const auto& [stream_id, expected] : request.expected_versions) {
+    absl::StatusOr<uint64_t> actual = CurrentVersion(stream_id, state);
+    if (!actual.ok()) return actual.status();
+    if (!Matches(expected, *actual)) {
+      return absl::AbortedError(absl::StrCat("stream '", stream_id, "': expected ",
+                                             Describe(expected), ", actual version ", *actual));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> EventStoreImpl::CurrentVersion(const std::string& stream_id,
+                                                        GroupState& state) {
+  if (auto it = state.versions.find(stream_id); it != state.versions.end()) return it->second;
+  uint64_t version = 0;
+  if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) {
+    version = it->second;
+  } else {
+    // Every earlier group is written: the disk is the truth.
+    absl::StatusOr<uint64_t> on_disk =
+        StreamVersionOnDisk(stream_id, std::numeric_limits<uint64_t>::max());
+    if (!on_disk.ok()) return on_disk.status();
+    version = *on_disk;
+  }
+  state.versions.emplace(stream_id, version);
+  return version;
+}
+
+absl::StatusOr<AppendResult> EventStoreImpl::StageRecords(const AppendRequest& request,
+                                                          const std::string& digest,
+                                                          GroupState& state,
+                                                          rocksdb::WriteBatch& batch) {
+  std::unordered_map<std::string, uint64_t> versions;  // streams of this request
+  for (const ProposedEvent& event : request.events) {
+    if (versions.contains(event.stream_id)) continue;
+    absl::StatusOr<uint64_t> current = CurrentVersion(event.stream_id, state);
+    if (!current.ok()) return current.status();
+    versions.emplace(event.stream_id, *current);
+  }
+  // From here only a refused Put can fail; the save point undoes this request's Puts.
+  ChainTip tip = state.tip;
+  batch.SetSavePoint();
+  rocksdb::Status status;
+  for (const ProposedEvent& event : request.events) {
+    const uint64_t stream_version = ++versions[event.stream_id];
+    const RecordPlacement placement{tip.position + 1, stream_version, tip.recorded_at_us,
+                                    tip.hash};
+    EncodedRecord encoded = EncodeRecord(event, request.metadata, request.request_id, placement);
+    const std::string position_key = EncodeU64(placement.position);
+    if (status.ok()) status = batch.Put(events_, position_key, encoded.envelope_bytes);
+    if (status.ok()) {
+      status = batch.Put(streams_, StreamKey(event.stream_id, placement.stream_version),
+                         position_key);
+    }
+    tip.position = placement.position;
+    tip.hash = std::move(encoded.hash);
+  }
+  const IdempotencyEntry entry{state.tip.position + 1,
+                               static_cast<uint32_t>(request.events.size()), digest};
+  if (tip.position - state.tip.position != request.events.size()) std::abort();
+  daftar::v1::IdempotencyEntry stored;
+  stored.set_first_position(entry.first_position);
+  stored.set_count(entry.count);
+  stored.set_request_sha256(entry.request_sha256);
+  if (status.ok()) {
+    status = batch.Put(idempotency_, request.request_id, SerializeDeterministic(stored));
+  }
+  if (!status.ok()) {
+    batch.RollbackToSavePoint().PermitUncheckedError();
+    return FromRocks(status, "stage append");
+  }
+  batch.PopSavePoint().PermitUncheckedError();
+  state.tip = std::move(tip);
+  for (auto& [stream_id, version] : versions) state.versions[stream_id] = version;
+  state.requests.emplace(request.request_id, entry);
+  state.wrote = true;
+  return AppendResult{entry.first_position, entry.count, /*deduplicated=*/false};
+}
+
+}  // namespace daftar::store

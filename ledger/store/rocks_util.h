@@ -1,0 +1,33 @@
+// Small bridges between RocksDB and Abseil types, for the store's .cc files only.
+#ifndef DAFTAR_LEDGER_STORE_ROCKS_UTIL_H_
+#define DAFTAR_LEDGER_STORE_ROCKS_UTIL_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "rocksdb/slice.h"
+#include "rocksdb/status.h"
+
+namespace daftar::store {
+
+// Corruption is DATA_LOSS (the bytes on disk are wrong); anything else is INTERNAL.
+inline absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": rocksdb: ", status.ToString());
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  return absl::InternalError(message);
+}
+
+// Debian's absl::string_view is not std::string_view; these convert without copying.
+inline absl::string_view View(const rocksdb::Slice& slice) {
+  return absl::string_view(slice.data(), slice.size());
+}
+inline rocksdb::Slice ToSlice(absl::string_view view) {
+  return rocksdb::Slice(view.data(), view.size());
+}
+
+}  // namespace daftar::store
+
+#endif  // DAFTAR_LEDGER_STORE_ROCKS_UTIL_H_
