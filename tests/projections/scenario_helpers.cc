@@ -1,0 +1,80 @@
+#include "tests/projections/scenario_helpers.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace daftar::testing {
+
+TempLedgerDir::TempLedgerDir() {
+  static std::atomic<int> counter{0};
+  path_ = absl::StrCat(::testing::TempDir(), "daftar-", getpid(), "-", counter++);
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+  const std::string pepper = path_ + "/pepper";
+  std::ofstream(pepper, std::ios::binary) << std::string(32, 'k') << "test-pepper";
+  chmod(pepper.c_str(), 0600);
+}
+
+TempLedgerDir::~TempLedgerDir() { std::filesystem::remove_all(path_); }
+
+LedgerOptions TempLedgerDir::Options() const {
+  return LedgerOptions{.data_dir = path_ + "/data", .pepper_file = path_ + "/pepper"};
+}
+
+absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& s, uint64_t* events_written) {
+  uint64_t written = 0;
+  for (const domain::ImportStep& step : domain::PlanImport(s)) {
+    CommandContext context{.request_id = step.request_id,
+                           .metadata = {.actor = "test-importer", .role = "operator"}};
+    absl::Status status;
+    switch (step.kind) {
+      case domain::ImportStep::Kind::kRuleSet: {
+        auto r = ledger.PublishRuleSet(s.ruleset_json, "ruleset.json", context);
+        status = r.status();
+        if (r.ok()) written += r->events_written;
+        break;
+      }
+      case domain::ImportStep::Kind::kContracts: {
+        auto r = ledger.SignContracts(s.contracts, context);
+        status = r.status();
+        if (r.ok()) written += r->events_written;
+        break;
+      }
+      case domain::ImportStep::Kind::kHires: {
+        std::vector<domain::HireRow> rows;
+        for (size_t i : step.hire_indexes) rows.push_back(s.hires[i]);
+        auto r = ledger.DeclareHires(rows, context);
+        status = r.status();
+        if (r.ok()) written += r->write.events_written;
+        break;
+      }
+      case domain::ImportStep::Kind::kMonth: {
+        const domain::ScenarioMonth& m = s.months[step.month_index];
+        auto r = ledger.ImportDeclarationMonth(m.period, m.file, m.rows, context);
+        status = r.status();
+        if (r.ok()) written += r->write.events_written;
+        break;
+      }
+    }
+    if (!status.ok()) return status;
+  }
+  if (events_written != nullptr) *events_written = written;
+  return absl::OkStatus();
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace daftar::testing

@@ -1,0 +1,35 @@
+// Test helpers: a ledger on a temp directory, and a scenario imported into it in-process.
+#ifndef DAFTAR_TESTS_PROJECTIONS_SCENARIO_HELPERS_H_
+#define DAFTAR_TESTS_PROJECTIONS_SCENARIO_HELPERS_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "ledger/domain/scenario.h"
+#include "ledger/ledger.h"
+
+namespace daftar::testing {
+
+// A fresh directory under the test temp dir with a 0600 pepper file; removed on destruction.
+class TempLedgerDir {
+ public:
+  TempLedgerDir();
+  ~TempLedgerDir();
+  LedgerOptions Options() const;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Imports every step of PlanImport(scenario) through the ledger, in order. Returns the first
+// error; counts events written into *events_written when given.
+absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& scenario,
+                             uint64_t* events_written = nullptr);
+
+std::string ReadText(const std::string& path);
+
+}  // namespace daftar::testing
+
+#endif  // DAFTAR_TESTS_PROJECTIONS_SCENARIO_HELPERS_H_
