@@ -1,0 +1,71 @@
+#include "tests/store/store_test_helpers.h"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace daftar::store::testing {
+
+ScopedTempDir::ScopedTempDir() {
+  static std::atomic<int> counter{0};
+  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info != nullptr ? absl::StrCat(info->test_suite_name(), ".", info->name())
+                                     : std::string("no_test");
+  for (char& c : name) {
+    if (c == '/') c = '_';
+  }
+  path_ = absl::StrCat(::testing::TempDir(), "daftar_store_", getpid(), "_", counter++, "_", name);
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+ScopedTempDir::~ScopedTempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::unique_ptr<EventStore> OpenOrDie(const std::string& path, std::function<int64_t()> now_us) {
+  Options options;
+  options.path = path;
+  options.now_us = std::move(now_us);
+  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+  if (!store.ok()) {
+    ADD_FAILURE() << "Open(" << path << "): " << store.status();
+    return nullptr;
+  }
+  return *std::move(store);
+}
+
+ProposedEvent Event(std::string stream_id, std::string payload, std::string event_type) {
+  ProposedEvent event;
+  event.stream_id = std::move(stream_id);
+  event.event_type = std::move(event_type);
+  event.payload = std::move(payload);
+  return event;
+}
+
+AppendRequest Request(std::string request_id, std::vector<ProposedEvent> events,
+                      std::vector<std::pair<std::string, ExpectedVersion>> expected) {
+  AppendRequest request;
+  request.request_id = std::move(request_id);
+  request.events = std::move(events);
+  request.expected_versions = std::move(expected);
+  return request;
+}
+
+std::string TestSha256(const std::string& a, const std::string& b) {
+  const std::string bytes = a + b;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+    ADD_FAILURE() << "EVP_Digest failed";
+  }
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+}  // namespace daftar::store::testing

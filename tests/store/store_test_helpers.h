@@ -1,0 +1,64 @@
+// Shared fixtures of tests/store: a temporary directory per test and request builders.
+#ifndef DAFTAR_TESTS_STORE_STORE_TEST_HELPERS_H_
+#define DAFTAR_TESTS_STORE_STORE_TEST_HELPERS_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "ledger/store/event_store.h"
+
+namespace daftar::store::testing {
+
+// A fresh directory under ::testing::TempDir(), removed (recursively) on destruction.
+class ScopedTempDir {
+ public:
+  ScopedTempDir();
+  ~ScopedTempDir();
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Opens the store at `path`; on failure adds a test failure and returns nullptr.
+std::unique_ptr<EventStore> OpenOrDie(const std::string& path,
+                                      std::function<int64_t()> now_us = nullptr);
+
+ProposedEvent Event(std::string stream_id, std::string payload = "p",
+                    std::string event_type = "Tested");
+
+// An append of `events` with request id `request_id` and the given expectations.
+AppendRequest Request(std::string request_id, std::vector<ProposedEvent> events,
+                      std::vector<std::pair<std::string, ExpectedVersion>> expected = {});
+
+// SHA-256 of the concatenation of `a` and `b`, computed independently of the store.
+std::string TestSha256(const std::string& a, const std::string& b);
+
+// A store opened in a fresh directory for each test. The directory outlives the store.
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = OpenOrDie(dir_.path());
+    ASSERT_NE(store_, nullptr);
+  }
+  // Closes and opens the store again at the same path.
+  void Reopen(std::function<int64_t()> now_us = nullptr) {
+    store_.reset();
+    store_ = OpenOrDie(dir_.path(), std::move(now_us));
+    ASSERT_NE(store_, nullptr);
+  }
+
+  ScopedTempDir dir_;
+  std::unique_ptr<EventStore> store_;
+};
+
+}  // namespace daftar::store::testing
+
+#endif  // DAFTAR_TESTS_STORE_STORE_TEST_HELPERS_H_
