@@ -1,0 +1,210 @@
+#include "ledger/domain/ruleset.h"
+
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "ledger/domain/rows.h"
+
+namespace daftar::domain {
+namespace {
+
+// Errors of one rule set: "<file>: <json path>: value <v> <rule>".
+class Checker {
+ public:
+  explicit Checker(absl::string_view file_name) : file_name_(file_name) {}
+
+  absl::Status Error(absl::string_view path, absl::string_view value,
+                     absl::string_view rule) const {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name_, ": ", path, ": value ", value, " ", rule));
+  }
+
+  absl::Status Range(absl::string_view path, int64_t value, int64_t min, int64_t max) const {
+    if (value >= min && value <= max) return absl::OkStatus();
+    return Error(path, absl::StrCat(value), absl::StrCat("is outside ", min, "..", max));
+  }
+
+  // Non-empty, bounded, no control characters.
+  absl::Status Text(absl::string_view path, absl::string_view value) const {
+    if (value.empty()) return Error(path, "''", "is empty (required)");
+    if (value.size() > kTextFieldBytesMax) {
+      return Error(path, absl::StrCat("of ", value.size(), " bytes"),
+                   absl::StrCat("is longer than ", kTextFieldBytesMax, " bytes"));
+    }
+    for (char c : value) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u < 0x20 || u == 0x7F) return Error(path, Quoted(value), "contains a control character");
+    }
+    return absl::OkStatus();
+  }
+
+  // Empty (no requirement) or ISO 3166 alpha-2.
+  absl::Status Nationality(absl::string_view path, absl::string_view value) const {
+    if (value.empty()) return absl::OkStatus();
+    if (value.size() == 2 && value[0] >= 'A' && value[0] <= 'Z' && value[1] >= 'A' &&
+        value[1] <= 'Z') {
+      return absl::OkStatus();
+    }
+    return Error(path, Quoted(value), "is not empty or 2 uppercase letters (ISO 3166 alpha-2)");
+  }
+
+  static std::string Quoted(absl::string_view value) {
+    constexpr size_t kShownMax = 64;
+    if (value.size() <= kShownMax) return absl::StrCat("'", value, "'");
+    return absl::StrCat("'", value.substr(0, kShownMax), "...'");
+  }
+
+  const std::string& file_name() const { return file_name_; }
+
+ private:
+  std::string file_name_;
+};
+
+#define RULESET_RETURN_IF_ERROR(expr)    \
+  do {                                   \
+    const absl::Status status_ = (expr); \
+    if (!status_.ok()) return status_;   \
+  } while (false)
+
+absl::Status ValidateHeader(const v1::RuleSet& r, const Checker& check) {
+  RULESET_RETURN_IF_ERROR(check.Text("ruleset_id", r.ruleset_id()));
+  RULESET_RETURN_IF_ERROR(check.Text("title", r.title()));
+  const std::string where_from = absl::StrCat(check.file_name(), ": effective_from");
+  const std::string where_to = absl::StrCat(check.file_name(), ": effective_to");
+  absl::StatusOr<absl::CivilDay> from = ParseDate(r.effective_from(), where_from);
+  if (!from.ok()) return from.status();
+  absl::StatusOr<absl::CivilDay> to = ParseDate(r.effective_to(), where_to);
+  if (!to.ok()) return to.status();
+  if (*to < *from) {
+    return check.Error("effective_to", Checker::Quoted(r.effective_to()),
+                       absl::StrCat("is before effective_from '", r.effective_from(), "'"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateActivitiesAndZones(const v1::RuleSet& r, const Checker& check) {
+  if (r.eligible_activities_size() == 0) {
+    return check.Error("eligible_activities", "[]", "is empty (at least one activity)");
+  }
+  std::set<int> activities;
+  for (int i = 0; i < r.eligible_activities_size(); ++i) {
+    const int a = r.eligible_activities(i);
+    const std::string path = absl::StrCat("eligible_activities[", i, "]");
+    if (a == v1::ACTIVITY_UNSPECIFIED || !v1::Activity_IsValid(a)) {
+      return check.Error(path, absl::StrCat(a), "is not one of ITO, CRM, BPO, ESO, KPO");
+    }
+    if (!activities.insert(a).second) {
+      return check.Error(path, v1::Activity_Name(a), "is listed twice");
+    }
+  }
+  if (r.zones_size() == 0) return check.Error("zones", "[]", "is empty (at least one zone)");
+  if (r.zones_size() > kZonesMax) {
+    return check.Error("zones", absl::StrCat("of ", r.zones_size(), " zones"),
+                       absl::StrCat("has more than ", kZonesMax));
+  }
+  std::set<std::string> zone_ids;
+  for (int i = 0; i < r.zones_size(); ++i) {
+    const v1::Zone& zone = r.zones(i);
+    const std::string path = absl::StrCat("zones[", i, "]");
+    RULESET_RETURN_IF_ERROR(check.Text(absl::StrCat(path, ".zone_id"), zone.zone_id()));
+    RULESET_RETURN_IF_ERROR(check.Text(absl::StrCat(path, ".name"), zone.name()));
+    if (zone.tier() == v1::ZONE_TIER_UNSPECIFIED || !v1::ZoneTier_IsValid(zone.tier())) {
+      return check.Error(absl::StrCat(path, ".tier"), absl::StrCat(zone.tier()),
+                         "is not PRIMARY or SECONDARY");
+    }
+    if (!zone_ids.insert(zone.zone_id()).second) {
+      return check.Error(absl::StrCat(path, ".zone_id"), Checker::Quoted(zone.zone_id()),
+                         "is listed twice");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTranches(const v1::JobGrant& g, const Checker& check) {
+  if (g.tranches_size() < 1 || g.tranches_size() > kTranchesMax) {
+    return check.Error("job_grant.tranches", absl::StrCat("of ", g.tranches_size(), " tranches"),
+                       absl::StrCat("is outside 1..", kTranchesMax, " tranches"));
+  }
+  int64_t share_total_bp = 0;
+  for (int i = 0; i < g.tranches_size(); ++i) {
+    const v1::Tranche& t = g.tranches(i);
+    const std::string path = absl::StrCat("job_grant.tranches[", i, "]");
+    const std::string after = absl::StrCat(path, ".after_months");
+    RULESET_RETURN_IF_ERROR(check.Range(after, t.after_months(), 1, g.retention_months()));
+    if (i > 0 && t.after_months() <= g.tranches(i - 1).after_months()) {
+      return check.Error(after, absl::StrCat(t.after_months()),
+                         absl::StrCat("is not greater than job_grant.tranches[", i - 1,
+                                      "].after_months (", g.tranches(i - 1).after_months(),
+                                      "): tranches must be strictly increasing"));
+    }
+    RULESET_RETURN_IF_ERROR(check.Range(absl::StrCat(path, ".share_bp"), t.share_bp(), 1, 10000));
+    share_total_bp += t.share_bp();
+  }
+  if (share_total_bp != 10000) {
+    return check.Error("job_grant.tranches[].share_bp", absl::StrCat(share_total_bp),
+                       "is the sum of the shares, which must be exactly 10000");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateJobGrant(const v1::RuleSet& r, const Checker& check) {
+  if (!r.has_job_grant()) return check.Error("job_grant", "{}", "is missing (required)");
+  const v1::JobGrant& g = r.job_grant();
+  RULESET_RETURN_IF_ERROR(check.Range("job_grant.rate_bp", g.rate_bp(), 0, 10000));
+  RULESET_RETURN_IF_ERROR(
+      check.Range("job_grant.basis_months", g.basis_months(), 1, kMonthsRuleMax));
+  RULESET_RETURN_IF_ERROR(
+      check.Range("job_grant.retention_months", g.retention_months(), 1, kMonthsRuleMax));
+  RULESET_RETURN_IF_ERROR(ValidateTranches(g, check));
+  if (g.clawback() != v1::FULL) {
+    const std::string shown = v1::ClawbackMode_IsValid(g.clawback())
+                                  ? v1::ClawbackMode_Name(g.clawback())
+                                  : absl::StrCat(g.clawback());
+    return check.Error("job_grant.clawback", shown, "is not FULL (the only mode defined)");
+  }
+  return check.Nationality("job_grant.requires_nationality", g.requires_nationality());
+}
+
+absl::Status ValidateTrainingGrant(const v1::RuleSet& r, const Checker& check) {
+  if (!r.has_training_grant()) {
+    return check.Error("training_grant", "{}", "is missing (required)");
+  }
+  const v1::TrainingGrant& g = r.training_grant();
+  RULESET_RETURN_IF_ERROR(check.Range("training_grant.rate_bp", g.rate_bp(), 0, 10000));
+  RULESET_RETURN_IF_ERROR(check.Range("training_grant.years", g.years(), 0, kTrainingYearsMax));
+  return check.Nationality("training_grant.requires_nationality", g.requires_nationality());
+}
+
+}  // namespace
+
+absl::StatusOr<v1::RuleSet> ParseRuleSetJson(absl::string_view json, absl::string_view file_name) {
+  if (json.size() > kRuleSetJsonBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ": size ", json.size(), " bytes exceeds ", kRuleSetJsonBytesMax));
+  }
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;  // an unknown key or enum value is malformed input
+  v1::RuleSet rule_set;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), &rule_set, options);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(file_name, ": ", std::string(parsed.message())));
+  }
+  RULESET_RETURN_IF_ERROR(ValidateRuleSet(rule_set, file_name));
+  return rule_set;
+}
+
+absl::Status ValidateRuleSet(const v1::RuleSet& rule_set, absl::string_view file_name) {
+  const Checker check(file_name);
+  RULESET_RETURN_IF_ERROR(ValidateHeader(rule_set, check));
+  RULESET_RETURN_IF_ERROR(ValidateActivitiesAndZones(rule_set, check));
+  RULESET_RETURN_IF_ERROR(ValidateJobGrant(rule_set, check));
+  return ValidateTrainingGrant(rule_set, check);
+}
+
+#undef RULESET_RETURN_IF_ERROR
+
+}  // namespace daftar::domain
