@@ -1,0 +1,148 @@
+#include "clients/import_command.h"
+
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "clients/cli_error.h"
+#include "clients/import_summary.h"
+#include "clients/progress.h"
+#include "clients/wire_rows.h"
+#include "ledger/domain/scenario.h"
+
+namespace daftar::clients {
+namespace {
+
+using domain::ImportStep;
+
+// Sends one step; `file` receives the name of the file it carries, for error messages.
+class Importer {
+ public:
+  Importer(Connection& connection, const domain::Scenario& scenario)
+      : connection_(connection), scenario_(scenario) {}
+
+  absl::Status Run(const ImportStep& step, std::string* file);
+  const ImportSummary& summary() const { return summary_; }
+  const Progress& progress() const { return progress_; }
+
+ private:
+  absl::Status RuleSet(const ImportStep& step);
+  absl::Status Contracts(const ImportStep& step);
+  absl::Status Hires(const ImportStep& step);
+  absl::Status Month(const ImportStep& step);
+
+  Connection& connection_;
+  const domain::Scenario& scenario_;
+  ImportSummary summary_;
+  Progress progress_;
+};
+
+absl::Status Importer::Run(const ImportStep& step, std::string* file) {
+  switch (step.kind) {
+    case ImportStep::Kind::kRuleSet:
+      *file = "ruleset.json";
+      return RuleSet(step);
+    case ImportStep::Kind::kContracts:
+      *file = "contracts.csv";
+      return Contracts(step);
+    case ImportStep::Kind::kHires:
+      *file = "hires.csv";
+      return Hires(step);
+    case ImportStep::Kind::kMonth:
+      *file = scenario_.months[step.month_index].file;
+      return Month(step);
+  }
+  return absl::InternalError("unknown import step");
+}
+
+absl::Status Importer::RuleSet(const ImportStep& step) {
+  v1::PublishRuleSetRequest request;
+  request.set_request_id(step.request_id);
+  request.set_json(scenario_.ruleset_json);
+  request.set_file_name("ruleset.json");
+  v1::PublishRuleSetResponse response;
+  auto context = connection_.NewContext();
+  absl::Status status = FromGrpc(connection_.rules().PublishRuleSet(context.get(), request,
+                                                                    &response));
+  if (status.ok()) summary_.AddRuleSet(response.write());
+  return status;
+}
+
+absl::Status Importer::Contracts(const ImportStep& step) {
+  v1::SignContractsRequest request;
+  request.set_request_id(step.request_id);
+  for (const domain::ContractRow& row : scenario_.contracts) ToWire(row, request.add_rows());
+  v1::SignContractsResponse response;
+  auto context = connection_.NewContext();
+  absl::Status status = FromGrpc(connection_.contracts().SignContracts(context.get(), request,
+                                                                       &response));
+  if (!status.ok()) return status;
+  summary_.AddContracts(request.rows_size(), response.write());
+  progress_.Add(request.rows_size(), "contracts.csv");
+  return status;
+}
+
+absl::Status Importer::Hires(const ImportStep& step) {
+  v1::DeclareHiresRequest request;
+  request.set_request_id(step.request_id);
+  for (size_t i : step.hire_indexes) ToWire(scenario_.hires[i], request.add_rows());
+  v1::DeclareHiresResponse response;
+  auto context = connection_.NewContext();
+  absl::Status status = FromGrpc(connection_.employment().DeclareHires(context.get(), request,
+                                                                       &response));
+  if (!status.ok()) return status;
+  if (response.outcomes_size() != request.rows_size()) {
+    return absl::InternalError(absl::StrCat("DeclareHires answered ", response.outcomes_size(),
+                                            " outcomes for ", request.rows_size(), " rows"));
+  }
+  summary_.AddHires(response);
+  progress_.Add(request.rows_size(), "hires.csv");
+  return status;
+}
+
+absl::Status Importer::Month(const ImportStep& step) {
+  const domain::ScenarioMonth& month = scenario_.months[step.month_index];
+  v1::ImportDeclarationsResponse response;
+  auto context = connection_.NewContext();
+  auto writer = connection_.employment().ImportDeclarations(context.get(), &response);
+  v1::ImportDeclarationsChunk chunk;
+  chunk.set_request_id(step.request_id);
+  chunk.set_period(domain::FormatPeriod(month.period));
+  chunk.set_file_name(month.file);
+  chunk.set_row_count(month.rows.size());
+  uint32_t chunk_index = 0;
+  size_t next = 0;
+  // Always at least one message: it names the month even when the file has no row.
+  do {
+    const size_t end = std::min(month.rows.size(), next + kDeclarationRowsPerChunk);
+    chunk.set_chunk_index(chunk_index++);
+    for (; next < end; ++next) ToWire(month.rows[next], chunk.add_rows());
+    // A failed write means the server already ended the call: Finish says why.
+    if (!writer->Write(chunk)) break;
+    progress_.Add(chunk.rows_size(), month.file);
+    chunk.Clear();
+  } while (next < month.rows.size());
+  writer->WritesDone();
+  absl::Status status = FromGrpc(writer->Finish());
+  if (status.ok()) summary_.AddMonth(response);
+  return status;
+}
+
+}  // namespace
+
+int RunImport(Connection& connection, const std::string& dir) {
+  // Every file is read and validated whole before anything is sent.
+  absl::StatusOr<domain::Scenario> scenario = domain::LoadScenario(dir);
+  if (!scenario.ok()) return ReportError("", scenario.status());
+
+  Importer importer(connection, *scenario);
+  for (const ImportStep& step : domain::PlanImport(*scenario)) {
+    std::string file;
+    if (absl::Status status = importer.Run(step, &file); !status.ok()) {
+      return ReportError(file, status);
+    }
+  }
+  std::fputs(importer.summary().Format(dir, importer.progress().elapsed()).c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace daftar::clients

@@ -1,0 +1,115 @@
+// daftard: the Daftar server. Serves the daftar.v1 services over one ledger on a loopback
+// address until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
+//
+//   daftard --data_dir=DIR --listen=127.0.0.1:0 --pepper_file=FILE [--port_file=FILE]
+//
+// Exit codes: 0 after a clean shutdown; 1 when the ledger cannot open or the address cannot be
+// bound; 2 for a usage error (missing flag, non-loopback address).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/ledger.h"
+#include "services/call_log.h"
+#include "services/server.h"
+
+ABSL_FLAG(std::string, data_dir, "", "directory of the event store (created if missing)");
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "HOST:PORT to serve on; loopback only (plain text); port 0 picks a free port");
+ABSL_FLAG(std::string, pepper_file, "",
+          "file of at least 32 raw bytes, mode 0600, keyed into people's pseudonyms");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, receives \"HOST:PORT\" actually bound, written atomically once serving");
+
+namespace daftar::services {
+namespace {
+
+constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+
+// Writes `text` to `path` through a temporary file and rename(2): readers see all or nothing.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
+  std::string temporary = absl::StrCat(path, ".tmp.", getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", temporary));
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::remove(temporary.c_str());
+    return absl::InternalError(absl::StrCat("cannot rename ", temporary, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+// Blocks SIGTERM and SIGINT in this thread and every thread started after it (gRPC's, the
+// store's), so that only WaitForStopSignal receives them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int WaitForStopSignal(const sigset_t& set) {
+  int signal_number = 0;
+  while (sigwait(&set, &signal_number) != 0) {
+  }
+  return signal_number;
+}
+
+int Fail(int exit_code, const absl::Status& status) {
+  LogLine(absl::StrCat("error: ", absl::StatusCodeToString(status.code()), ": ",
+                       status.message()));
+  return exit_code;
+}
+
+int Run() {
+  const sigset_t stop_signals = BlockStopSignals();
+  if (absl::GetFlag(FLAGS_data_dir).empty() || absl::GetFlag(FLAGS_pepper_file).empty()) {
+    return Fail(2, absl::InvalidArgumentError("--data_dir and --pepper_file are required"));
+  }
+  auto address = ParseLoopbackAddress(absl::GetFlag(FLAGS_listen));
+  if (!address.ok()) return Fail(2, address.status());
+
+  auto ledger = Ledger::Open({.data_dir = absl::GetFlag(FLAGS_data_dir),
+                              .pepper_file = absl::GetFlag(FLAGS_pepper_file)});
+  if (!ledger.ok()) return Fail(1, ledger.status());
+  auto server = Server::Start(**ledger, *address);
+  if (!server.ok()) return Fail(1, server.status());
+
+  const std::string bound = FormatAddress((*server)->bound());
+  if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
+    if (absl::Status s = WriteFileAtomically(port_file, bound + "\n"); !s.ok()) return Fail(1, s);
+  }
+  LogLine(absl::StrCat("serving on ", bound, ", head position ",
+                       (*ledger)->Store().GetHead().position));
+
+  const int signal_number = WaitForStopSignal(stop_signals);
+  LogLine(absl::StrCat("signal ", signal_number, ": shutting down"));
+  (*server)->Shutdown(kShutdownGrace);
+  server->reset();
+  ledger->reset();  // closes the store
+  LogLine("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace daftar::services
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "daftar server: daftard --data_dir=DIR --listen=127.0.0.1:PORT --pepper_file=FILE "
+      "[--port_file=FILE]");
+  absl::ParseCommandLine(argc, argv);
+  return daftar::services::Run();
+}

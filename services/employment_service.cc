@@ -1,0 +1,120 @@
+#include "services/employment_service.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/call_log.h"
+#include "services/declaration_stream.h"
+#include "services/status.h"
+
+namespace daftar::services {
+namespace {
+
+domain::HireRow FromWire(const v1::HireRow& in) {
+  domain::HireRow row;
+  row.source = in.source();
+  row.contract_id = in.contract_id();
+  row.cnss_number = in.cnss_number();
+  row.cin = in.cin();
+  row.hire_date = in.hire_date();
+  row.contract_type = in.contract_type();
+  row.nationality = in.nationality();
+  row.job_title = in.job_title();
+  return row;
+}
+
+v1::HireOutcomeKind KindToWire(domain::HireOutcome::Kind kind) {
+  switch (kind) {
+    case domain::HireOutcome::Kind::kEligible:
+      return v1::ELIGIBLE;
+    case domain::HireOutcome::Kind::kIneligible:
+      return v1::INELIGIBLE;
+    case domain::HireOutcome::Kind::kRefused:
+      return v1::REFUSED;
+  }
+  return v1::HIRE_OUTCOME_KIND_UNSPECIFIED;
+}
+
+void OutcomeToWire(const domain::HireOutcome& in, v1::HireOutcome* out) {
+  *out->mutable_source() = in.source;
+  out->set_outcome(KindToWire(in.kind));
+  out->set_ineligibility(in.ineligibility);
+  out->set_status_code(static_cast<int32_t>(in.status.code()));
+  out->set_message(std::string(in.status.message()));
+  out->set_hire_id(in.hire_id);
+}
+
+absl::StatusOr<HireImportResult> Declare(Ledger& ledger, const grpc::ServerContext& server_context,
+                                         const v1::DeclareHiresRequest& request) {
+  if (static_cast<size_t>(request.rows_size()) > kHireRowsPerCallMax) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rows: ", request.rows_size(), " hires in one call, at most ", kHireRowsPerCallMax));
+  }
+  std::vector<domain::HireRow> rows;
+  rows.reserve(request.rows_size());
+  for (const v1::HireRow& row : request.rows()) rows.push_back(FromWire(row));
+  return ledger.DeclareHires(rows, ContextOf(server_context, request.request_id()));
+}
+
+// Reads the stream to its end. A cancelled call (the client went away) imports nothing, even if
+// the rows it sent happen to be complete.
+absl::StatusOr<DeclarationMonth> Collect(grpc::ServerContext& context,
+                                         grpc::ServerReader<v1::ImportDeclarationsChunk>& reader) {
+  DeclarationStream stream(kDeclarationRowsPerMonthMax);
+  v1::ImportDeclarationsChunk chunk;
+  while (reader.Read(&chunk)) {
+    if (absl::Status s = stream.Add(std::move(chunk)); !s.ok()) return s;
+    chunk.Clear();
+  }
+  if (context.IsCancelled()) {
+    return absl::CancelledError("ImportDeclarations: the client cancelled the stream");
+  }
+  return std::move(stream).Finish();
+}
+
+void FillMonthResponse(const MonthImportResult& in, v1::ImportDeclarationsResponse* out) {
+  FillWriteSummary(in.write, out->mutable_write());
+  out->set_rows(in.rows);
+  out->set_rows_counted(in.rows_counted);
+  out->set_runs_ended(in.runs_ended);
+  out->set_accruals(in.accruals);
+  out->set_clawbacks(in.clawbacks);
+}
+
+}  // namespace
+
+grpc::Status EmploymentService::DeclareHires(grpc::ServerContext* context,
+                                             const v1::DeclareHiresRequest* request,
+                                             v1::DeclareHiresResponse* response) {
+  CallLog log("DeclareHires");
+  auto result = Declare(ledger_, *context, *request);
+  if (result.ok()) {
+    FillWriteSummary(result->write, response->mutable_write());
+    for (const domain::HireOutcome& outcome : result->outcomes) {
+      OutcomeToWire(outcome, response->add_outcomes());
+    }
+  }
+  log.Finish(request->request_id(), request->rows_size(),
+             result.ok() ? result->write.events_written : 0, result.status());
+  return ToGrpcStatus(result.status());
+}
+
+grpc::Status EmploymentService::ImportDeclarations(
+    grpc::ServerContext* context, grpc::ServerReader<v1::ImportDeclarationsChunk>* reader,
+    v1::ImportDeclarationsResponse* response) {
+  CallLog log("ImportDeclarations");
+  auto month = Collect(*context, *reader);
+  if (!month.ok()) {
+    log.Finish("", 0, 0, month.status());
+    return ToGrpcStatus(month.status());
+  }
+  auto result = ledger_.ImportDeclarationMonth(month->period, month->file_name, month->rows,
+                                               ContextOf(*context, month->request_id));
+  if (result.ok()) FillMonthResponse(*result, response);
+  log.Finish(month->request_id, month->rows.size(),
+             result.ok() ? result->write.events_written : 0, result.status());
+  return ToGrpcStatus(result.status());
+}
+
+}  // namespace daftar::services

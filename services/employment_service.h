@@ -1,0 +1,30 @@
+// daftar.v1.Employment: hire batches and CNSS monthly declaration files (ledger.proto).
+#ifndef DAFTAR_SERVICES_EMPLOYMENT_SERVICE_H_
+#define DAFTAR_SERVICES_EMPLOYMENT_SERVICE_H_
+
+#include "daftar/v1/ledger.grpc.pb.h"
+#include "ledger/ledger.h"
+
+namespace daftar::services {
+
+// Thread-safe; does not own the ledger, which must outlive it.
+class EmploymentService final : public v1::Employment::Service {
+ public:
+  explicit EmploymentService(Ledger& ledger) : ledger_(ledger) {}
+
+  // Ledger::DeclareHires; one outcome per row. INVALID_ARGUMENT over kHireRowsPerCallMax rows.
+  grpc::Status DeclareHires(grpc::ServerContext* context, const v1::DeclareHiresRequest* request,
+                            v1::DeclareHiresResponse* response) override;
+
+  // Collects the whole stream (see declaration_stream.h), then Ledger::ImportDeclarationMonth.
+  grpc::Status ImportDeclarations(grpc::ServerContext* context,
+                                  grpc::ServerReader<v1::ImportDeclarationsChunk>* reader,
+                                  v1::ImportDeclarationsResponse* response) override;
+
+ private:
+  Ledger& ledger_;
+};
+
+}  // namespace daftar::services
+
+#endif  // DAFTAR_SERVICES_EMPLOYMENT_SERVICE_H_

@@ -1,0 +1,84 @@
+#include "services/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "services/audit_service.h"
+#include "services/contracts_service.h"
+#include "services/employment_service.h"
+#include "services/reports_service.h"
+#include "services/rules_service.h"
+
+namespace daftar::services {
+
+struct Server::Impl {
+  explicit Impl(Ledger& ledger)
+      : rules(ledger), contracts(ledger), employment(ledger), reports(ledger), audit(ledger) {}
+
+  std::vector<grpc::Service*> All() { return {&rules, &contracts, &employment, &reports, &audit}; }
+
+  // Overall ("") and every service's name, as grpc.health.v1 clients ask.
+  void SetServing(bool serving) {
+    grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+    if (health == nullptr) return;
+    health->SetServingStatus(serving);
+    for (const char* name : {v1::Rules::service_full_name(), v1::Contracts::service_full_name(),
+                             v1::Employment::service_full_name(),
+                             v1::Reports::service_full_name(), v1::Audit::service_full_name()}) {
+      health->SetServingStatus(name, serving);
+    }
+  }
+
+  RulesService rules;
+  ContractsService contracts;
+  EmploymentService employment;
+  ReportsService reports;
+  AuditService audit;
+  std::unique_ptr<grpc::Server> server;
+  HostPort bound;
+  bool shut_down = false;
+};
+
+Server::Server() = default;
+
+Server::~Server() { Shutdown(absl::ZeroDuration()); }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(Ledger& ledger, const HostPort& address) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<Server> out(new Server());
+  out->impl_ = std::make_unique<Impl>(ledger);
+  Impl& impl = *out->impl_;
+
+  grpc::ServerBuilder builder;
+  int selected_port = 0;
+  builder.AddListeningPort(FormatAddress(address), grpc::InsecureServerCredentials(),
+                           &selected_port);
+  builder.SetMaxReceiveMessageSize(kReceiveMessageBytesMax);
+  for (grpc::Service* service : impl.All()) builder.RegisterService(service);
+  impl.server = builder.BuildAndStart();
+  if (impl.server == nullptr || selected_port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", FormatAddress(address), " (address in use?)"));
+  }
+  impl.bound = HostPort{address.host, selected_port};
+  impl.SetServing(true);
+  return out;
+}
+
+const HostPort& Server::bound() const { return impl_->bound; }
+
+void Server::Shutdown(absl::Duration grace) {
+  if (impl_ == nullptr || impl_->server == nullptr || impl_->shut_down) return;
+  impl_->shut_down = true;
+  impl_->SetServing(false);
+  impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  impl_->server->Wait();
+}
+
+}  // namespace daftar::services

@@ -1,0 +1,43 @@
+// The gRPC server of daftard: every daftar.v1 service over one Ledger, standard health checking
+// and server reflection, on a loopback address.
+#ifndef DAFTAR_SERVICES_SERVER_H_
+#define DAFTAR_SERVICES_SERVER_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "ledger/ledger.h"
+#include "services/loopback.h"
+
+namespace daftar::services {
+
+// Largest request the server accepts. A DeclareHires of kHireRowsPerCallMax rows, every field at
+// its 256-byte bound, is about 20 MiB; month files arrive in chunks far below this.
+inline constexpr int kReceiveMessageBytesMax = 64 * 1024 * 1024;
+
+class Server {
+ public:
+  // Builds and starts the server on `address` (port 0: a free port). Health: every service
+  // SERVING once started. Errors: UNAVAILABLE if the address cannot be bound.
+  // The ledger must outlive the server.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(Ledger& ledger, const HostPort& address);
+  ~Server();
+
+  // The address actually bound (the chosen port when 0 was asked).
+  const HostPort& bound() const;
+
+  // Health NOT_SERVING, then stops accepting calls and waits up to `grace` for calls in flight,
+  // cancelling those still running after it. Idempotent.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  Server();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace daftar::services
+
+#endif  // DAFTAR_SERVICES_SERVER_H_
