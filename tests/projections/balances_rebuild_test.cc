@@ -9,7 +9,8 @@
 #include "ledger/ledger.h"
 #include "ledger/projections/balances.h"
 #include "ledger/store/limits.h"
-#include "tests/projections/scenario_helpers.h"
+#include "tests/support/hand_computed.h"
+#include "tests/support/scenario_helpers.h"
 
 namespace daftar {
 namespace {
@@ -51,6 +52,11 @@ TEST_F(ScenarioSmallTest, ReportMatchesTheOracleAndARebuildFromZero) {
   const std::vector<projections::BalanceLine> incremental = (*ledger)->Balances();
   ASSERT_EQ(incremental.size(), 12u);  // one line per contract of contracts.csv
   EXPECT_EQ(projections::FormatBalancesJsonl(incremental), testing::ReadText(kOracle));
+
+  const int hand_checked = testing::ExpectHandComputedHires(
+      (*ledger)->Store(), testing::TempLedgerDir::Pepper(), kScenario,
+      std::string(DAFTAR_SOURCE_DIR) + "/tests/oracle/expected/scenario-small.hand.json");
+  EXPECT_GE(hand_checked, 5);
 
   projections::BalancesProjection rebuilt = RebuildFromZero((*ledger)->Store());
   const std::vector<projections::BalanceLine> from_zero = rebuilt.Lines();

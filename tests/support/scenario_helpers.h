@@ -1,6 +1,6 @@
 // Test helpers: a ledger on a temp directory, and a scenario imported into it in-process.
-#ifndef DAFTAR_TESTS_PROJECTIONS_SCENARIO_HELPERS_H_
-#define DAFTAR_TESTS_PROJECTIONS_SCENARIO_HELPERS_H_
+#ifndef DAFTAR_TESTS_SUPPORT_SCENARIO_HELPERS_H_
+#define DAFTAR_TESTS_SUPPORT_SCENARIO_HELPERS_H_
 
 #include <memory>
 #include <string>
@@ -17,6 +17,8 @@ class TempLedgerDir {
   TempLedgerDir();
   ~TempLedgerDir();
   LedgerOptions Options() const;
+  // The bytes of the pepper file (tests recompute pseudonyms with it).
+  static std::string Pepper() { return std::string(32, 'k') + "test-pepper"; }
   const std::string& path() const { return path_; }
 
  private:
@@ -32,4 +34,4 @@ std::string ReadText(const std::string& path);
 
 }  // namespace daftar::testing
 
-#endif  // DAFTAR_TESTS_PROJECTIONS_SCENARIO_HELPERS_H_
+#endif  // DAFTAR_TESTS_SUPPORT_SCENARIO_HELPERS_H_

@@ -1,4 +1,4 @@
-#include "tests/projections/scenario_helpers.h"
+#include "tests/support/scenario_helpers.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,7 +19,7 @@ TempLedgerDir::TempLedgerDir() {
   std::filesystem::remove_all(path_);
   std::filesystem::create_directories(path_);
   const std::string pepper = path_ + "/pepper";
-  std::ofstream(pepper, std::ios::binary) << std::string(32, 'k') << "test-pepper";
+  std::ofstream(pepper, std::ios::binary) << Pepper();
   chmod(pepper.c_str(), 0600);
 }
 
