@@ -119,6 +119,8 @@ class EventStore {
 
   // Opens (creating if needed) the store at options.path and verifies the hash chain of the last
   // record. Errors: INTERNAL/DATA_LOSS if RocksDB cannot open or the head is inconsistent.
+  // Also: INVALID_ARGUMENT for an empty path; FAILED_PRECONDITION if the directory holds a store
+  // of another format (the `meta` column family names it).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
 
   // Appends atomically, durably (WriteOptions.sync) before returning. Errors, all writing nothing:
@@ -127,6 +129,11 @@ class EventStore {
   // the stream, expected and actual version), ALREADY_EXISTS (request id reused with another
   // request digest), INTERNAL (RocksDB failure). Same request id and digest: returns the original
   // positions with deduplicated = true and writes nothing.
+  // Also INVALID_ARGUMENT: no events, a stream id containing '\0', schema_version 0,
+  // request_sha256 neither empty nor 32 bytes, more than kEventsPerAppendMax expected versions.
+  // The idempotency check comes first: a retry is deduplicated even if its expectations no
+  // longer hold. After a failed RocksDB write every later Append fails until the store is
+  // reopened (the tip is reloaded from disk).
   virtual absl::StatusOr<AppendResult> Append(const AppendRequest& request) = 0;
 
   // Records with from_position <= position, at most max_count (<= kReadPageMax, else
@@ -134,6 +141,7 @@ class EventStore {
   virtual absl::StatusOr<std::vector<Record>> Read(uint64_t from_position, uint32_t max_count) = 0;
 
   // Records of one stream with version >= from_version (1-based), at most max_count.
+  // from_version 0 reads from 1. INVALID_ARGUMENT for a bad stream id or max_count > kReadPageMax.
   virtual absl::StatusOr<std::vector<Record>> ReadStream(const std::string& stream_id,
                                                          uint64_t from_version,
                                                          uint32_t max_count) = 0;
@@ -150,13 +158,17 @@ class EventStore {
 
   // Recomputes the hash chain over [from_position, to_position] (to 0 = head) from the stored
   // bytes. Errors: DATA_LOSS naming the first position whose hash or previous_hash is wrong or
-  // that is missing.
+  // that is missing. from_position 0 means 1. OUT_OF_RANGE if to_position is past the head;
+  // INVALID_ARGUMENT if from_position > to_position (an empty log verifies OK).
   virtual absl::Status VerifyChain(uint64_t from_position, uint64_t to_position) = 0;
 
   // Catch-up then live: calls on_record for every record with position > after_position, in
   // order, on a thread owned by the subscription, first from disk, then as appends become
   // durable. on_record returning a non-OK status stops the subscription. Back-pressure: records
   // are read in pages of at most kReadPageMax; a slow callback slows only its own reader.
+  // Cancel may be called from on_record; destroying the Subscription from on_record may not.
+  // Destroying the store ends its subscriptions' threads (it waits for a running on_record);
+  // the Subscription objects may be destroyed afterwards.
   virtual absl::StatusOr<std::unique_ptr<Subscription>> Subscribe(
       uint64_t after_position, std::function<absl::Status(const Record&)> on_record) = 0;
 
@@ -164,6 +176,8 @@ class EventStore {
   virtual bool WaitForPosition(uint64_t position, int64_t timeout_ms) = 0;
 
   // Projection checkpoints (the `checkpoints` column family), written with sync.
+  // INVALID_ARGUMENT: empty name, name over kCheckpointNameBytesMax, snapshot over
+  // kCheckpointSnapshotBytesMax, position past the head.
   virtual absl::Status PutCheckpoint(const std::string& name, uint64_t position,
                                      const std::string& snapshot) = 0;
   // nullopt if none was stored.

@@ -120,6 +120,7 @@ class EventStoreImpl final : public EventStore {
   // Owned by the current leader; the hand-over through queue_mu_ orders leaders.
   ChainTip tip_;
   std::unordered_map<std::string, uint64_t> stream_versions_;
+  absl::Status write_failure_;  // set by the first failed group write; appends stop there
 
   absl::Mutex head_mu_;
   absl::CondVar head_cv_;  // signalled when the head moves, a subscription is cancelled, or at close

@@ -116,6 +116,10 @@ std::vector<EventStoreImpl::PendingAppend*> EventStoreImpl::TakeGroup() {
 }
 
 void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
+  if (!write_failure_.ok()) {
+    for (PendingAppend* pending : group) pending->result = write_failure_;
+    return;
+  }
   GroupState state;
   state.tip = tip_;
   state.tip.recorded_at_us = std::max(tip_.recorded_at_us, now_us_());
@@ -129,7 +133,12 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
       for (PendingAppend* pending : group) {
         if (pending->in_batch) pending->result = status;
       }
-      return;  // tip_ and the cache stay as they were: nothing of the group exists
+      // Whether any of the batch reached the disk is unknown, so tip_ may be stale: refuse
+      // every later append rather than risk writing a position twice. Reopening reloads the tip.
+      write_failure_ = absl::Status(
+          status.code(), absl::StrCat("store refuses appends after a failed write (reopen it): ",
+                                      status.message()));
+      return;
     }
   }
   if (stream_versions_.size() + state.versions.size() > kStreamVersionCacheEntriesMax) {

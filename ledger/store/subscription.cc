@@ -3,6 +3,7 @@
 // published group signals.
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <thread>
 #include <utility>
 
@@ -68,6 +69,9 @@ class SubscriptionImpl final : public Subscription {
 absl::StatusOr<std::unique_ptr<Subscription>> EventStoreImpl::Subscribe(
     uint64_t after_position, std::function<absl::Status(const Record&)> on_record) {
   if (!on_record) return absl::InvalidArgumentError("on_record must be set");
+  if (after_position == std::numeric_limits<uint64_t>::max()) {
+    return absl::InvalidArgumentError("after_position must be below 2^64 - 1");
+  }
   return std::make_unique<SubscriptionImpl>(this, after_position, std::move(on_record));
 }
 
