@@ -123,7 +123,8 @@ class EventStoreImpl final : public EventStore {
   absl::Status write_failure_;  // set by the first failed group write; appends stop there
 
   absl::Mutex head_mu_;
-  absl::CondVar head_cv_;  // signalled when the head moves, a subscription is cancelled, or at close
+  // Signalled when the head moves, a subscription is cancelled or ends, and at close.
+  absl::CondVar head_cv_;
   Head head_ ABSL_GUARDED_BY(head_mu_);
   bool shutting_down_ ABSL_GUARDED_BY(head_mu_) = false;
   int live_subscriptions_ ABSL_GUARDED_BY(head_mu_) = 0;

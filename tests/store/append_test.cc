@@ -21,9 +21,11 @@ TEST_F(StoreTest, ExpectedVersionKinds) {
   EXPECT_EQ(result.status(),
             absl::AbortedError("stream 'b': expected an existing stream, actual version 0"));
   result = store_->Append(Request("4", {Event("a")}, {{"a", EV::Exact(0)}}));
-  EXPECT_EQ(result.status(), absl::AbortedError("stream 'a': expected version 0, actual version 1"));
+  EXPECT_EQ(result.status(),
+            absl::AbortedError("stream 'a': expected version 0, actual version 1"));
   result = store_->Append(Request("5", {Event("a")}, {{"a", EV::Exact(2)}}));
-  EXPECT_EQ(result.status(), absl::AbortedError("stream 'a': expected version 2, actual version 1"));
+  EXPECT_EQ(result.status(),
+            absl::AbortedError("stream 'a': expected version 2, actual version 1"));
 
   result = store_->Append(Request("6", {Event("a")}, {{"a", EV::Exists()}}));
   ASSERT_TRUE(result.ok()) << result.status();

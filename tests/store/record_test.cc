@@ -12,7 +12,8 @@ namespace daftar::store::testing {
 namespace {
 
 TEST_F(StoreTest, RecordRoundTripsEveryField) {
-  AppendRequest request = Request("req-7", {Event("hire-1", std::string("\0\x01\xff", 3), "HireDeclared")});
+  AppendRequest request =
+      Request("req-7", {Event("hire-1", std::string("\0\x01\xff", 3), "HireDeclared")});
   request.events[0].schema_version = 3;
   request.metadata = {"alice", "operator", "cmd-1", "corr-1", "monthly import"};
   ASSERT_TRUE(store_->Append(request).ok());
