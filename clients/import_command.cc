@@ -1,6 +1,8 @@
 #include "clients/import_command.h"
 
 #include <cstdio>
+#include <set>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "clients/cli_error.h"
@@ -127,12 +129,33 @@ absl::Status Importer::Month(const ImportStep& step) {
   return status;
 }
 
+// A declaration row naming an affiliation that no contract of contracts.csv has is NOT_FOUND
+// (data/README.md "Malformed input"). The server refuses it too, but only when it reaches that
+// month; checked here so that such a scenario sends nothing at all, like a hire naming an
+// unknown contract (domain::LoadScenario).
+absl::Status CheckAffiliations(const domain::Scenario& scenario) {
+  std::set<std::string> affiliations;
+  for (const domain::ContractRow& contract : scenario.contracts) {
+    affiliations.insert(contract.cnss_affiliation);
+  }
+  for (const domain::ScenarioMonth& month : scenario.months) {
+    for (const domain::DeclarationRow& row : month.rows) {
+      if (affiliations.contains(row.cnss_affiliation)) continue;
+      return absl::NotFoundError(absl::StrCat(
+          row.source.file(), ":", row.source.line(), ": field cnss_affiliation: value '",
+          row.cnss_affiliation, "' is not the affiliation of a contract of contracts.csv"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int RunImport(Connection& connection, const std::string& dir) {
   // Every file is read and validated whole before anything is sent.
   absl::StatusOr<domain::Scenario> scenario = domain::LoadScenario(dir);
   if (!scenario.ok()) return ReportError("", scenario.status());
+  if (absl::Status s = CheckAffiliations(*scenario); !s.ok()) return ReportError("", s);
 
   Importer importer(connection, *scenario);
   for (const ImportStep& step : domain::PlanImport(*scenario)) {

@@ -1,0 +1,128 @@
+// Integration-test harness: the REAL daftard and daftar binaries of this build, started as
+// processes on loopback with a temporary data directory and a 0600 pepper.
+//
+//   TempDir dir;
+//   auto server = ServerProcess::Start(ServerConfig::In(dir.path()));
+//   CommandResult import = RunCli((*server)->address(), {"import", ScenarioDir()});
+//
+// Failures of the harness itself come back as absl::Status so tests ASSERT on them.
+#ifndef DAFTAR_TESTS_INTEGRATION_DAFTAR_HELPERS_H_
+#define DAFTAR_TESTS_INTEGRATION_DAFTAR_HELPERS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/statusor.h"
+#include "ledger/store/event_store.h"
+
+namespace daftar::testing {
+
+// Paths of this build and checkout.
+std::string DaftardBinary();   // ${DAFTAR_BINARY_DIR}/services/daftard
+std::string DaftarBinary();    // ${DAFTAR_BINARY_DIR}/clients/daftar
+std::string ScenarioDir();     // ${DAFTAR_SOURCE_DIR}/examples/scenario-small
+std::string OracleBalancesPath();  // tests/oracle/expected/scenario-small.balances.jsonl
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+absl::StatusOr<std::string> ReadFile(const std::string& path);
+absl::Status WriteFile(const std::string& path, const std::string& bytes);
+// Copies the scenario folder to `to` (created), for a test to alter one file of the copy.
+absl::Status CopyScenario(const std::string& to);
+// Field `column` (0-based) of 1-based `line` of a CSV file whose line holds no quote.
+// Errors: NOT_FOUND (no such line or column), FAILED_PRECONDITION (the line is quoted).
+absl::StatusOr<std::string> CsvField(const std::string& path, int line, int column);
+// Sets that field to `value`; the same errors.
+absl::Status SetCsvField(const std::string& path, int line, int column, const std::string& value);
+// Replaces the first `from` of a file by `to`; NOT_FOUND if absent.
+absl::Status ReplaceFirst(const std::string& path, const std::string& from, const std::string& to);
+
+struct CommandResult {
+  int exit_code = -1;  // -1 if the process did not exit normally
+  std::string out;     // stdout
+  std::string err;     // stderr
+};
+
+// Runs argv[0] with argv (no shell), waits, captures stdout and stderr.
+CommandResult RunCommand(const std::vector<std::string>& argv);
+// Runs the daftar CLI against `address`: daftar --server=ADDRESS ARGS...
+CommandResult RunCli(const std::string& address, const std::vector<std::string>& args);
+
+struct ServerConfig {
+  std::string data_dir;
+  std::string pepper_file;
+  std::string log_file;   // daftard's stderr, appended across restarts
+  std::string port_file;
+  std::string listen = "127.0.0.1:0";
+  // Pepper bytes written (mode 0600) if pepper_file does not exist yet; a fixed value keeps
+  // pseudonyms, hence the stored bytes, the same from run to run.
+  std::string pepper = std::string(32, '\x5a');
+
+  // Everything under `dir`: data/, pepper, daftard.log, port.
+  static ServerConfig In(const std::string& dir);
+};
+
+// One daftard process. Destruction stops it (SIGTERM) if still running.
+class ServerProcess {
+ public:
+  // Starts daftard, waits (at most 30 s) for its port file. Errors: UNAVAILABLE with the log's
+  // tail if it exits or does not come up.
+  static absl::StatusOr<std::unique_ptr<ServerProcess>> Start(const ServerConfig& config);
+  ~ServerProcess();
+
+  // SIGTERM, then waits; returns the exit code (-1 if killed by a signal or not running).
+  int Stop();
+
+  const std::string& address() const { return address_; }
+  const ServerConfig& config() const { return config_; }
+  std::shared_ptr<grpc::Channel> Channel() const;
+
+  // Head position after the server verified the chain (Audit.VerifyChain).
+  absl::StatusOr<uint64_t> HeadPosition() const;
+
+ private:
+  ServerProcess() = default;
+  ServerConfig config_;
+  pid_t pid_ = -1;
+  std::string address_;
+};
+
+// A server with examples/scenario-small imported through the CLI, in its own temporary
+// directory. Tests that assert on an imported scenario start from here: balances over gRPC,
+// personal data at rest, and per-hire amounts from the recorded events (server->Stop(), then
+// OpenStore(server->config().data_dir) for tests/support/hand_computed.h, whose pepper is
+// server->config().pepper).
+struct ImportedScenario {
+  std::unique_ptr<TempDir> dir;
+  std::unique_ptr<ServerProcess> server;
+  CommandResult import;  // the CLI's result (exit code 0)
+  uint64_t head_position = 0;
+};
+absl::StatusOr<ImportedScenario> StartImportedScenario();
+
+// The event store of a stopped server's data directory (RocksDB allows one process at a time).
+absl::StatusOr<std::unique_ptr<store::EventStore>> OpenStore(const std::string& data_dir);
+
+// Every record of a stopped server's data directory, in position order.
+absl::StatusOr<std::vector<store::Record>> ReadAllRecords(const std::string& data_dir);
+
+}  // namespace daftar::testing
+
+#endif  // DAFTAR_TESTS_INTEGRATION_DAFTAR_HELPERS_H_
