@@ -9,6 +9,7 @@
 #include "ledger/domain/pseudonym.h"
 #include "ledger/domain/ruleset.h"
 #include "ledger/store/limits.h"
+#include "ledger/store/sha256.h"
 
 namespace daftar {
 namespace {
@@ -25,15 +26,19 @@ constexpr uint32_t kFoldPageRecords = store::kReadPageMax;
 class RequestDigest {
  public:
   explicit RequestDigest(absl::string_view kind) { Add(kind); }
-  void Add(absl::string_view field) { absl::StrAppend(&bytes_, field.size(), ":", field, ";"); }
+  void Add(absl::string_view field) {
+    hasher_.Update(absl::StrCat(field.size(), ":"));
+    hasher_.Update(field);
+  }
   void Add(const v1::SourceRef& source) {
     Add(source.file());
     Add(absl::StrCat(source.line()));
   }
-  std::string Finish() const { return domain::Sha256(bytes_); }
+  // 32 raw bytes; call once.
+  std::string Finish() { return hasher_.Finish(); }
 
  private:
-  std::string bytes_;
+  store::Sha256Hasher hasher_;
 };
 
 }  // namespace
@@ -219,8 +224,9 @@ absl::StatusOr<WriteResult> Ledger::PublishRuleSet(absl::string_view json,
   RequestDigest digest("PublishRuleSet");
   digest.Add(file_name);
   digest.Add(json);
+  const std::string request_sha256 = digest.Finish();
   absl::MutexLock lock(&impl_->command_mu);
-  auto replayed = impl_->Replayed(context, digest.Finish());
+  auto replayed = impl_->Replayed(context, request_sha256);
   if (!replayed.ok()) return replayed.status();
   if (replayed->has_value()) return **replayed;
   auto rule_set = domain::ParseRuleSetJson(json, file_name);
@@ -230,7 +236,7 @@ absl::StatusOr<WriteResult> Ledger::PublishRuleSet(absl::string_view json,
   if (events->empty()) {
     return WriteResult{.deduplicated = true, .head_position = impl_->store->GetHead().position};
   }
-  return impl_->Write(*events, context, digest.Finish());
+  return impl_->Write(*events, context, request_sha256);
 }
 
 absl::StatusOr<WriteResult> Ledger::SignContracts(const std::vector<domain::ContractRow>& rows,
@@ -249,8 +255,9 @@ absl::StatusOr<WriteResult> Ledger::SignContracts(const std::vector<domain::Cont
     digest.Add(contract->SerializeAsString());
     contracts.push_back(*std::move(contract));
   }
+  const std::string request_sha256 = digest.Finish();
   absl::MutexLock lock(&impl_->command_mu);
-  auto replayed = impl_->Replayed(context, digest.Finish());
+  auto replayed = impl_->Replayed(context, request_sha256);
   if (!replayed.ok()) return replayed.status();
   if (replayed->has_value()) return **replayed;
   auto events = impl_->program.DecideSignContracts(contracts);
@@ -258,7 +265,7 @@ absl::StatusOr<WriteResult> Ledger::SignContracts(const std::vector<domain::Cont
   if (events->empty()) {
     return WriteResult{.deduplicated = true, .head_position = impl_->store->GetHead().position};
   }
-  return impl_->Write(*events, context, digest.Finish());
+  return impl_->Write(*events, context, request_sha256);
 }
 
 absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::HireRow>& rows,
@@ -289,8 +296,9 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
     }
     digest.Add(c.source);
   }
+  const std::string request_sha256 = digest.Finish();
   absl::MutexLock lock(&impl_->command_mu);
-  auto replayed = impl_->Replayed(context, digest.Finish());
+  auto replayed = impl_->Replayed(context, request_sha256);
   if (!replayed.ok()) return replayed.status();
   if (replayed->has_value()) return impl_->ReplayedHires(**replayed, commands);
   auto decision = impl_->program.DecideDeclareHires(commands);
@@ -301,7 +309,7 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
     result.write.head_position = impl_->store->GetHead().position;
     return result;
   }
-  auto written = impl_->Write(decision->events, context, digest.Finish());
+  auto written = impl_->Write(decision->events, context, request_sha256);
   if (!written.ok()) return written.status();
   result.write = *written;
   return result;

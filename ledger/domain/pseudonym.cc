@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/store/sha256.h"
 
 namespace daftar::domain {
 namespace {
@@ -94,11 +95,7 @@ std::string Pseudonymizer::SubjectId(absl::string_view cnss_number) const {
   return HexEncode(absl::string_view(reinterpret_cast<const char*>(mac), mac_size));
 }
 
-std::string Sha256(absl::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
-}
+std::string Sha256(absl::string_view bytes) { return store::Sha256({bytes}); }
 
 std::string HexEncode(absl::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
