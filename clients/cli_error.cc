@@ -36,8 +36,8 @@ std::string FormatError(absl::string_view file, const absl::Status& status) {
   const std::string code = absl::StatusCodeToString(status.code());
   absl::string_view message = status.message();
   absl::string_view location = file;
-  if (size_t cut = message.find(": "); cut != absl::string_view::npos &&
-                                       LooksLikeLocation(message.substr(0, cut))) {
+  if (size_t cut = message.find(": ");
+      cut != absl::string_view::npos && LooksLikeLocation(message.substr(0, cut))) {
     location = message.substr(0, cut);
     message = message.substr(cut + 2);
   }

@@ -63,8 +63,8 @@ absl::Status Importer::RuleSet(const ImportStep& step) {
   request.set_file_name("ruleset.json");
   v1::PublishRuleSetResponse response;
   auto context = connection_.NewContext();
-  absl::Status status = FromGrpc(connection_.rules().PublishRuleSet(context.get(), request,
-                                                                    &response));
+  absl::Status status =
+      FromGrpc(connection_.rules().PublishRuleSet(context.get(), request, &response));
   if (status.ok()) summary_.AddRuleSet(response.write());
   return status;
 }
@@ -75,8 +75,8 @@ absl::Status Importer::Contracts(const ImportStep& step) {
   for (const domain::ContractRow& row : scenario_.contracts) ToWire(row, request.add_rows());
   v1::SignContractsResponse response;
   auto context = connection_.NewContext();
-  absl::Status status = FromGrpc(connection_.contracts().SignContracts(context.get(), request,
-                                                                       &response));
+  absl::Status status =
+      FromGrpc(connection_.contracts().SignContracts(context.get(), request, &response));
   if (!status.ok()) return status;
   summary_.AddContracts(request.rows_size(), response.write());
   progress_.Add(request.rows_size(), "contracts.csv");
@@ -89,8 +89,8 @@ absl::Status Importer::Hires(const ImportStep& step) {
   for (size_t i : step.hire_indexes) ToWire(scenario_.hires[i], request.add_rows());
   v1::DeclareHiresResponse response;
   auto context = connection_.NewContext();
-  absl::Status status = FromGrpc(connection_.employment().DeclareHires(context.get(), request,
-                                                                       &response));
+  absl::Status status =
+      FromGrpc(connection_.employment().DeclareHires(context.get(), request, &response));
   if (!status.ok()) return status;
   if (response.outcomes_size() != request.rows_size()) {
     return absl::InternalError(absl::StrCat("DeclareHires answered ", response.outcomes_size(),

@@ -58,22 +58,22 @@ std::string ImportSummary::Format(const std::string& dir, absl::Duration elapsed
     ineligible += count;
     absl::StrAppend(&reasons, reasons.empty() ? "" : ", ", reason, " ", count);
   }
-  std::string out = absl::StrFormat("import of %s done in %.1f s\n", dir,
-                                    absl::ToDoubleSeconds(elapsed));
+  std::string out =
+      absl::StrFormat("import of %s done in %.1f s\n", dir, absl::ToDoubleSeconds(elapsed));
   absl::StrAppend(&out, "  rule set:  ", rule_set_published_ ? "published" : "already published",
                   "\n");
   absl::StrAppend(&out, "  contracts: ", contracts_, " rows\n");
   absl::StrAppend(&out, "  hires:     ", hires_eligible_, " eligible, ", ineligible,
                   " ineligible, ", hires_refused_, " refused (person already hired)\n");
   if (!reasons.empty()) absl::StrAppend(&out, "             ineligible by reason: ", reasons, "\n");
-  absl::StrAppend(&out, "  months:    ", months_imported_, " imported, ",
-                  months_already_imported_, " already imported (", declaration_rows_,
-                  " declaration rows; ", accruals_, " accruals, ", clawbacks_, " clawbacks)\n");
+  absl::StrAppend(&out, "  months:    ", months_imported_, " imported, ", months_already_imported_,
+                  " already imported (", declaration_rows_, " declaration rows; ", accruals_,
+                  " accruals, ", clawbacks_, " clawbacks)\n");
   absl::StrAppend(&out, "  events:    ", events_written_, " written; head position ",
                   head_position_, "\n");
   if (NothingWritten()) {
-    absl::StrAppend(&out, "nothing written: every request was already recorded (", calls_deduplicated_,
-                    " of ", calls_, " calls deduplicated)\n");
+    absl::StrAppend(&out, "nothing written: every request was already recorded (",
+                    calls_deduplicated_, " of ", calls_, " calls deduplicated)\n");
   }
   return out;
 }

@@ -39,9 +39,9 @@ constexpr char kUsage[] =
     "  audit head                               verify the hash chain, print the head";
 
 int Usage(const std::vector<std::string>& args) {
-  return ReportError("", absl::InvalidArgumentError(absl::StrCat(
-                             "unknown command \"", absl::StrJoin(args, " "), "\"; usage:\n",
-                             kUsage)));
+  return ReportError(
+      "", absl::InvalidArgumentError(absl::StrCat("unknown command \"", absl::StrJoin(args, " "),
+                                                  "\"; usage:\n", kUsage)));
 }
 
 int Run(const std::vector<std::string>& args) {

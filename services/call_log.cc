@@ -21,9 +21,9 @@ std::string Printable(absl::string_view request_id) {
 }  // namespace
 
 void LogLine(absl::string_view text) {
-  std::string line = absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), " daftard: ",
-      text, "\n");
+  std::string line =
+      absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+                   " daftard: ", text, "\n");
   // One write(2) per line: concurrent calls' lines stay whole. A failed log write is ignored.
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
@@ -31,8 +31,8 @@ void LogLine(absl::string_view text) {
 
 void CallLog::Finish(absl::string_view request_id, uint64_t rows, uint64_t events_written,
                      const absl::Status& status) const {
-  LogLine(absl::StrCat("rpc=", method_, " request_id=", Printable(request_id),
-                       " rows=", rows, " events=", events_written,
+  LogLine(absl::StrCat("rpc=", method_, " request_id=", Printable(request_id), " rows=", rows,
+                       " events=", events_written,
                        " code=", absl::StatusCodeToString(status.code()),
                        " ms=", absl::ToInt64Milliseconds(absl::Now() - start_)));
 }

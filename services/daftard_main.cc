@@ -68,8 +68,7 @@ int WaitForStopSignal(const sigset_t& set) {
 }
 
 int Fail(int exit_code, const absl::Status& status) {
-  LogLine(absl::StrCat("error: ", absl::StatusCodeToString(status.code()), ": ",
-                       status.message()));
+  LogLine(absl::StrCat("error: ", absl::StatusCodeToString(status.code()), ": ", status.message()));
   return exit_code;
 }
 
@@ -81,8 +80,8 @@ int Run() {
   auto address = ParseLoopbackAddress(absl::GetFlag(FLAGS_listen));
   if (!address.ok()) return Fail(2, address.status());
 
-  auto ledger = Ledger::Open({.data_dir = absl::GetFlag(FLAGS_data_dir),
-                              .pepper_file = absl::GetFlag(FLAGS_pepper_file)});
+  auto ledger = Ledger::Open(
+      {.data_dir = absl::GetFlag(FLAGS_data_dir), .pepper_file = absl::GetFlag(FLAGS_pepper_file)});
   if (!ledger.ok()) return Fail(1, ledger.status());
   auto server = Server::Start(**ledger, *address);
   if (!server.ok()) return Fail(1, server.status());

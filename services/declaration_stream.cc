@@ -27,9 +27,8 @@ bool HasHeader(const v1::ImportDeclarationsChunk& chunk) {
 }  // namespace
 
 absl::Status DeclarationStream::TakeHeader(const v1::ImportDeclarationsChunk& chunk) {
-  std::string where = absl::StrCat(chunk.file_name().empty() ? "ImportDeclarations"
-                                                              : chunk.file_name(),
-                                   ": field period");
+  std::string where = absl::StrCat(
+      chunk.file_name().empty() ? "ImportDeclarations" : chunk.file_name(), ": field period");
   auto period = domain::ParsePeriod(chunk.period(), where);
   if (!period.ok()) return period.status();
   if (chunk.row_count() > rows_max_) {
@@ -60,8 +59,8 @@ absl::Status DeclarationStream::Add(v1::ImportDeclarationsChunk chunk) {
   }
   ++next_chunk_index_;
   if (month_.rows.size() + chunk.rows_size() > row_count_) {
-    return absl::InvalidArgumentError(absl::StrCat(month_.file_name, ": more rows than row_count ",
-                                                   row_count_));
+    return absl::InvalidArgumentError(
+        absl::StrCat(month_.file_name, ": more rows than row_count ", row_count_));
   }
   for (v1::DeclarationRow& row : *chunk.mutable_rows()) month_.rows.push_back(FromWire(row));
   return absl::OkStatus();
@@ -73,9 +72,8 @@ absl::StatusOr<DeclarationMonth> DeclarationStream::Finish() && {
         "ImportDeclarations: empty stream; the first message names the month");
   }
   if (month_.rows.size() != row_count_) {
-    return absl::InvalidArgumentError(absl::StrCat(month_.file_name, ": received ",
-                                                   month_.rows.size(), " rows, row_count says ",
-                                                   row_count_));
+    return absl::InvalidArgumentError(absl::StrCat(
+        month_.file_name, ": received ", month_.rows.size(), " rows, row_count says ", row_count_));
   }
   return std::move(month_);
 }

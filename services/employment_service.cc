@@ -112,8 +112,8 @@ grpc::Status EmploymentService::ImportDeclarations(
   auto result = ledger_.ImportDeclarationMonth(month->period, month->file_name, month->rows,
                                                ContextOf(*context, month->request_id));
   if (result.ok()) FillMonthResponse(*result, response);
-  log.Finish(month->request_id, month->rows.size(),
-             result.ok() ? result->write.events_written : 0, result.status());
+  log.Finish(month->request_id, month->rows.size(), result.ok() ? result->write.events_written : 0,
+             result.status());
   return ToGrpcStatus(result.status());
 }
 

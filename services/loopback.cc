@@ -54,9 +54,11 @@ absl::StatusOr<HostPort> ParseLoopbackAddress(absl::string_view text) {
   absl::StatusOr<HostPort> address = SplitHostPort(text);
   if (!address.ok()) return address.status();
   if (!IsLoopbackHost(address->host)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "address \"", text, "\": plain-text gRPC is allowed on loopback only (127.0.0.0/8, ::1, "
-        "localhost); TLS is not implemented yet, so \"", address->host, "\" is refused"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("address \"", text,
+                     "\": plain-text gRPC is allowed on loopback only (127.0.0.0/8, ::1, "
+                     "localhost); TLS is not implemented yet, so \"",
+                     address->host, "\" is refused"));
   }
   return address;
 }

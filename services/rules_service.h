@@ -13,7 +13,8 @@ class RulesService final : public v1::Rules::Service {
   explicit RulesService(Ledger& ledger) : ledger_(ledger) {}
 
   // Ledger::PublishRuleSet; its status as the call's.
-  grpc::Status PublishRuleSet(grpc::ServerContext* context, const v1::PublishRuleSetRequest* request,
+  grpc::Status PublishRuleSet(grpc::ServerContext* context,
+                              const v1::PublishRuleSetRequest* request,
                               v1::PublishRuleSetResponse* response) override;
 
  private:

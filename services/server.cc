@@ -27,8 +27,8 @@ struct Server::Impl {
     if (health == nullptr) return;
     health->SetServingStatus(serving);
     for (const char* name : {v1::Rules::service_full_name(), v1::Contracts::service_full_name(),
-                             v1::Employment::service_full_name(),
-                             v1::Reports::service_full_name(), v1::Audit::service_full_name()}) {
+                             v1::Employment::service_full_name(), v1::Reports::service_full_name(),
+                             v1::Audit::service_full_name()}) {
       health->SetServingStatus(name, serving);
     }
   }

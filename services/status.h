@@ -3,9 +3,9 @@
 #ifndef DAFTAR_SERVICES_STATUS_H_
 #define DAFTAR_SERVICES_STATUS_H_
 
-#include <string>
-
 #include <grpcpp/server_context.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "ledger/ledger.h"

@@ -3,8 +3,8 @@
 // scenario. The CLI exits 2 naming the file and the exact gRPC code, and nothing is written.
 #include <functional>
 #include <string>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -110,8 +110,8 @@ INSTANTIATE_TEST_SUITE_P(
         Field("DaysWorked27", "cnss/202510.csv", 2, 3, "27", "INVALID_ARGUMENT", 2),
         Field("UnknownSituationCode", "cnss/202511.csv", 2, 5, "XX", "INVALID_ARGUMENT", 2),
         Field("UnknownContractInHires", "hires.csv", 10, 0, "OFF-99999", "NOT_FOUND", 1),
-        Field("UnknownAffiliationInDeclarations", "cnss/202512.csv", 2, 0, "1234567",
-              "NOT_FOUND", 2),
+        Field("UnknownAffiliationInDeclarations", "cnss/202512.csv", 2, 0, "1234567", "NOT_FOUND",
+              2),
         Field("OlderMonthWithOtherContent", "cnss/202507.csv", 2, 4, "6351.00",
               "FAILED_PRECONDITION", 2),
         DuplicateLine("DuplicateContractId", "contracts.csv", 2, "ALREADY_EXISTS"),

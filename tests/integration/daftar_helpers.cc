@@ -50,9 +50,7 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const std::str
   return pid;
 }
 
-int ExitCodeOf(int wait_status) {
-  return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-}
+int ExitCodeOf(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
 
 std::string Tail(const std::string& path) {
   absl::StatusOr<std::string> log = ReadFile(path);
@@ -224,8 +222,8 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
     int status = 0;
     if (waitpid(server->pid_, &status, WNOHANG) == server->pid_) {
       server->pid_ = -1;
-      return absl::UnavailableError(absl::StrCat("daftard exited with ", ExitCodeOf(status),
-                                                 ":\n", Tail(config.log_file)));
+      return absl::UnavailableError(
+          absl::StrCat("daftard exited with ", ExitCodeOf(status), ":\n", Tail(config.log_file)));
     }
     absl::SleepFor(absl::Milliseconds(20));
   }
@@ -266,8 +264,7 @@ absl::StatusOr<uint64_t> ServerProcess::HeadPosition() const {
   v1::VerifyChainResponse response;
   grpc::Status status = stub->VerifyChain(&context, request, &response);
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   }
   return response.head_position();
 }

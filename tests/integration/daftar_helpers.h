@@ -9,6 +9,7 @@
 #ifndef DAFTAR_TESTS_INTEGRATION_DAFTAR_HELPERS_H_
 #define DAFTAR_TESTS_INTEGRATION_DAFTAR_HELPERS_H_
 
+#include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -16,17 +17,15 @@
 #include <string>
 #include <vector>
 
-#include <grpcpp/grpcpp.h>
-
 #include "absl/status/statusor.h"
 #include "ledger/store/event_store.h"
 
 namespace daftar::testing {
 
 // Paths of this build and checkout.
-std::string DaftardBinary();   // ${DAFTAR_BINARY_DIR}/services/daftard
-std::string DaftarBinary();    // ${DAFTAR_BINARY_DIR}/clients/daftar
-std::string ScenarioDir();     // ${DAFTAR_SOURCE_DIR}/examples/scenario-small
+std::string DaftardBinary();       // ${DAFTAR_BINARY_DIR}/services/daftard
+std::string DaftarBinary();        // ${DAFTAR_BINARY_DIR}/clients/daftar
+std::string ScenarioDir();         // ${DAFTAR_SOURCE_DIR}/examples/scenario-small
 std::string OracleBalancesPath();  // tests/oracle/expected/scenario-small.balances.jsonl
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
@@ -68,7 +67,7 @@ CommandResult RunCli(const std::string& address, const std::vector<std::string>&
 struct ServerConfig {
   std::string data_dir;
   std::string pepper_file;
-  std::string log_file;   // daftard's stderr, appended across restarts
+  std::string log_file;  // daftard's stderr, appended across restarts
   std::string port_file;
   std::string listen = "127.0.0.1:0";
   // Pepper bytes written (mode 0600) if pepper_file does not exist yet; a fixed value keeps

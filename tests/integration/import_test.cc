@@ -58,7 +58,7 @@ std::set<std::string> ScenarioContractIds() {
 }
 
 constexpr const char* kAmountKeys[] = {"pae_accrued_mad", "paf_accrued_mad", "clawback_mad",
-                                       "capped_mad", "paid_mad", "payable_mad"};
+                                       "capped_mad",      "paid_mad",        "payable_mad"};
 
 // One line per contract; payable = PAE + PAF - clawback - paid; the table's TOTAL line sums
 // the lines.

@@ -53,7 +53,8 @@ std::set<std::string> PersonalValues() {
 // Finds any of `needles` in `haystack` in one pass per needle length.
 class NeedleSet {
  public:
-  explicit NeedleSet(const std::set<std::string>& needles) : owned_(needles.begin(), needles.end()) {
+  explicit NeedleSet(const std::set<std::string>& needles)
+      : owned_(needles.begin(), needles.end()) {
     for (const std::string& n : owned_) {
       lengths_.insert(n.size());
       views_.insert(std::string_view(n));

@@ -131,7 +131,8 @@ std::string Text(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
   EXPECT_TRUE(buffer.Dump(&slices).ok());
   std::string out;
-  for (const grpc::Slice& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
   return out;
 }
 
@@ -183,8 +184,7 @@ TEST(ServerValidationTest, NonLoopbackAddressesAreRefused) {
   config.listen = "0.0.0.0:0";
   auto server = ServerProcess::Start(config);
   ASSERT_FALSE(server.ok());
-  EXPECT_TRUE(absl::StrContains(server.status().message(), "exited with 2"))
-      << server.status();
+  EXPECT_TRUE(absl::StrContains(server.status().message(), "exited with 2")) << server.status();
   EXPECT_TRUE(absl::StrContains(server.status().message(), "loopback")) << server.status();
 
   CommandResult cli = RunCli("192.0.2.1:50051", {"report", "balances"});
@@ -196,8 +196,8 @@ TEST(ServerValidationTest, ActorAndRoleAreRecordedWithEveryEvent) {
   TempDir dir;
   auto server = ServerProcess::Start(ServerConfig::In(dir.path()));
   ASSERT_TRUE(server.ok()) << server.status();
-  CommandResult import = RunCli((*server)->address(),
-                                {"--actor=test-actor", "--role=cnss", "import", ScenarioDir()});
+  CommandResult import =
+      RunCli((*server)->address(), {"--actor=test-actor", "--role=cnss", "import", ScenarioDir()});
   ASSERT_EQ(import.exit_code, 0) << import.err;
   ASSERT_EQ((*server)->Stop(), 0);
   auto records = ReadAllRecords((*server)->config().data_dir);
