@@ -1,6 +1,6 @@
 // The CLI imports examples/scenario-small into a real daftard: the report matches the oracle
-// byte for byte, holds the report's invariants, survives a restart, and a second import writes
-// nothing.
+// byte for byte, per-hire amounts match the hand-computed ones, the report holds its invariants,
+// survives a restart, and a second import writes nothing.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -16,6 +16,7 @@
 #include "ledger/domain/csv.h"
 #include "ledger/domain/rows.h"
 #include "tests/integration/daftar_helpers.h"
+#include "tests/support/hand_computed.h"
 
 namespace daftar::testing {
 namespace {
@@ -103,6 +104,21 @@ TEST(ImportTest, ReportMatchesOracle) {
   auto oracle = ReadFile(OracleBalancesPath());
   ASSERT_TRUE(oracle.ok()) << oracle.status();
   EXPECT_EQ(Report(*scenario->server, "jsonl").out, *oracle);
+}
+
+// Per-hire amounts computed by hand from the CSV files (tests/oracle/HAND_COMPUTED.md: rounding
+// half-up, tranche remainder, clawbacks, the envelope of OFF-00004) against the events that the
+// real server recorded through the real CLI.
+TEST(ImportTest, PerHireAmountsEqualTheHandComputedOnes) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  ASSERT_EQ(scenario->server->Stop(), 0);
+  auto store = OpenStore(scenario->server->config().data_dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  const int checked = ExpectHandComputedHires(
+      **store, scenario->server->config().pepper, ScenarioDir(),
+      std::string(DAFTAR_SOURCE_DIR) + "/tests/oracle/expected/scenario-small.hand.json");
+  EXPECT_GE(checked, 5);
 }
 
 TEST(ImportTest, ReportHoldsInvariantsAndSurvivesRestart) {
