@@ -65,6 +65,22 @@ struct Ledger::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
   absl::StatusOr<std::optional<WriteResult>> Replayed(const CommandContext& context,
                                                       const std::string& digest);
+  // A command whose decision is a list of events: answered from the log if its request id was
+  // recorded, else decided against the program and written. No event to write: deduplicated.
+  template <typename Decide>
+  absl::StatusOr<WriteResult> Execute(const CommandContext& context,
+                                      const std::string& request_sha256, Decide decide) {
+    absl::MutexLock lock(&command_mu);
+    auto replayed = Replayed(context, request_sha256);
+    if (!replayed.ok()) return replayed.status();
+    if (replayed->has_value()) return **replayed;
+    absl::StatusOr<std::vector<domain::DecidedEvent>> events = decide(program);
+    if (!events.ok()) return events.status();
+    if (events->empty()) {
+      return WriteResult{.deduplicated = true, .head_position = store->GetHead().position};
+    }
+    return Write(*events, context, request_sha256);
+  }
   absl::StatusOr<HireImportResult> ReplayedHires(const WriteResult& original,
                                                  const std::vector<domain::HireCommand>& commands);
 };
@@ -224,19 +240,11 @@ absl::StatusOr<WriteResult> Ledger::PublishRuleSet(absl::string_view json,
   RequestDigest digest("PublishRuleSet");
   digest.Add(file_name);
   digest.Add(json);
-  const std::string request_sha256 = digest.Finish();
-  absl::MutexLock lock(&impl_->command_mu);
-  auto replayed = impl_->Replayed(context, request_sha256);
-  if (!replayed.ok()) return replayed.status();
-  if (replayed->has_value()) return **replayed;
   auto rule_set = domain::ParseRuleSetJson(json, file_name);
   if (!rule_set.ok()) return rule_set.status();
-  auto events = impl_->program.DecidePublishRuleSet(*rule_set, domain::Sha256(json));
-  if (!events.ok()) return events.status();
-  if (events->empty()) {
-    return WriteResult{.deduplicated = true, .head_position = impl_->store->GetHead().position};
-  }
-  return impl_->Write(*events, context, request_sha256);
+  return impl_->Execute(context, digest.Finish(), [&](const domain::Program& program) {
+    return program.DecidePublishRuleSet(*rule_set, domain::Sha256(json));
+  });
 }
 
 absl::StatusOr<WriteResult> Ledger::SignContracts(const std::vector<domain::ContractRow>& rows,
@@ -255,17 +263,9 @@ absl::StatusOr<WriteResult> Ledger::SignContracts(const std::vector<domain::Cont
     digest.Add(contract->SerializeAsString());
     contracts.push_back(*std::move(contract));
   }
-  const std::string request_sha256 = digest.Finish();
-  absl::MutexLock lock(&impl_->command_mu);
-  auto replayed = impl_->Replayed(context, request_sha256);
-  if (!replayed.ok()) return replayed.status();
-  if (replayed->has_value()) return **replayed;
-  auto events = impl_->program.DecideSignContracts(contracts);
-  if (!events.ok()) return events.status();
-  if (events->empty()) {
-    return WriteResult{.deduplicated = true, .head_position = impl_->store->GetHead().position};
-  }
-  return impl_->Write(*events, context, request_sha256);
+  return impl_->Execute(context, digest.Finish(), [&](const domain::Program& program) {
+    return program.DecideSignContracts(contracts);
+  });
 }
 
 absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::HireRow>& rows,

@@ -7,19 +7,12 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "ledger/domain/event_payload.h"
 #include "ledger/domain/program_state.h"
 
 namespace daftar::domain {
 namespace {
 
-template <typename M>
-absl::StatusOr<M> Parse(absl::string_view event_type, absl::string_view payload) {
-  M message;
-  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return absl::DataLossError(absl::StrCat("event ", event_type, ": payload does not parse"));
-  }
-  return message;
-}
 
 const v1::JobGrant* JobGrantOf(const Program::State& s, const HireState& h) {
   auto it = s.rule_sets.find(h.ruleset_id);
@@ -119,39 +112,39 @@ Program& Program::operator=(const Program& other) {
 absl::Status Program::Apply(absl::string_view event_type, absl::string_view payload) {
   State& s = *state_;
   if (event_type == "RuleSetPublished") {
-    auto e = Parse<v1::RuleSetPublished>(event_type, payload);
+    auto e = ParseEventPayload<v1::RuleSetPublished>(event_type, payload);
     if (!e.ok()) return e.status();
     const std::string id = e->rule_set().ruleset_id();
     s.rule_sets[id] = e->rule_set();
     s.rule_set_sha256[id] = e->source_sha256();
     s.rule_set_in_force = id;
   } else if (event_type == "ContractSigned") {
-    auto e = Parse<v1::ContractSigned>(event_type, payload);
+    auto e = ParseEventPayload<v1::ContractSigned>(event_type, payload);
     if (!e.ok()) return e.status();
     s.contract_by_affiliation[e->cnss_affiliation()] = e->contract_id();
     s.contracts[e->contract_id()].signed_contract = *std::move(e);
   } else if (event_type == "HireDeclared") {
-    auto e = Parse<v1::HireDeclared>(event_type, payload);
+    auto e = ParseEventPayload<v1::HireDeclared>(event_type, payload);
     if (!e.ok()) return e.status();
     ApplyHireDeclared(s, *e);
   } else if (event_type == "EmploymentConfirmed") {
-    auto e = Parse<v1::EmploymentConfirmed>(event_type, payload);
+    auto e = ParseEventPayload<v1::EmploymentConfirmed>(event_type, payload);
     if (!e.ok()) return e.status();
     ApplyEmploymentConfirmed(s, *e);
   } else if (event_type == "EmploymentEnded") {
-    auto e = Parse<v1::EmploymentEnded>(event_type, payload);
+    auto e = ParseEventPayload<v1::EmploymentEnded>(event_type, payload);
     if (!e.ok()) return e.status();
     ApplyEmploymentEnded(s, *e);
   } else if (event_type == "EntitlementAccrued") {
-    auto e = Parse<v1::EntitlementAccrued>(event_type, payload);
+    auto e = ParseEventPayload<v1::EntitlementAccrued>(event_type, payload);
     if (!e.ok()) return e.status();
     ApplyEntitlementAccrued(s, *e);
   } else if (event_type == "ClawbackAssessed") {
-    auto e = Parse<v1::ClawbackAssessed>(event_type, payload);
+    auto e = ParseEventPayload<v1::ClawbackAssessed>(event_type, payload);
     if (!e.ok()) return e.status();
     ApplyClawbackAssessed(s, *e);
   } else if (event_type == "DeclarationMonthImported") {
-    auto e = Parse<v1::DeclarationMonthImported>(event_type, payload);
+    auto e = ParseEventPayload<v1::DeclarationMonthImported>(event_type, payload);
     if (!e.ok()) return e.status();
     int32_t period = 0;
     if (absl::SimpleAtoi(e->period(), &period)) s.months[period] = e->file_sha256();

@@ -173,36 +173,23 @@ absl::StatusOr<int64_t> ParseAmountField(const v1::SourceRef& source, absl::stri
       absl::StrCat(Where(source, field), ": ", amount.status().message()));
 }
 
+// The activity families are the proto enum's names (events.proto Activity).
 std::optional<v1::Activity> ActivityOf(absl::string_view name) {
-  static constexpr struct {
-    absl::string_view name;
-    v1::Activity activity;
-  } kActivities[] = {
-      {"ITO", v1::ITO}, {"CRM", v1::CRM}, {"BPO", v1::BPO}, {"ESO", v1::ESO}, {"KPO", v1::KPO}};
-  for (const auto& a : kActivities) {
-    if (a.name == name) return a.activity;
+  v1::Activity activity;
+  if (!v1::Activity_Parse(std::string(name), &activity) || activity == v1::ACTIVITY_UNSPECIFIED) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return activity;
 }
 
-// BDS codes; the empty code is a normal month.
+// BDS codes are the proto enum's names (events.proto Situation); the empty code is a normal month.
 std::optional<v1::Situation> SituationOf(absl::string_view code) {
-  static constexpr struct {
-    absl::string_view code;
-    v1::Situation situation;
-  } kSituations[] = {{"", v1::SITUATION_NORMAL},
-                     {"SO", v1::SO},
-                     {"DE", v1::DE},
-                     {"CO", v1::CO},
-                     {"MS", v1::MS},
-                     {"AT", v1::AT},
-                     {"MP", v1::MP},
-                     {"ML", v1::ML},
-                     {"MT", v1::MT}};
-  for (const auto& s : kSituations) {
-    if (s.code == code) return s.situation;
+  if (code.empty()) return v1::SITUATION_NORMAL;
+  v1::Situation situation;
+  if (!v1::Situation_Parse(std::string(code), &situation) || situation == v1::SITUATION_NORMAL) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return situation;
 }
 
 const std::string& FieldAt(const std::vector<std::string>& f, size_t i) {

@@ -7,19 +7,12 @@
 #include "absl/strings/str_format.h"
 #include "daftar/v1/events.pb.h"
 #include "daftar/v1/projections.pb.h"
+#include "ledger/domain/event_payload.h"
 #include "ledger/domain/money.h"
 
 namespace daftar::projections {
 namespace {
 
-template <typename M>
-absl::StatusOr<M> Parse(absl::string_view event_type, absl::string_view payload) {
-  M message;
-  if (!message.ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return absl::DataLossError(absl::StrCat("balances: ", event_type, " payload does not parse"));
-  }
-  return message;
-}
 
 // JSON string literal (RFC 8259 escaping).
 std::string JsonString(absl::string_view s) {
@@ -41,26 +34,26 @@ std::string JsonString(absl::string_view s) {
 
 absl::Status BalancesProjection::Apply(absl::string_view event_type, absl::string_view payload) {
   if (event_type == "ContractSigned") {
-    auto e = Parse<v1::ContractSigned>(event_type, payload);
+    auto e = domain::ParseEventPayload<v1::ContractSigned>(event_type, payload);
     if (!e.ok()) return e.status();
     lines_[e->contract_id()].contract_id = e->contract_id();
   } else if (event_type == "HireDeclared") {
-    auto e = Parse<v1::HireDeclared>(event_type, payload);
+    auto e = domain::ParseEventPayload<v1::HireDeclared>(event_type, payload);
     if (!e.ok()) return e.status();
     if (e->eligible()) ++lines_[e->contract_id()].jobs_declared;
   } else if (event_type == "EmploymentConfirmed") {
-    auto e = Parse<v1::EmploymentConfirmed>(event_type, payload);
+    auto e = domain::ParseEventPayload<v1::EmploymentConfirmed>(event_type, payload);
     if (!e.ok()) return e.status();
     if (e->retention_reached()) ++lines_[e->contract_id()].jobs_retained;
   } else if (event_type == "EntitlementAccrued") {
-    auto e = Parse<v1::EntitlementAccrued>(event_type, payload);
+    auto e = domain::ParseEventPayload<v1::EntitlementAccrued>(event_type, payload);
     if (!e.ok()) return e.status();
     BalanceLine& line = lines_[e->contract_id()];
     (e->grant() == v1::PAE ? line.pae_accrued_centimes : line.paf_accrued_centimes) +=
         e->accrued_centimes();
     line.capped_centimes += e->capped_centimes();
   } else if (event_type == "ClawbackAssessed") {
-    auto e = Parse<v1::ClawbackAssessed>(event_type, payload);
+    auto e = domain::ParseEventPayload<v1::ClawbackAssessed>(event_type, payload);
     if (!e.ok()) return e.status();
     lines_[e->contract_id()].clawback_centimes += e->amount_centimes();
   }
