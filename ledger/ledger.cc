@@ -60,9 +60,26 @@ struct Ledger::Impl {
   absl::Status StartProjection();
   absl::Status OnRecord(const store::Record& record);
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(projection_mu);
+  // `fold`: whether to fold each durable append into the program (false when the decision was
+  // already folded, see Program::DeclareHiresApplying).
   absl::StatusOr<WriteResult> Write(const std::vector<domain::DecidedEvent>& events,
-                                    const CommandContext& context, const std::string& digest)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+                                    const CommandContext& context, const std::string& digest,
+                                    bool fold) ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // After a decision was folded but could not be written whole: the program is rebuilt from the
+  // log, the only truth.
+  absl::Status RefoldProgram() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // Returns `status`, first rebuilding the program if events were folded since `folded_before`.
+  absl::Status Failed(absl::Status status, uint64_t folded_before)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu) {
+    if (program.EventsApplied() != folded_before) {
+      if (auto refold = RefoldProgram(); !refold.ok()) {
+        return absl::InternalError(absl::StrCat(status.message(), "; then rebuilding the program ",
+                                                "from the log failed: ", refold.message()));
+      }
+    }
+    return status;
+  }
+  absl::Status FoldProgramLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
   absl::StatusOr<std::optional<WriteResult>> Replayed(const CommandContext& context,
                                                       const std::string& digest);
   // A command whose decision is a list of events: answered from the log if its request id was
@@ -79,7 +96,7 @@ struct Ledger::Impl {
     if (events->empty()) {
       return WriteResult{.deduplicated = true, .head_position = store->GetHead().position};
     }
-    return Write(*events, context, request_sha256);
+    return Write(*events, context, request_sha256, /*fold=*/true);
   }
   absl::StatusOr<HireImportResult> ReplayedHires(const WriteResult& original,
                                                  const std::vector<domain::HireCommand>& commands);
@@ -87,6 +104,15 @@ struct Ledger::Impl {
 
 absl::Status Ledger::Impl::FoldProgram() {
   absl::MutexLock lock(&command_mu);
+  return FoldProgramLocked();
+}
+
+absl::Status Ledger::Impl::RefoldProgram() {
+  program = domain::Program();
+  return FoldProgramLocked();
+}
+
+absl::Status Ledger::Impl::FoldProgramLocked() {
   uint64_t next = 1;
   while (true) {
     auto page = store->Read(next, kFoldPageRecords);
@@ -143,7 +169,7 @@ absl::Status Ledger::Impl::CheckpointLocked() {
 // the program. Request ids: the client's for the first append, "<id>#<n>" for the n-th after.
 absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::DecidedEvent>& events,
                                                 const CommandContext& context,
-                                                const std::string& digest) {
+                                                const std::string& digest, bool fold) {
   WriteResult result;
   size_t begin = 0;
   for (int chunk = 0; begin < events.size(); ++chunk) {
@@ -177,7 +203,7 @@ absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::Decide
     }
     if (result.first_position == 0) result.first_position = appended->first_position;
     result.events_written += appended->count;
-    for (size_t i = begin; i < end; ++i) {
+    for (size_t i = begin; fold && i < end; ++i) {
       if (auto st = program.Apply(events[i].event_type, events[i].payload); !st.ok()) return st;
     }
     begin = end;
@@ -301,16 +327,17 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
   auto replayed = impl_->Replayed(context, request_sha256);
   if (!replayed.ok()) return replayed.status();
   if (replayed->has_value()) return impl_->ReplayedHires(**replayed, commands);
-  auto decision = impl_->program.DecideDeclareHires(commands);
-  if (!decision.ok()) return decision.status();
+  const uint64_t folded_before = impl_->program.EventsApplied();
+  auto decision = impl_->program.DeclareHiresApplying(commands);
+  if (!decision.ok()) return impl_->Failed(decision.status(), folded_before);
   HireImportResult result;
   result.outcomes = std::move(decision->outcomes);
   if (decision->events.empty()) {
     result.write.head_position = impl_->store->GetHead().position;
     return result;
   }
-  auto written = impl_->Write(decision->events, context, request_sha256);
-  if (!written.ok()) return written.status();
+  auto written = impl_->Write(decision->events, context, request_sha256, /*fold=*/false);
+  if (!written.ok()) return impl_->Failed(written.status(), folded_before);
   result.write = *written;
   return result;
 }
@@ -390,9 +417,10 @@ absl::StatusOr<MonthImportResult> Ledger::ImportDeclarationMonth(
   }
   const std::string content_sha256 = content.Finish();
   absl::MutexLock lock(&impl_->command_mu);
-  auto decision = impl_->program.DecideDeclarationMonth(period, std::string(file_name),
-                                                        content_sha256, commands);
-  if (!decision.ok()) return decision.status();
+  const uint64_t folded_before = impl_->program.EventsApplied();
+  auto decision = impl_->program.DeclarationMonthApplying(period, std::string(file_name),
+                                                          content_sha256, commands);
+  if (!decision.ok()) return impl_->Failed(decision.status(), folded_before);
   MonthImportResult result;
   result.rows = rows.size();
   result.rows_counted = decision->rows_counted;
@@ -404,8 +432,8 @@ absl::StatusOr<MonthImportResult> Ledger::ImportDeclarationMonth(
     result.write.head_position = impl_->store->GetHead().position;
     return result;
   }
-  auto written = impl_->Write(decision->events, context, content_sha256);
-  if (!written.ok()) return written.status();
+  auto written = impl_->Write(decision->events, context, content_sha256, /*fold=*/false);
+  if (!written.ok()) return impl_->Failed(written.status(), folded_before);
   result.write = *written;
   return result;
 }

@@ -66,6 +66,11 @@ Verdict Judge(const Program::State& s, const v1::RuleSet& rules, const ContractS
 
 absl::StatusOr<HireDecision> Program::DecideDeclareHires(
     const std::vector<HireCommand>& hires) const {
+  Program scratch(*this);
+  return scratch.DeclareHiresApplying(hires);
+}
+
+absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<HireCommand>& hires) {
   const v1::RuleSet* rules = RuleSetInForce();
   if (rules == nullptr) return absl::FailedPreconditionError("hires: no rule set is published yet");
   for (const HireCommand& h : hires) {
@@ -75,10 +80,9 @@ absl::StatusOr<HireDecision> Program::DecideDeclareHires(
                                               "' names no signed contract"));
     }
   }
-  Program scratch(*this);  // later rows see earlier ones
   HireDecision decision;
-  for (const HireCommand& h : hires) {
-    const State& s = *scratch.state_;
+  for (const HireCommand& h : hires) {  // each row is applied: later rows see earlier ones
+    const State& s = *state_;
     const std::string hire_id = HireStream(h.contract_id, h.subject_id, h.hire_date);
     Verdict v = Judge(s, *rules, s.contracts.at(h.contract_id), h);
     HireOutcome outcome;
@@ -107,7 +111,7 @@ absl::StatusOr<HireDecision> Program::DecideDeclareHires(
     event.set_ruleset_id(rules->ruleset_id());
     *event.mutable_source() = h.source;
     DecidedEvent decided = MakeEvent(hire_id, event, store::ExpectedVersion::NoStream());
-    absl::Status applied = scratch.Apply(decided.event_type, decided.payload);
+    absl::Status applied = Apply(decided.event_type, decided.payload);
     if (!applied.ok()) return applied;
     outcome.kind = event.eligible() ? HireOutcome::Kind::kEligible : HireOutcome::Kind::kIneligible;
     outcome.ineligibility = v.reason;

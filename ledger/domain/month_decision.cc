@@ -10,8 +10,8 @@
 
 namespace daftar::domain {
 
-// Builds a month's events in the order they arise, folding each into a scratch copy of the
-// program so that later rows see earlier ones (envelope room, ended runs).
+// Builds a month's events in the order they arise, folding each into the program as it goes so
+// that later rows see earlier ones (envelope room, ended runs).
 class MonthDecider {
  public:
   MonthDecider(Program::State& scratch_state, Program& scratch, int32_t period)
@@ -205,10 +205,21 @@ std::string RowWhere(const DeclarationCommand& row, absl::string_view field) {
 absl::StatusOr<MonthDecision> Program::DecideDeclarationMonth(
     int32_t period, const std::string& file_name, const std::string& file_sha256,
     const std::vector<DeclarationCommand>& rows) const {
+  Program scratch(*this);
+  return scratch.DeclarationMonthApplying(period, file_name, file_sha256, rows);
+}
+
+absl::StatusOr<MonthDecision> Program::DeclarationMonthApplying(
+    int32_t period, const std::string& file_name, const std::string& file_sha256,
+    const std::vector<DeclarationCommand>& rows) {
   const State& s = *state_;
   const std::string p = FormatPeriod(period);
   if (auto done = s.months.find(period); done != s.months.end()) {
-    if (done->second == file_sha256) return MonthDecision{.already_imported = true};
+    if (done->second == file_sha256) {
+      MonthDecision nothing_new;
+      nothing_new.already_imported = true;
+      return nothing_new;
+    }
     return absl::FailedPreconditionError(absl::StrCat(
         file_name, ": period ", p, " is already imported with other content"));
   }
@@ -246,8 +257,7 @@ absl::StatusOr<MonthDecision> Program::DecideDeclarationMonth(
           row.cnss_affiliation, " in ", p, " (first at line ", it->second, ")"));
     }
   }
-  Program scratch(*this);
-  MonthDecider decider(*scratch.state_, scratch, period);
+  MonthDecider decider(*state_, *this, period);
   for (const DeclarationCommand& row : rows) {
     if (auto st = decider.Row(row); !st.ok()) return st;
   }

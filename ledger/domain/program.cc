@@ -111,6 +111,7 @@ Program& Program::operator=(const Program& other) {
 
 absl::Status Program::Apply(absl::string_view event_type, absl::string_view payload) {
   State& s = *state_;
+  ++s.events_applied;
   if (event_type == "RuleSetPublished") {
     auto e = ParseEventPayload<v1::RuleSetPublished>(event_type, payload);
     if (!e.ok()) return e.status();
@@ -246,6 +247,8 @@ bool Program::HasContract(const std::string& contract_id) const {
 }
 
 size_t Program::ContractCount() const { return state_->contracts.size(); }
+
+uint64_t Program::EventsApplied() const { return state_->events_applied; }
 
 std::string RuleSetStream(absl::string_view ruleset_id) {
   return absl::StrCat("ruleset-", ruleset_id);

@@ -115,6 +115,18 @@ class Program {
       int32_t period, const std::string& file_name, const std::string& file_sha256,
       const std::vector<DeclarationCommand>& rows) const;
 
+  // The same decisions, folded into this program as they are taken (no copy of the state): the
+  // ledger's path, which appends the events afterwards. Errors of the checks listed above are
+  // returned before anything is folded; if an append then fails, the caller must rebuild the
+  // program from the log. EventsApplied() tells whether anything was folded.
+  absl::StatusOr<HireDecision> DeclareHiresApplying(const std::vector<HireCommand>& hires);
+  absl::StatusOr<MonthDecision> DeclarationMonthApplying(
+      int32_t period, const std::string& file_name, const std::string& file_sha256,
+      const std::vector<DeclarationCommand>& rows);
+
+  // Number of events folded by Apply since construction.
+  uint64_t EventsApplied() const;
+
   // Read access for services and tests.
   const v1::RuleSet* RuleSetInForce() const;
   std::optional<int32_t> LastImportedPeriod() const;

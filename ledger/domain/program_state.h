@@ -65,6 +65,7 @@ struct Program::State {
   std::map<uint64_t, std::string> open_runs;  // order -> hire_id, runs not ended
   uint64_t hires_declared = 0;
   std::map<int32_t, std::string> months;      // period -> file_sha256
+  uint64_t events_applied = 0;
 };
 
 // Serialises `event` into a DecidedEvent for `stream`.

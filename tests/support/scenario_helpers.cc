@@ -32,8 +32,10 @@ LedgerOptions TempLedgerDir::Options() const {
 absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& s, uint64_t* events_written) {
   uint64_t written = 0;
   for (const domain::ImportStep& step : domain::PlanImport(s)) {
-    CommandContext context{.request_id = step.request_id,
-                           .metadata = {.actor = "test-importer", .role = "operator"}};
+    CommandContext context;
+    context.request_id = step.request_id;
+    context.metadata.actor = "test-importer";
+    context.metadata.role = "operator";
     absl::Status status;
     switch (step.kind) {
       case domain::ImportStep::Kind::kRuleSet: {
