@@ -103,6 +103,9 @@ absl::Status Importer::Hires(const ImportStep& step) {
 
 absl::Status Importer::Month(const ImportStep& step) {
   const domain::ScenarioMonth& month = scenario_.months[step.month_index];
+  absl::StatusOr<std::vector<domain::DeclarationRow>> rows =
+      domain::LoadMonthRows(scenario_, step.month_index);
+  if (!rows.ok()) return rows.status();
   v1::ImportDeclarationsResponse response;
   auto context = connection_.NewContext();
   auto writer = connection_.employment().ImportDeclarations(context.get(), &response);
@@ -110,43 +113,23 @@ absl::Status Importer::Month(const ImportStep& step) {
   chunk.set_request_id(step.request_id);
   chunk.set_period(domain::FormatPeriod(month.period));
   chunk.set_file_name(month.file);
-  chunk.set_row_count(month.rows.size());
+  chunk.set_row_count(rows->size());
   uint32_t chunk_index = 0;
   size_t next = 0;
   // Always at least one message: it names the month even when the file has no row.
   do {
-    const size_t end = std::min(month.rows.size(), next + kDeclarationRowsPerChunk);
+    const size_t end = std::min(rows->size(), next + kDeclarationRowsPerChunk);
     chunk.set_chunk_index(chunk_index++);
-    for (; next < end; ++next) ToWire(month.rows[next], chunk.add_rows());
+    for (; next < end; ++next) ToWire((*rows)[next], chunk.add_rows());
     // A failed write means the server already ended the call: Finish says why.
     if (!writer->Write(chunk)) break;
     progress_.Add(chunk.rows_size(), month.file);
     chunk.Clear();
-  } while (next < month.rows.size());
+  } while (next < rows->size());
   writer->WritesDone();
   absl::Status status = FromGrpc(writer->Finish());
   if (status.ok()) summary_.AddMonth(response);
   return status;
-}
-
-// A declaration row naming an affiliation that no contract of contracts.csv has is NOT_FOUND
-// (data/README.md "Malformed input"). The server refuses it too, but only when it reaches that
-// month; checked here so that such a scenario sends nothing at all, like a hire naming an
-// unknown contract (domain::LoadScenario).
-absl::Status CheckAffiliations(const domain::Scenario& scenario) {
-  std::set<std::string> affiliations;
-  for (const domain::ContractRow& contract : scenario.contracts) {
-    affiliations.insert(contract.cnss_affiliation);
-  }
-  for (const domain::ScenarioMonth& month : scenario.months) {
-    for (const domain::DeclarationRow& row : month.rows) {
-      if (affiliations.contains(row.cnss_affiliation)) continue;
-      return absl::NotFoundError(absl::StrCat(
-          row.source.file(), ":", row.source.line(), ": field cnss_affiliation: value '",
-          row.cnss_affiliation, "' is not the affiliation of a contract of contracts.csv"));
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -155,7 +138,6 @@ int RunImport(Connection& connection, const std::string& dir) {
   // Every file is read and validated whole before anything is sent.
   absl::StatusOr<domain::Scenario> scenario = domain::LoadScenario(dir);
   if (!scenario.ok()) return ReportError("", scenario.status());
-  if (absl::Status s = CheckAffiliations(*scenario); !s.ok()) return ReportError("", s);
 
   Importer importer(connection, *scenario);
   for (const ImportStep& step : domain::PlanImport(*scenario)) {

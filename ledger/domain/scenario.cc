@@ -62,7 +62,21 @@ absl::StatusOr<std::vector<R>> ReadRows(const fs::path& path, const std::string&
   return rows;
 }
 
+absl::Status CheckAffiliations(const std::vector<DeclarationRow>& rows,
+                               const std::set<std::string>& affiliations) {
+  for (const DeclarationRow& row : rows) {
+    if (affiliations.contains(row.cnss_affiliation)) continue;
+    return absl::NotFoundError(absl::StrCat(
+        row.source.file(), ":", row.source.line(), ": field cnss_affiliation: value '",
+        row.cnss_affiliation, "' is not the affiliation of a contract of contracts.csv"));
+  }
+  return absl::OkStatus();
+}
+
+// Validates every cnss/YYYYMM.csv, one at a time, keeping its digest and row count only.
 absl::Status LoadMonths(const fs::path& dir, Scenario& s) {
+  std::set<std::string> affiliations;
+  for (const ContractRow& c : s.contracts) affiliations.insert(c.cnss_affiliation);
   std::error_code ec;
   std::map<int32_t, fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir / "cnss", ec)) {
@@ -80,11 +94,13 @@ absl::Status LoadMonths(const fs::path& dir, Scenario& s) {
     ScenarioMonth& m = s.months.emplace_back();
     m.period = period;
     m.file = absl::StrCat("cnss/", path.filename().string());
+    m.path = path.string();
     auto rows = ReadRows<DeclarationRow>(path, m.file, DeclarationsHeader(),
                                          DeclarationRowFromFields, ParseDeclarationRow,
                                          &m.sha256_hex);
     if (!rows.ok()) return rows.status();
-    m.rows = *std::move(rows);
+    if (auto st = CheckAffiliations(*rows, affiliations); !st.ok()) return st;
+    m.row_count = rows->size();
   }
   return absl::OkStatus();
 }
@@ -122,6 +138,19 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& dir_name) {
   }
   if (auto st = LoadMonths(dir, s); !st.ok()) return st;
   return s;
+}
+
+absl::StatusOr<std::vector<DeclarationRow>> LoadMonthRows(const Scenario& scenario, size_t index) {
+  const ScenarioMonth& m = scenario.months.at(index);
+  std::string sha256_hex;
+  auto rows = ReadRows<DeclarationRow>(m.path, m.file, DeclarationsHeader(),
+                                       DeclarationRowFromFields, ParseDeclarationRow, &sha256_hex);
+  if (!rows.ok()) return rows.status();
+  if (sha256_hex != m.sha256_hex) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(m.file, ": the file changed after it was validated; import again"));
+  }
+  return rows;
 }
 
 std::vector<ImportStep> PlanImport(const Scenario& s, size_t hire_batch_rows) {

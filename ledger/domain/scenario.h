@@ -16,11 +16,14 @@ namespace daftar::domain {
 inline constexpr size_t kScenarioFileBytesMax = size_t{4} << 30;  // one input file: 4 GiB
 inline constexpr size_t kHireBatchRowsDefault = 1000;              // hires per DeclareHires call
 
+// A month's declaration file, validated whole by LoadScenario; its rows are read again, one
+// month at a time, by LoadMonthRows (a 2030-scale scenario does not fit in memory at once).
 struct ScenarioMonth {
   int32_t period = 0;            // from the file name cnss/YYYYMM.csv
-  std::string file;              // "cnss/YYYYMM.csv"
-  std::string sha256_hex;        // of the file's bytes
-  std::vector<DeclarationRow> rows;
+  std::string file;              // "cnss/YYYYMM.csv", relative to the scenario folder
+  std::string path;              // the file on disk
+  std::string sha256_hex;        // of the file's bytes when validated
+  uint64_t row_count = 0;
 };
 
 struct Scenario {
@@ -36,10 +39,15 @@ struct Scenario {
 
 // Reads DIR/ruleset.json, DIR/contracts.csv, DIR/hires.csv and DIR/cnss/YYYYMM.csv, and validates
 // every file whole (CSV shape and every field, data/README.md "Malformed input") before anything
-// is imported. Also NOT_FOUND for a hire naming a contract_id absent from contracts.csv.
+// is imported. Also NOT_FOUND for a hire naming a contract_id absent from contracts.csv, and for
+// a declaration row naming a cnss_affiliation that no contract of contracts.csv has.
 // Errors name the file (relative to DIR), the line, the field and the value (personal data
 // masked): INVALID_ARGUMENT for format, NOT_FOUND for a missing file or unknown contract.
 absl::StatusOr<Scenario> LoadScenario(const std::string& dir);
+
+// The rows of scenario.months[index], read again. Errors: those of LoadScenario for that file,
+// and FAILED_PRECONDITION if its bytes changed since LoadScenario validated them.
+absl::StatusOr<std::vector<DeclarationRow>> LoadMonthRows(const Scenario& scenario, size_t index);
 
 // One step of an import, in data/README.md order.
 struct ImportStep {

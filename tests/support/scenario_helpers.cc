@@ -60,7 +60,9 @@ absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& s, uint64_t
       }
       case domain::ImportStep::Kind::kMonth: {
         const domain::ScenarioMonth& m = s.months[step.month_index];
-        auto r = ledger.ImportDeclarationMonth(m.period, m.file, m.rows, context);
+        auto rows = domain::LoadMonthRows(s, step.month_index);
+        if (!rows.ok()) return rows.status();
+        auto r = ledger.ImportDeclarationMonth(m.period, m.file, *rows, context);
         status = r.status();
         if (r.ok()) written += r->write.events_written;
         break;
