@@ -99,7 +99,8 @@ struct Ledger::Impl {
     return Write(*events, context, request_sha256, /*fold=*/true);
   }
   absl::StatusOr<HireImportResult> ReplayedHires(const WriteResult& original,
-                                                 const std::vector<domain::HireCommand>& commands);
+                                                 const std::vector<domain::HireCommand>& commands)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
 };
 
 absl::Status Ledger::Impl::FoldProgram() {
@@ -368,9 +369,16 @@ absl::StatusOr<HireImportResult> Ledger::Impl::ReplayedHires(
     o.source = c.source;
     auto it = recorded.find({c.source.file(), c.source.line()});
     if (it == recorded.end()) {
+      // Refused then: either its hire was recorded by another row or request, or the person's
+      // run was going on.
+      const bool declared = program.HasHire(domain::HireStream(c.contract_id, c.subject_id,
+                                                               c.hire_date));
       o.kind = domain::HireOutcome::Kind::kRefused;
-      o.status = absl::AlreadyExistsError(absl::StrCat(c.source.file(), ":", c.source.line(),
-                                                       ": field cnss_number: person already hired"));
+      o.refusal = declared ? domain::HireOutcome::Refusal::kHireAlreadyDeclared
+                           : domain::HireOutcome::Refusal::kPersonAlreadyHired;
+      o.status = absl::AlreadyExistsError(
+          absl::StrCat(c.source.file(), ":", c.source.line(), ": field cnss_number: ",
+                       declared ? "hire already declared" : "person already hired"));
       continue;
     }
     o.kind = it->second.eligible() ? domain::HireOutcome::Kind::kEligible

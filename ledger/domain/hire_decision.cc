@@ -89,6 +89,8 @@ absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<Hir
     outcome.source = h.source;
     if (v.refused || s.hires.contains(hire_id)) {
       outcome.kind = HireOutcome::Kind::kRefused;
+      outcome.refusal = v.refused ? HireOutcome::Refusal::kPersonAlreadyHired
+                                  : HireOutcome::Refusal::kHireAlreadyDeclared;
       outcome.status = absl::AlreadyExistsError(absl::StrCat(
           h.source.file(), ":", h.source.line(), ": field cnss_number: ",
           v.refused ? "person already hired" : "hire already declared", " (contract ",

@@ -246,6 +246,8 @@ bool Program::HasContract(const std::string& contract_id) const {
   return state_->contracts.contains(contract_id);
 }
 
+bool Program::HasHire(const std::string& hire_id) const { return state_->hires.contains(hire_id); }
+
 size_t Program::ContractCount() const { return state_->contracts.size(); }
 
 uint64_t Program::EventsApplied() const { return state_->events_applied; }

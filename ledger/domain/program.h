@@ -56,8 +56,15 @@ struct DeclarationCommand {
 // Outcome of one hire row.
 struct HireOutcome {
   enum class Kind { kEligible, kIneligible, kRefused };
+  // Why a row was refused (kRefused only).
+  enum class Refusal {
+    kNone,
+    kPersonAlreadyHired,   // an earlier eligible hire of the person has a run not ended
+    kHireAlreadyDeclared,  // the same contract, person and hire date is already recorded
+  };
   v1::SourceRef source;
   Kind kind = Kind::kEligible;
+  Refusal refusal = Refusal::kNone;
   v1::Ineligibility ineligibility = v1::INELIGIBILITY_NONE;  // for kIneligible
   absl::Status status;   // kRefused: ALREADY_EXISTS "person already hired"; OK otherwise
   std::string hire_id;   // empty when refused
@@ -131,6 +138,7 @@ class Program {
   const v1::RuleSet* RuleSetInForce() const;
   std::optional<int32_t> LastImportedPeriod() const;
   bool HasContract(const std::string& contract_id) const;
+  bool HasHire(const std::string& hire_id) const;
   size_t ContractCount() const;
 
   // Opaque outside ledger/domain (defined in program_state.h).
