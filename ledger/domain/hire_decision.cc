@@ -76,7 +76,7 @@ absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<Hir
   for (const HireCommand& h : hires) {
     if (!state_->contracts.contains(h.contract_id)) {
       return absl::NotFoundError(absl::StrCat(h.source.file(), ":", h.source.line(),
-                                              ": field contract_id: value '", h.contract_id,
+                                              ": field contract_id: value '", ShowValue(h.contract_id),
                                               "' names no signed contract"));
     }
   }

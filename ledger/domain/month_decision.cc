@@ -246,7 +246,7 @@ absl::StatusOr<MonthDecision> Program::DeclarationMonthApplying(
     }
     if (!s.contract_by_affiliation.contains(row.cnss_affiliation)) {
       return absl::NotFoundError(absl::StrCat(RowWhere(row, "cnss_affiliation"), ": value '",
-                                              row.cnss_affiliation,
+                                              ShowValue(row.cnss_affiliation),
                                               "' is the affiliation of no signed contract"));
     }
     auto [it, fresh] =

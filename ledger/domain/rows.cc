@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
@@ -65,7 +66,7 @@ constexpr Personal kNoPersonal{.file_holds_personal = false, .cnss_number = {}, 
 
 bool HoldsPersonal(absl::string_view value, const Personal& personal) {
   if (!personal.file_holds_personal) return false;
-  return HasDigitRun(value, kCnssDigits) ||
+  return HasDigitRun(value, kCnssDigits) || IsCin(absl::StripAsciiWhitespace(value)) ||
          (!personal.cnss_number.empty() && value.find(personal.cnss_number) != value.npos) ||
          (!personal.cin.empty() && value.find(personal.cin) != value.npos);
 }
@@ -98,6 +99,12 @@ std::string Echo(absl::string_view value, const Personal& personal = {}) {
 std::string Where(const v1::SourceRef& source, absl::string_view field) {
   return absl::StrCat(source.file(), ":", source.line(), ": field ", field);
 }
+
+}  // namespace
+
+std::string ShowValue(absl::string_view value) { return Echo(value); }
+
+namespace {
 
 absl::Status FieldError(absl::string_view where, absl::string_view shown, absl::string_view rule) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": value '", shown, "' ", rule));

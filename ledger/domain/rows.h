@@ -92,6 +92,11 @@ bool IsCin(absl::string_view s);              // 1-2 ASCII letters then 1-6 digi
 // Shows at most the last three characters of a personal value: "******196".
 std::string MaskPersonal(absl::string_view s);
 
+// A value read from a file that holds personal data (hires, declarations), as an error message
+// may show it: masked (MaskPersonal) when it may be a CNSS number or a CIN in the wrong column
+// (a run of 9 digits, or the CIN's shape), else cut to 64 bytes with control bytes as \xNN.
+std::string ShowValue(absl::string_view value);
+
 // Row validation (format only; references to contracts etc. are checked by decisions).
 absl::StatusOr<v1::ContractSigned> ParseContractRow(const ContractRow& row);
 absl::StatusOr<Hire> ParseHireRow(const HireRow& row);

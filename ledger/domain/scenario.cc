@@ -68,7 +68,7 @@ absl::Status CheckAffiliations(const std::vector<DeclarationRow>& rows,
     if (affiliations.contains(row.cnss_affiliation)) continue;
     return absl::NotFoundError(absl::StrCat(
         row.source.file(), ":", row.source.line(), ": field cnss_affiliation: value '",
-        row.cnss_affiliation, "' is not the affiliation of a contract of contracts.csv"));
+        ShowValue(row.cnss_affiliation), "' is not the affiliation of a contract of contracts.csv"));
   }
   return absl::OkStatus();
 }
@@ -129,7 +129,8 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& dir_name) {
   for (const HireRow& h : s.hires) {
     if (!contract_ids.contains(h.contract_id)) {
       return absl::NotFoundError(absl::StrCat("hires.csv:", h.source.line(),
-                                              ": field contract_id: value '", h.contract_id,
+                                              ": field contract_id: value '",
+                                              ShowValue(h.contract_id),
                                               "' is not a contract of contracts.csv"));
     }
     absl::CivilDay day;

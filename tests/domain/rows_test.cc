@@ -515,3 +515,32 @@ TEST(ParseDeclarationRowTest, NoMessageShowsTheCnssNumber) {
 
 }  // namespace
 }  // namespace daftar::domain
+
+namespace daftar::domain {
+namespace {
+
+TEST(ShowValueTest, MasksWhatMayBeACnssNumberOrACinAndShowsTheRest) {
+  EXPECT_EQ(ShowValue("140163196"), "******196");   // a CNSS number in the wrong column
+  EXPECT_EQ(ShowValue("BJ763011"), "******011");    // the shape of a CIN
+  EXPECT_EQ(ShowValue("OFF-00001"), "OFF-00001");
+  EXPECT_EQ(ShowValue("9879991"), "9879991");       // an employer affiliation is not personal
+}
+
+TEST(ParseDeclarationRowTest, ACinInTheSituationColumnIsNotEchoed) {
+  DeclarationRow row;
+  row.source.set_file("cnss/202507.csv");
+  row.source.set_line(2);
+  row.cnss_affiliation = "9879991";
+  row.period = "202507";
+  row.cnss_number = "140163196";
+  row.days_worked = "26";
+  row.gross_salary_mad = "6350.00";
+  row.situation = "BJ763011";
+  absl::Status status = ParseDeclarationRow(row).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("field situation"));
+  EXPECT_THAT(std::string(status.message()), ::testing::Not(::testing::HasSubstr("BJ763011")));
+}
+
+}  // namespace
+}  // namespace daftar::domain
