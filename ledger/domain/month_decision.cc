@@ -4,6 +4,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/domain/file_checks.h"
 #include "ledger/domain/money.h"
 #include "ledger/domain/program.h"
 #include "ledger/domain/program_state.h"
@@ -194,13 +195,6 @@ absl::Status MonthDecider::Mark(const std::string& file, const std::string& sha2
   return Emit(DeclarationStream(period_), marker);
 }
 
-namespace {
-
-std::string RowWhere(const DeclarationCommand& row, absl::string_view field) {
-  return absl::StrCat(row.source.file(), ":", row.source.line(), ": field ", field);
-}
-
-}  // namespace
 
 absl::StatusOr<MonthDecision> Program::DecideDeclarationMonth(
     int32_t period, const std::string& file_name, const std::string& file_sha256,
@@ -236,26 +230,16 @@ absl::StatusOr<MonthDecision> Program::DeclarationMonthApplying(
           FormatPeriod(NextPeriod(last))));
     }
   }
-  absl::flat_hash_map<std::string, uint64_t> listed;  // affiliation + subject -> line
-  listed.reserve(rows.size());
+  std::vector<DeclarationKey> keys;
+  keys.reserve(rows.size());
   for (const DeclarationCommand& row : rows) {
-    if (row.period != period) {
-      return absl::InvalidArgumentError(absl::StrCat(RowWhere(row, "period"), ": value '",
-                                                     FormatPeriod(row.period),
-                                                     "' is not the file's period ", p));
-    }
-    if (!s.contract_by_affiliation.contains(row.cnss_affiliation)) {
-      return absl::NotFoundError(absl::StrCat(RowWhere(row, "cnss_affiliation"), ": value '",
-                                              ShowValue(row.cnss_affiliation),
-                                              "' is the affiliation of no signed contract"));
-    }
-    auto [it, fresh] =
-        listed.emplace(absl::StrCat(row.cnss_affiliation, "/", row.subject_id), row.source.line());
-    if (!fresh) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          RowWhere(row, "cnss_number"), ": person listed twice by employer ",
-          row.cnss_affiliation, " in ", p, " (first at line ", it->second, ")"));
-    }
+    keys.push_back({&row.source, row.cnss_affiliation, row.period, row.subject_id});
+  }
+  if (auto st = CheckDeclarationFile(
+          period, keys,
+          [&s](absl::string_view a) { return s.contract_by_affiliation.contains(a); });
+      !st.ok()) {
+    return st;
   }
   MonthDecider decider(*state_, *this, period);
   for (const DeclarationCommand& row : rows) {

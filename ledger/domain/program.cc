@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/domain/event_payload.h"
+#include "ledger/domain/file_checks.h"
 #include "ledger/domain/program_state.h"
 
 namespace daftar::domain {
@@ -193,27 +194,10 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideSignContracts(
   if (rules == nullptr) {
     return absl::FailedPreconditionError("contracts: no rule set is published yet");
   }
-  std::set<std::string> zones;
-  for (const v1::Zone& z : rules->zones()) zones.insert(z.zone_id());
-  std::map<std::string, uint64_t> ids_in_file, affiliations_in_file;
+  if (auto st = CheckContractsFile(contracts, *rules); !st.ok()) return st;
   std::vector<DecidedEvent> events;
   for (const v1::ContractSigned& c : contracts) {
     const v1::SourceRef& src = c.source();
-    if (auto [it, fresh] = ids_in_file.emplace(c.contract_id(), src.line()); !fresh) {
-      return absl::AlreadyExistsError(absl::StrCat(Where(src, "contract_id"), ": value '",
-                                                   c.contract_id(), "' duplicates line ",
-                                                   it->second));
-    }
-    if (auto [it, fresh] = affiliations_in_file.emplace(c.cnss_affiliation(), src.line()); !fresh) {
-      return absl::AlreadyExistsError(absl::StrCat(Where(src, "cnss_affiliation"), ": value '",
-                                                   c.cnss_affiliation(), "' duplicates line ",
-                                                   it->second));
-    }
-    if (!zones.contains(c.zone_id())) {
-      return absl::NotFoundError(absl::StrCat(Where(src, "zone_id"), ": value '", c.zone_id(),
-                                              "' is not a zone of rule set ",
-                                              rules->ruleset_id()));
-    }
     auto existing = s.contracts.find(c.contract_id());
     if (existing != s.contracts.end()) {
       if (SameContract(existing->second.signed_contract, c)) continue;  // re-import

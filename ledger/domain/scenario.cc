@@ -11,8 +11,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/csv.h"
+#include "ledger/domain/file_checks.h"
 #include "ledger/domain/pseudonym.h"
 #include "ledger/domain/ruleset.h"
+#include "ledger/store/sha256.h"
 
 namespace daftar::domain {
 namespace {
@@ -62,15 +64,24 @@ absl::StatusOr<std::vector<R>> ReadRows(const fs::path& path, const std::string&
   return rows;
 }
 
-absl::Status CheckAffiliations(const std::vector<DeclarationRow>& rows,
-                               const std::set<std::string>& affiliations) {
+// The whole-file checks of file_checks.h on a month's rows (people keyed by CNSS number here;
+// no message shows it).
+absl::Status CheckMonth(int32_t period, const std::vector<DeclarationRow>& rows,
+                        const std::set<std::string>& affiliations) {
+  std::vector<Declaration> parsed;
+  parsed.reserve(rows.size());
+  std::vector<DeclarationKey> keys;
+  keys.reserve(rows.size());
   for (const DeclarationRow& row : rows) {
-    if (affiliations.contains(row.cnss_affiliation)) continue;
-    return absl::NotFoundError(absl::StrCat(
-        row.source.file(), ":", row.source.line(), ": field cnss_affiliation: value '",
-        ShowValue(row.cnss_affiliation), "' is not the affiliation of a contract of contracts.csv"));
+    auto declaration = ParseDeclarationRow(row);
+    if (!declaration.ok()) return declaration.status();
+    parsed.push_back(*std::move(declaration));
+    const Declaration& d = parsed.back();
+    keys.push_back({&row.source, d.cnss_affiliation, d.period, d.cnss_number});
   }
-  return absl::OkStatus();
+  return CheckDeclarationFile(period, keys, [&affiliations](absl::string_view a) {
+    return affiliations.contains(std::string(a));
+  });
 }
 
 // Validates every cnss/YYYYMM.csv, one at a time, keeping its digest and row count only.
@@ -90,6 +101,9 @@ absl::Status LoadMonths(const fs::path& dir, Scenario& s) {
     files[*period] = entry.path();
   }
   if (ec) return absl::NotFoundError(absl::StrCat("cnss/: cannot list: ", ec.message()));
+  std::vector<int32_t> periods;
+  for (const auto& [period, path] : files) periods.push_back(period);
+  if (auto st = CheckConsecutiveMonths(periods); !st.ok()) return st;
   for (const auto& [period, path] : files) {
     ScenarioMonth& m = s.months.emplace_back();
     m.period = period;
@@ -99,7 +113,7 @@ absl::Status LoadMonths(const fs::path& dir, Scenario& s) {
                                          DeclarationRowFromFields, ParseDeclarationRow,
                                          &m.sha256_hex);
     if (!rows.ok()) return rows.status();
-    if (auto st = CheckAffiliations(*rows, affiliations); !st.ok()) return st;
+    if (auto st = CheckMonth(period, *rows, affiliations); !st.ok()) return st;
     m.row_count = rows->size();
   }
   return absl::OkStatus();
@@ -112,7 +126,8 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& dir_name) {
   Scenario s;
   auto json = ReadFile(dir / "ruleset.json", "ruleset.json");
   if (!json.ok()) return json.status();
-  if (auto rules = ParseRuleSetJson(*json, "ruleset.json"); !rules.ok()) return rules.status();
+  auto rules = ParseRuleSetJson(*json, "ruleset.json");
+  if (!rules.ok()) return rules.status();
   s.ruleset_json = *std::move(json);
   s.ruleset_sha256_hex = HexEncode(Sha256(s.ruleset_json));
   auto contracts = ReadRows<ContractRow>(dir / "contracts.csv", "contracts.csv", ContractsHeader(),
@@ -120,6 +135,9 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& dir_name) {
                                          &s.contracts_sha256_hex);
   if (!contracts.ok()) return contracts.status();
   s.contracts = *std::move(contracts);
+  std::vector<v1::ContractSigned> signed_contracts;
+  for (const ContractRow& c : s.contracts) signed_contracts.push_back(*ParseContractRow(c));
+  if (auto st = CheckContractsFile(signed_contracts, *rules); !st.ok()) return st;
   std::set<std::string> contract_ids;
   for (const ContractRow& c : s.contracts) contract_ids.insert(c.contract_id);
   auto hires = ReadRows<HireRow>(dir / "hires.csv", "hires.csv", HiresHeader(), HireRowFromFields,
@@ -154,38 +172,64 @@ absl::StatusOr<std::vector<DeclarationRow>> LoadMonthRows(const Scenario& scenar
   return rows;
 }
 
+namespace {
+
+// A hire batch's request id derives from its own rows (values and lines), so that it names the
+// same batch whatever else the scenario holds: months added later, or a longer hires.csv.
+std::string HireBatchRequestId(const Scenario& s, int32_t period,
+                               const std::vector<size_t>& indexes) {
+  store::Sha256Hasher hasher;
+  for (size_t i : indexes) {
+    const HireRow& h = s.hires[i];
+    for (absl::string_view f : {absl::string_view(h.source.file()),
+                                absl::string_view(absl::StrCat(h.source.line())),
+                                absl::string_view(h.contract_id), absl::string_view(h.cnss_number),
+                                absl::string_view(h.cin), absl::string_view(h.hire_date),
+                                absl::string_view(h.contract_type),
+                                absl::string_view(h.nationality),
+                                absl::string_view(h.job_title)}) {
+      hasher.Update(absl::StrCat(f.size(), ":"));
+      hasher.Update(f);
+    }
+  }
+  return absl::StrCat("hires:", FormatPeriod(period), ":", HexEncode(hasher.Finish()));
+}
+
+}  // namespace
+
 std::vector<ImportStep> PlanImport(const Scenario& s, size_t hire_batch_rows) {
   std::vector<ImportStep> plan;
   plan.push_back({.kind = ImportStep::Kind::kRuleSet,
                   .request_id = absl::StrCat("ruleset:", s.ruleset_sha256_hex)});
   plan.push_back({.kind = ImportStep::Kind::kContracts,
                   .request_id = absl::StrCat("contracts:", s.contracts_sha256_hex)});
-  size_t batch_number = 0;
-  auto add_hires = [&](auto selects) {
+  // Hires whose period satisfies `selects`, in file order, in batches; `period` names them.
+  auto add_hires = [&](int32_t period, auto selects) {
     ImportStep step{.kind = ImportStep::Kind::kHires};
+    auto flush = [&] {
+      step.request_id = HireBatchRequestId(s, period, step.hire_indexes);
+      plan.push_back(step);
+      step.hire_indexes.clear();
+    };
     for (size_t i = 0; i < s.hires.size(); ++i) {
       if (!selects(s.hire_periods[i])) continue;
       step.hire_indexes.push_back(i);
-      if (step.hire_indexes.size() == hire_batch_rows) {
-        step.request_id = absl::StrCat("hires:", s.hires_sha256_hex, ":", batch_number++);
-        plan.push_back(step);
-        step.hire_indexes.clear();
-      }
+      if (step.hire_indexes.size() == hire_batch_rows) flush();
     }
-    if (!step.hire_indexes.empty()) {
-      step.request_id = absl::StrCat("hires:", s.hires_sha256_hex, ":", batch_number++);
-      plan.push_back(std::move(step));
-    }
+    if (!step.hire_indexes.empty()) flush();
   };
+  // "first the hires whose hire_date falls in that month ... then that month's declaration file";
+  // hires of an earlier month without a file go before the next month that has one.
   for (size_t m = 0; m < s.months.size(); ++m) {
     const int32_t period = s.months[m].period;
-    const bool first = m == 0;
-    add_hires([&](int32_t p) { return p == period || (first && p < period); });
+    const int32_t previous = m == 0 ? 0 : s.months[m - 1].period;
+    add_hires(period, [&](int32_t p) { return p > previous && p <= period; });
     plan.push_back({.kind = ImportStep::Kind::kMonth, .month_index = m,
                     .request_id = absl::StrCat("cnss:", s.months[m].sha256_hex, ":", period)});
   }
+  // "hires dated after the last declared month, after it".
   const int32_t last = s.months.empty() ? 0 : s.months.back().period;
-  add_hires([&](int32_t p) { return s.months.empty() || p > last; });
+  add_hires(last, [&](int32_t p) { return p > last; });
   return plan;
 }
 
