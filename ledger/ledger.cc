@@ -18,6 +18,8 @@ namespace {
 constexpr uint64_t kCheckpointEveryEvents = 10'000;
 // How long Balances() waits for the projection to reach the head.
 constexpr int64_t kProjectionCatchUpTimeoutMs = 60'000;
+// Where the data directory keeps the fingerprint of its pepper (EventStore meta).
+constexpr absl::string_view kPepperFingerprintKey = "pepper_fingerprint";
 // Records read per page when folding the log at open.
 constexpr uint32_t kFoldPageRecords = store::kReadPageMax;
 
@@ -57,6 +59,7 @@ struct Ledger::Impl {
   std::unique_ptr<store::Subscription> subscription;
 
   absl::Status FoldProgram();
+  absl::Status CheckPepper(const std::string& pepper_file);
   absl::Status StartProjection();
   absl::Status OnRecord(const store::Record& record);
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(projection_mu);
@@ -102,6 +105,21 @@ struct Ledger::Impl {
                                                  const std::vector<domain::HireCommand>& commands)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
 };
+
+// Pseudonyms are only comparable under one pepper: the data directory remembers the fingerprint
+// of the pepper it was first opened with and refuses another (DESIGN.md §3).
+absl::Status Ledger::Impl::CheckPepper(const std::string& pepper_file) {
+  const std::string fingerprint = pseudonymizer->Fingerprint();
+  auto recorded = store->GetMeta(std::string(kPepperFingerprintKey));
+  if (!recorded.ok()) return recorded.status();
+  if (!recorded->has_value()) return store->PutMeta(std::string(kPepperFingerprintKey), fingerprint);
+  if (**recorded != fingerprint) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "pepper file ", pepper_file, " is not the pepper this data directory was written with ",
+        "(its fingerprint differs); pseudonyms would not match"));
+  }
+  return absl::OkStatus();
+}
 
 absl::Status Ledger::Impl::FoldProgram() {
   absl::MutexLock lock(&command_mu);
@@ -254,6 +272,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   std::unique_ptr<Ledger> ledger(new Ledger());
   ledger->impl_->pseudonymizer.emplace(*std::move(pseudonymizer));
   ledger->impl_->store = *std::move(store);
+  if (auto st = ledger->impl_->CheckPepper(options.pepper_file); !st.ok()) return st;
   if (auto st = ledger->impl_->FoldProgram(); !st.ok()) return st;
   if (auto st = ledger->impl_->StartProjection(); !st.ok()) return st;
   return ledger;

@@ -84,12 +84,18 @@ absl::StatusOr<Pseudonymizer> Pseudonymizer::FromPepper(std::string pepper) {
 
 std::string Pseudonymizer::SubjectId(absl::string_view cnss_number) const {
   assert(cnss_number.size() == 9);
+  return Hmac(cnss_number);
+}
+
+std::string Pseudonymizer::Fingerprint() const { return Hmac(kPepperFingerprintMessage); }
+
+std::string Pseudonymizer::Hmac(absl::string_view message) const {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int mac_size = 0;
   const unsigned char* result = HMAC(EVP_sha256(), pepper_.data(), static_cast<int>(pepper_.size()),
-                                     reinterpret_cast<const unsigned char*>(cnss_number.data()),
-                                     cnss_number.size(), mac, &mac_size);
-  // HMAC-SHA256 with a bounded key and a 9-byte message cannot fail short of memory exhaustion.
+                                     reinterpret_cast<const unsigned char*>(message.data()),
+                                     message.size(), mac, &mac_size);
+  // HMAC-SHA256 with a bounded key and a short message cannot fail short of memory exhaustion.
   assert(result != nullptr && mac_size == SHA256_DIGEST_LENGTH);
   if (result == nullptr) std::abort();
   return HexEncode(absl::string_view(reinterpret_cast<const char*>(mac), mac_size));

@@ -12,6 +12,7 @@ namespace daftar::domain {
 
 inline constexpr size_t kPepperBytesMin = 32;
 inline constexpr size_t kPepperBytesMax = 4096;
+inline constexpr absl::string_view kPepperFingerprintMessage = "daftar pepper fingerprint v1";
 
 class Pseudonymizer {
  public:
@@ -25,7 +26,13 @@ class Pseudonymizer {
   // 64 lowercase hex characters. `cnss_number` must already be 9 digits.
   std::string SubjectId(absl::string_view cnss_number) const;
 
+  // HMAC-SHA256(pepper, kPepperFingerprintMessage) in hex: tells whether two peppers are the
+  // same without revealing either (it cannot collide with a pseudonym: not 9 digits).
+  std::string Fingerprint() const;
+
  private:
+  std::string Hmac(absl::string_view message) const;
+
   explicit Pseudonymizer(std::string pepper) : pepper_(std::move(pepper)) {}
   std::string pepper_;
 };

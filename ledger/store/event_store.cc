@@ -161,6 +161,7 @@ EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
       streams_(handles_[kStreams]),
       idempotency_(handles_[kIdempotency]),
       checkpoints_(handles_[kCheckpoints]),
+      meta_(handles_[kMeta]),
       now_us_(std::move(now_us)),
       tip_(tip),
       head_{tip.position, tip.hash} {}
@@ -312,6 +313,43 @@ absl::StatusOr<std::optional<IdempotencyEntry>> EventStoreImpl::LookupRequest(
   // Written with a group not yet published: not visible yet, like its records.
   if ((*entry)->first_position + (*entry)->count - 1 > GetHead().position) return std::nullopt;
   return entry;
+}
+
+namespace {
+
+absl::Status ValidateMetaKey(const std::string& key) {
+  if (key.empty() || key.size() > kMetaKeyBytesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("meta key bytes: ", key.size(),
+                                                   " is not in 1..kMetaKeyBytesMax (",
+                                                   kMetaKeyBytesMax, ")"));
+  }
+  if (key == kMetaFormatKey) {
+    return absl::InvalidArgumentError(absl::StrCat("meta key '", key, "' is the store's own"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status EventStoreImpl::PutMeta(const std::string& key, const std::string& value) {
+  if (absl::Status s = ValidateMetaKey(key); !s.ok()) return s;
+  if (value.size() > kMetaValueBytesMax) {
+    return absl::InvalidArgumentError(absl::StrCat("meta value bytes: ", value.size(),
+                                                   " exceeds kMetaValueBytesMax (",
+                                                   kMetaValueBytesMax, ")"));
+  }
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  return FromRocks(db_->Put(write, meta_, key, value), absl::StrCat("write meta '", key, "'"));
+}
+
+absl::StatusOr<std::optional<std::string>> EventStoreImpl::GetMeta(const std::string& key) {
+  if (absl::Status s = ValidateMetaKey(key); !s.ok()) return s;
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), meta_, key, &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (!status.ok()) return FromRocks(status, absl::StrCat("read meta '", key, "'"));
+  return std::optional<std::string>(std::move(value));
 }
 
 absl::Status EventStoreImpl::PutCheckpoint(const std::string& name, uint64_t position,

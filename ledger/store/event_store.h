@@ -184,6 +184,13 @@ class EventStore {
   virtual absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> GetCheckpoint(
       const std::string& name) = 0;
 
+  // Small named values of the database itself (the `meta` column family), written with sync:
+  // e.g. the fingerprint of the pepper its pseudonyms were made with. Keys are 1..kMetaKeyBytesMax
+  // bytes; "format" is the store's own and refused (INVALID_ARGUMENT); values are at most
+  // kMetaValueBytesMax bytes (INVALID_ARGUMENT). GetMeta: nullopt if the key was never written.
+  virtual absl::Status PutMeta(const std::string& key, const std::string& value) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+
   // Flushes memtables to SST files (tests use it to inspect files on disk).
   virtual absl::Status Flush() = 0;
 };

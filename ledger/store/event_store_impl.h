@@ -71,6 +71,8 @@ class EventStoreImpl final : public EventStore {
   absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> GetCheckpoint(
       const std::string& name) override;
   absl::Status Flush() override;
+  absl::Status PutMeta(const std::string& key, const std::string& value) override;
+  absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) override;
 
   // For subscriptions (subscription.cc). Blocks until the head is >= next_position, `*cancelled`
   // is set (under the head mutex, see CancelSubscription) or the store shuts down; returns the
@@ -110,6 +112,7 @@ class EventStoreImpl final : public EventStore {
   rocksdb::ColumnFamilyHandle* streams_;
   rocksdb::ColumnFamilyHandle* idempotency_;
   rocksdb::ColumnFamilyHandle* checkpoints_;
+  rocksdb::ColumnFamilyHandle* meta_;
   std::function<int64_t()> now_us_;
 
   absl::Mutex queue_mu_;

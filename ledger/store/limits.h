@@ -19,6 +19,9 @@ inline constexpr size_t kMetadataFieldBytesMax = 1024;            // each metada
 inline constexpr size_t kCheckpointNameBytesMax = 256;            // checkpoint (projection) name
 inline constexpr size_t kCheckpointSnapshotBytesMax = 64 * 1024 * 1024;  // one snapshot
 
+inline constexpr size_t kMetaKeyBytesMax = 64;                   // EventStore::PutMeta key
+inline constexpr size_t kMetaValueBytesMax = 4096;               // EventStore::PutMeta value
+
 }  // namespace daftar::store
 
 #endif  // DAFTAR_LEDGER_STORE_LIMITS_H_

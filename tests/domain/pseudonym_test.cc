@@ -133,3 +133,20 @@ TEST(HexEncodeTest, LowercaseTwoDigitsPerByte) {
 
 }  // namespace
 }  // namespace daftar::domain
+
+namespace daftar::domain {
+namespace {
+
+TEST(PseudonymFingerprintTest, SameForOnePepperOtherForAnotherAndNeverAPseudonym) {
+  auto a = Pseudonymizer::FromPepper(std::string(32, 'a'));
+  auto a_again = Pseudonymizer::FromPepper(std::string(32, 'a'));
+  auto b = Pseudonymizer::FromPepper(std::string(32, 'b'));
+  ASSERT_TRUE(a.ok() && a_again.ok() && b.ok());
+  EXPECT_EQ(a->Fingerprint().size(), 64u);
+  EXPECT_EQ(a->Fingerprint(), a_again->Fingerprint());
+  EXPECT_NE(a->Fingerprint(), b->Fingerprint());
+  EXPECT_NE(a->Fingerprint(), a->SubjectId("000000000"));
+}
+
+}  // namespace
+}  // namespace daftar::domain
