@@ -4,7 +4,10 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/domain/rows.h"
 
@@ -185,13 +188,19 @@ absl::StatusOr<v1::RuleSet> ParseRuleSetJson(absl::string_view json, absl::strin
     return absl::InvalidArgumentError(
         absl::StrCat(file_name, ": size ", json.size(), " bytes exceeds ", kRuleSetJsonBytesMax));
   }
+  // "UTF-8 (a leading BOM is ignored)", as for the CSV files (data/README.md).
+  absl::ConsumePrefix(&json, "\xEF\xBB\xBF");
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;  // an unknown key or enum value is malformed input
   v1::RuleSet rule_set;
   const auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(json.data(), json.size()), &rule_set, options);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(file_name, ": ", std::string(parsed.message())));
+    // protobuf's message can span lines (a caret line under the offending text): keep one line.
+    std::string message(parsed.message());
+    absl::StrReplaceAll({{"\n", " "}}, &message);
+    return absl::InvalidArgumentError(
+        absl::StrCat(file_name, ": ", absl::StripAsciiWhitespace(message)));
   }
   RULESET_RETURN_IF_ERROR(ValidateRuleSet(rule_set, file_name));
   return rule_set;

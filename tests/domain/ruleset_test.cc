@@ -142,11 +142,18 @@ TEST(ParseRuleSetJsonTest, ParsesTheScenarioRuleSet) {
   EXPECT_TRUE(ValidateRuleSet(*rs, "ruleset.json").ok());
 }
 
+TEST(ParseRuleSetJsonTest, ALeadingByteOrderMarkIsIgnored) {
+  const auto rs = ParseRuleSetJson(std::string("\xEF\xBB\xBF") + kScenarioRuleSet, "ruleset.json");
+  ASSERT_TRUE(rs.ok()) << rs.status();
+  EXPECT_EQ(rs->ruleset_id(), "offshoring-2025-v1");
+}
+
 TEST(ParseRuleSetJsonTest, UnknownKeyIsRejected) {
   const std::string message =
       ErrorOf(Edited(R"("rate_bp": 350,)", R"("rate_bp": 350, "bonus_bp": 10,)"));
   EXPECT_THAT(message, HasSubstr("ruleset.json: "));
   EXPECT_THAT(message, HasSubstr("bonus_bp"));
+  EXPECT_EQ(message.find('\n'), std::string::npos) << "one line";
   EXPECT_THAT(ErrorOf(Edited(R"("title")", R"("titel")")), HasSubstr("titel"));
 }
 
