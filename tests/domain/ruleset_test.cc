@@ -143,7 +143,7 @@ TEST(ParseRuleSetJsonTest, ParsesTheScenarioRuleSet) {
 }
 
 TEST(ParseRuleSetJsonTest, ALeadingByteOrderMarkIsIgnored) {
-  const auto rs = ParseRuleSetJson(std::string("\xEF\xBB\xBF") + kScenarioRuleSet, "ruleset.json");
+  const auto rs = ParseRuleSetJson(absl::StrCat("\xEF\xBB\xBF", kScenarioRuleSet), "ruleset.json");
   ASSERT_TRUE(rs.ok()) << rs.status();
   EXPECT_EQ(rs->ruleset_id(), "offshoring-2025-v1");
 }
