@@ -17,7 +17,7 @@ namespace daftar::store::testing {
 namespace {
 
 // Time for the appends under test to reach the queue while the leader is held.
-constexpr absl::Duration kQueueTime = absl::Milliseconds(200);
+constexpr absl::Duration kQueueTime = absl::Milliseconds(500);  // generous: CI machines are loaded
 constexpr int64_t kClockStepUs = 1'000;
 
 class GroupCommitTest : public StoreTest {
