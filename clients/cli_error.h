@@ -16,7 +16,8 @@ inline constexpr int kExitFailure = 1;     // server or transport error
 inline constexpr int kExitInputError = 2;  // the input (or the command line) is at fault
 
 // INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION and OUT_OF_RANGE are the
-// codes of data/README.md "Malformed input": kExitInputError. Everything else: kExitFailure.
+// codes of docs/input-contract.md "Malformed input": kExitInputError. Everything else:
+// kExitFailure.
 int ExitCodeFor(const absl::Status& status);
 
 // The line printed for a failure. `file` is the file being imported when known (may be empty).

@@ -1,6 +1,7 @@
 #include "clients/import_command.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <string>
 
@@ -132,9 +133,26 @@ absl::Status Importer::Month(const ImportStep& step) {
   return status;
 }
 
+// The scenario folder itself, before its files (messages are placed after its name): NOT_FOUND
+// when it does not exist or cannot be examined, INVALID_ARGUMENT when it is not a directory.
+absl::Status CheckScenarioDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(dir, ec);
+  if (status.type() == fs::file_type::not_found) {
+    return absl::NotFoundError("the scenario directory does not exist");
+  }
+  if (ec) return absl::NotFoundError(absl::StrCat("cannot examine it: ", ec.message()));
+  if (!fs::is_directory(status)) {
+    return absl::InvalidArgumentError("is not a directory (import takes a scenario folder)");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 int RunImport(Connection& connection, const std::string& dir) {
+  if (absl::Status s = CheckScenarioDir(dir); !s.ok()) return ReportError(dir, s);
   // Every file is read and validated whole before anything is sent.
   absl::StatusOr<domain::Scenario> scenario = domain::LoadScenario(dir);
   if (!scenario.ok()) return ReportError("", scenario.status());

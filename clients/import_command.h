@@ -1,5 +1,5 @@
 // `daftar import DIR`: validates a scenario folder whole on the client, then imports it in
-// data/README.md order (domain::PlanImport) over gRPC.
+// docs/input-contract.md order (domain::PlanImport) over gRPC.
 #ifndef DAFTAR_CLIENTS_IMPORT_COMMAND_H_
 #define DAFTAR_CLIENTS_IMPORT_COMMAND_H_
 

@@ -33,10 +33,37 @@ void ImportSummary::AddHires(const v1::DeclareHiresResponse& response) {
         ++hires_ineligible_[v1::Ineligibility_Name(outcome.ineligibility())];
         break;
       default:
-        ++hires_refused_;
+        CountRefusal(outcome.refusal());
         break;
     }
   }
+}
+
+void ImportSummary::CountRefusal(v1::HireRefusal refusal) {
+  ++hires_refused_;
+  if (refusal == v1::HIRE_REFUSAL_PERSON_ALREADY_HIRED) ++refused_person_already_hired_;
+  if (refusal == v1::HIRE_REFUSAL_HIRE_ALREADY_DECLARED) ++refused_hire_already_declared_;
+}
+
+std::string ImportSummary::FormatHires() const {
+  uint64_t ineligible = 0;
+  std::string reasons;
+  for (const auto& [reason, count] : hires_ineligible_) {
+    ineligible += count;
+    absl::StrAppend(&reasons, reasons.empty() ? "" : ", ", reason, " ", count);
+  }
+  std::string out = absl::StrCat("  hires:     ", hires_eligible_, " eligible, ", ineligible,
+                                 " ineligible, ", hires_refused_, " refused\n");
+  if (!reasons.empty()) absl::StrAppend(&out, "             ineligible by reason: ", reasons, "\n");
+  absl::StrAppend(&out, "             refused: person already hired ",
+                  refused_person_already_hired_, ", hire already declared ",
+                  refused_hire_already_declared_);
+  // From a server that does not say why (older than HireOutcome.refusal).
+  const uint64_t unexplained =
+      hires_refused_ - refused_person_already_hired_ - refused_hire_already_declared_;
+  if (unexplained > 0) absl::StrAppend(&out, ", reason not given ", unexplained);
+  absl::StrAppend(&out, "\n");
+  return out;
 }
 
 void ImportSummary::AddMonth(const v1::ImportDeclarationsResponse& response) {
@@ -52,20 +79,12 @@ void ImportSummary::AddMonth(const v1::ImportDeclarationsResponse& response) {
 }
 
 std::string ImportSummary::Format(const std::string& dir, absl::Duration elapsed) const {
-  uint64_t ineligible = 0;
-  std::string reasons;
-  for (const auto& [reason, count] : hires_ineligible_) {
-    ineligible += count;
-    absl::StrAppend(&reasons, reasons.empty() ? "" : ", ", reason, " ", count);
-  }
   std::string out =
       absl::StrFormat("import of %s done in %.1f s\n", dir, absl::ToDoubleSeconds(elapsed));
   absl::StrAppend(&out, "  rule set:  ", rule_set_published_ ? "published" : "already published",
                   "\n");
   absl::StrAppend(&out, "  contracts: ", contracts_, " rows\n");
-  absl::StrAppend(&out, "  hires:     ", hires_eligible_, " eligible, ", ineligible,
-                  " ineligible, ", hires_refused_, " refused (person already hired)\n");
-  if (!reasons.empty()) absl::StrAppend(&out, "             ineligible by reason: ", reasons, "\n");
+  absl::StrAppend(&out, FormatHires());
   absl::StrAppend(&out, "  months:    ", months_imported_, " imported, ", months_already_imported_,
                   " already imported (", declaration_rows_, " declaration rows; ", accruals_,
                   " accruals, ", clawbacks_, " clawbacks)\n");

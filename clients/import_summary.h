@@ -13,19 +13,26 @@ namespace daftar::clients {
 
 class ImportSummary {
  public:
+  // Each counts one call's answer.
   void AddRuleSet(const v1::WriteSummary& write);
   void AddContracts(uint64_t rows, const v1::WriteSummary& write);
+  // Also counts the outcomes: eligible, ineligible by reason, refused by reason.
   void AddHires(const v1::DeclareHiresResponse& response);
   void AddMonth(const v1::ImportDeclarationsResponse& response);
 
   // True when no call wrote anything (a repeated import).
   bool NothingWritten() const { return events_written_ == 0; }
 
-  // The report, several lines, each ending in '\n'. `dir` names the scenario.
+  // The report, several lines, each ending in '\n'. `dir` names the scenario. The hires lines:
+  //   "  hires:     E eligible, I ineligible, R refused"
+  //   "             ineligible by reason: REASON n, ..."        (when I > 0)
+  //   "             refused: person already hired n, hire already declared m"
   std::string Format(const std::string& dir, absl::Duration elapsed) const;
 
  private:
   void Count(const v1::WriteSummary& write);
+  void CountRefusal(v1::HireRefusal refusal);
+  std::string FormatHires() const;
 
   uint64_t calls_ = 0;
   uint64_t calls_deduplicated_ = 0;
@@ -35,6 +42,8 @@ class ImportSummary {
   uint64_t contracts_ = 0;
   uint64_t hires_eligible_ = 0;
   uint64_t hires_refused_ = 0;
+  uint64_t refused_person_already_hired_ = 0;
+  uint64_t refused_hire_already_declared_ = 0;
   std::map<std::string, uint64_t> hires_ineligible_;  // reason (enum name) -> count
   uint64_t months_imported_ = 0;
   uint64_t months_already_imported_ = 0;

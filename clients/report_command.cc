@@ -48,7 +48,7 @@ int RunReportBalances(Connection& connection, const std::string& format) {
   lines.reserve(response.lines_size());
   for (const v1::BalanceLine& line : response.lines()) {
     lines.push_back(FromWire(line));
-    // The payable column is recomputed locally: the server's must agree (data/README.md).
+    // The payable column is recomputed locally: the server's must agree (docs/input-contract.md).
     if (lines.back().payable_centimes() != line.payable_centimes()) {
       return ReportError("", absl::DataLossError(absl::StrCat(
                                  "contract ", line.contract_id(), ": payable ",

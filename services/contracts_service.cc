@@ -36,7 +36,9 @@ absl::StatusOr<WriteResult> Sign(Ledger& ledger, const grpc::ServerContext& serv
   std::vector<domain::ContractRow> rows;
   rows.reserve(request.rows_size());
   for (const v1::ContractRow& row : request.rows()) rows.push_back(FromWire(row));
-  return ledger.SignContracts(rows, ContextOf(server_context, request.request_id()));
+  auto command = ContextOf(server_context, request.request_id());
+  if (!command.ok()) return command.status();
+  return ledger.SignContracts(rows, *command);
 }
 
 }  // namespace

@@ -3,8 +3,9 @@
 //
 //   daftard --data_dir=DIR --listen=127.0.0.1:0 --pepper_file=FILE [--port_file=FILE]
 //
-// Exit codes: 0 after a clean shutdown; 1 when the ledger cannot open or the address cannot be
-// bound; 2 for a usage error (missing flag, non-loopback address).
+// Exit codes: 0 after a clean shutdown; 1 when the ledger (store, pepper file) cannot open or the
+// address cannot be bound, in use included; 2 for a usage error (missing flag, non-loopback
+// address). `daftard --help` prints the flags and exits 0.
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/ledger.h"
 #include "services/call_log.h"
+#include "services/help_flag.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the event store (created if missing)");
@@ -32,6 +34,29 @@ namespace daftar::services {
 namespace {
 
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+
+// The text of `daftard --help`.
+constexpr char kUsage[] =
+    "daftard: the Daftar server. Serves the daftar.v1 gRPC services over one event store,\n"
+    "plain text on loopback, until SIGTERM or SIGINT.\n"
+    "\n"
+    "usage:\n"
+    "  daftard --data_dir=DIR --pepper_file=FILE [--listen=HOST:PORT] [--port_file=FILE]\n"
+    "\n"
+    "flags:\n"
+    "  --data_dir=DIR      event store directory, created if missing; required\n"
+    "  --pepper_file=FILE  32..4096 raw bytes, readable by its owner only (mode 0600 or 0400),\n"
+    "                      kept outside the data directory; keys people's pseudonyms; required.\n"
+    "                      Create one with: (umask 077 && head -c 32 /dev/urandom > pepper)\n"
+    "  --listen=HOST:PORT  default 127.0.0.1:50051; loopback only (127.0.0.0/8, [::1],\n"
+    "                      localhost); port 0 picks a free port; a port in use is an error\n"
+    "  --port_file=FILE    receives HOST:PORT actually bound, written atomically once serving\n"
+    "  --help, -h          print this help and exit 0\n"
+    "\n"
+    "exit codes:\n"
+    "  0  clean shutdown after SIGTERM or SIGINT\n"
+    "  1  the store or the pepper file cannot be opened, or the address cannot be bound\n"
+    "  2  usage error (missing flag, address not loopback)\n";
 
 // Writes `text` to `path` through a temporary file and rename(2): readers see all or nothing.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
@@ -106,9 +131,12 @@ int Run() {
 }  // namespace daftar::services
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "daftar server: daftard --data_dir=DIR --listen=127.0.0.1:PORT --pepper_file=FILE "
-      "[--port_file=FILE]");
+  // Abseil's own --help would exit 1: answered here instead.
+  if (daftar::services::AsksForHelp(argc, argv)) {
+    std::fputs(daftar::services::kUsage, stdout);
+    return 0;
+  }
+  absl::SetProgramUsageMessage(daftar::services::kUsage);
   absl::ParseCommandLine(argc, argv);
   return daftar::services::Run();
 }

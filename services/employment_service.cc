@@ -36,9 +36,22 @@ v1::HireOutcomeKind KindToWire(domain::HireOutcome::Kind kind) {
   return v1::HIRE_OUTCOME_KIND_UNSPECIFIED;
 }
 
+v1::HireRefusal RefusalToWire(domain::HireOutcome::Refusal refusal) {
+  switch (refusal) {
+    case domain::HireOutcome::Refusal::kNone:
+      return v1::HIRE_REFUSAL_NONE;
+    case domain::HireOutcome::Refusal::kPersonAlreadyHired:
+      return v1::HIRE_REFUSAL_PERSON_ALREADY_HIRED;
+    case domain::HireOutcome::Refusal::kHireAlreadyDeclared:
+      return v1::HIRE_REFUSAL_HIRE_ALREADY_DECLARED;
+  }
+  return v1::HIRE_REFUSAL_NONE;
+}
+
 void OutcomeToWire(const domain::HireOutcome& in, v1::HireOutcome* out) {
   *out->mutable_source() = in.source;
   out->set_outcome(KindToWire(in.kind));
+  out->set_refusal(RefusalToWire(in.refusal));
   out->set_ineligibility(in.ineligibility);
   out->set_status_code(static_cast<int32_t>(in.status.code()));
   out->set_message(std::string(in.status.message()));
@@ -54,7 +67,9 @@ absl::StatusOr<HireImportResult> Declare(Ledger& ledger, const grpc::ServerConte
   std::vector<domain::HireRow> rows;
   rows.reserve(request.rows_size());
   for (const v1::HireRow& row : request.rows()) rows.push_back(FromWire(row));
-  return ledger.DeclareHires(rows, ContextOf(server_context, request.request_id()));
+  auto command = ContextOf(server_context, request.request_id());
+  if (!command.ok()) return command.status();
+  return ledger.DeclareHires(rows, *command);
 }
 
 // Reads the stream to its end. A cancelled call (the client went away) imports nothing, even if
@@ -71,6 +86,20 @@ absl::StatusOr<DeclarationMonth> Collect(grpc::ServerContext& context,
     return absl::CancelledError("ImportDeclarations: the client cancelled the stream");
   }
   return std::move(stream).Finish();
+}
+
+// The caller (refused before its stream is read at all), the stream, then the ledger. `month`
+// receives the month collected, for the call's log line.
+absl::StatusOr<MonthImportResult> ImportMonth(
+    Ledger& ledger, grpc::ServerContext& context,
+    grpc::ServerReader<v1::ImportDeclarationsChunk>& reader, DeclarationMonth* month) {
+  auto caller = CallerOf(context);
+  if (!caller.ok()) return caller.status();
+  auto collected = Collect(context, reader);
+  if (!collected.ok()) return collected.status();
+  *month = *std::move(collected);
+  return ledger.ImportDeclarationMonth(month->period, month->file_name, month->rows,
+                                       CommandOf(*std::move(caller), month->request_id));
 }
 
 void FillMonthResponse(const MonthImportResult& in, v1::ImportDeclarationsResponse* out) {
@@ -104,15 +133,10 @@ grpc::Status EmploymentService::ImportDeclarations(
     grpc::ServerContext* context, grpc::ServerReader<v1::ImportDeclarationsChunk>* reader,
     v1::ImportDeclarationsResponse* response) {
   CallLog log("ImportDeclarations");
-  auto month = Collect(*context, *reader);
-  if (!month.ok()) {
-    log.Finish("", 0, 0, month.status());
-    return ToGrpcStatus(month.status());
-  }
-  auto result = ledger_.ImportDeclarationMonth(month->period, month->file_name, month->rows,
-                                               ContextOf(*context, month->request_id));
+  DeclarationMonth month;
+  auto result = ImportMonth(ledger_, *context, *reader, &month);
   if (result.ok()) FillMonthResponse(*result, response);
-  log.Finish(month->request_id, month->rows.size(), result.ok() ? result->write.events_written : 0,
+  log.Finish(month.request_id, month.rows.size(), result.ok() ? result->write.events_written : 0,
              result.status());
   return ToGrpcStatus(result.status());
 }

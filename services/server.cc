@@ -56,6 +56,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Ledger& ledger, const Host
   Impl& impl = *out->impl_;
 
   grpc::ServerBuilder builder;
+  // gRPC sets SO_REUSEPORT by default on Linux: a second daftard would then bind the same port
+  // and the kernel would spread clients over two ledgers. Binding a port in use must fail.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int selected_port = 0;
   builder.AddListeningPort(FormatAddress(address), grpc::InsecureServerCredentials(),
                            &selected_port);

@@ -19,8 +19,9 @@ inline constexpr int kReceiveMessageBytesMax = 64 * 1024 * 1024;
 
 class Server {
  public:
-  // Builds and starts the server on `address` (port 0: a free port). Health: every service
-  // SERVING once started. Errors: UNAVAILABLE if the address cannot be bound.
+  // Builds and starts the server on `address` (port 0: a free port), without SO_REUSEPORT.
+  // Health: every service SERVING once started. Errors: UNAVAILABLE naming the address if it
+  // cannot be bound (in use by another process, daftard or not).
   // The ledger must outlive the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(Ledger& ledger, const HostPort& address);
   ~Server();

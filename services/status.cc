@@ -1,16 +1,30 @@
 #include "services/status.h"
 
+#include <iterator>
 #include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 
 namespace daftar::services {
 namespace {
 
-std::string MetadataOr(const grpc::ServerContext& server_context, const char* key,
-                       const char* fallback) {
+// The value of metadata `key`, `fallback` when absent. Errors: INVALID_ARGUMENT naming the key
+// when it is sent more than once or its value breaks CheckActorOrRole.
+absl::StatusOr<std::string> ActorOrRole(const grpc::ServerContext& server_context, const char* key,
+                                        const char* fallback) {
   const auto& metadata = server_context.client_metadata();
-  auto it = metadata.find(key);
-  if (it == metadata.end() || it->second.empty()) return fallback;
-  return std::string(it->second.data(), it->second.size());
+  const auto [first, last] = metadata.equal_range(key);
+  if (first == last) return std::string(fallback);
+  if (std::next(first) != last) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "metadata ", key, ": sent ", std::distance(first, last), " times, at most once"));
+  }
+  const std::string value(first->second.data(), first->second.size());
+  if (absl::Status s = CheckActorOrRole(value); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("metadata ", key, ": ", s.message()));
+  }
+  return value;
 }
 
 }  // namespace
@@ -21,13 +35,30 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-CommandContext ContextOf(const grpc::ServerContext& server_context, const std::string& request_id) {
+absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context) {
+  auto actor = ActorOrRole(server_context, kActorMetadataKey, kDefaultActor);
+  if (!actor.ok()) return actor.status();
+  auto role = ActorOrRole(server_context, kRoleMetadataKey, kDefaultRole);
+  if (!role.ok()) return role.status();
+  store::Metadata caller;
+  caller.actor = *std::move(actor);
+  caller.role = *std::move(role);
+  return caller;
+}
+
+CommandContext CommandOf(store::Metadata caller, const std::string& request_id) {
   CommandContext context;
   context.request_id = request_id;
-  context.metadata.actor = MetadataOr(server_context, kActorMetadataKey, kDefaultActor);
-  context.metadata.role = MetadataOr(server_context, kRoleMetadataKey, kDefaultRole);
+  context.metadata = std::move(caller);
   context.metadata.correlation_id = request_id;
   return context;
+}
+
+absl::StatusOr<CommandContext> ContextOf(const grpc::ServerContext& server_context,
+                                         const std::string& request_id) {
+  auto caller = CallerOf(server_context);
+  if (!caller.ok()) return caller.status();
+  return CommandOf(*std::move(caller), request_id);
 }
 
 }  // namespace daftar::services

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "ledger/ledger.h"
 #include "services/call_metadata.h"
 
@@ -16,9 +17,17 @@ namespace daftar::services {
 // Same code, same message: the ledger's messages are written for the caller.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// The command context of a call: `request_id` as given, actor and role from the request metadata
-// (defaults when absent). The ledger validates them (length, emptiness of request_id).
-CommandContext ContextOf(const grpc::ServerContext& server_context, const std::string& request_id);
+// Actor and role of a call, from the request metadata (defaults when absent). Errors:
+// INVALID_ARGUMENT naming the metadata key when a value breaks CheckActorOrRole
+// (call_metadata.h) or the key is sent more than once; the call must then write nothing.
+absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context);
+
+// The command context of a call: `request_id` as given (the ledger validates it) and its caller.
+CommandContext CommandOf(store::Metadata caller, const std::string& request_id);
+
+// CallerOf, then CommandOf; the errors of CallerOf.
+absl::StatusOr<CommandContext> ContextOf(const grpc::ServerContext& server_context,
+                                         const std::string& request_id);
 
 // WriteResult -> the wire's WriteSummary.
 template <typename Summary>

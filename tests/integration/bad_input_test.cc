@@ -8,8 +8,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/integration/daftar_helpers.h"
 
@@ -84,16 +82,7 @@ BadCase Text(std::string name, std::string file, std::string from, std::string t
 // Repeats `line` (1-based) of the case's file right after it.
 BadCase DuplicateLine(std::string name, std::string file, int line, std::string code) {
   BadCase c = Named(std::move(name), std::move(file), std::move(code));
-  c.alter = [=](const std::string& path) -> absl::Status {
-    absl::StatusOr<std::string> text = ReadFile(path);
-    if (!text.ok()) return text.status();
-    std::vector<std::string> lines = absl::StrSplit(*text, '\n');
-    if (line < 1 || static_cast<size_t>(line) > lines.size()) {
-      return absl::NotFoundError(absl::StrCat(path, ": no line ", line));
-    }
-    lines.insert(lines.begin() + line, lines[line - 1]);
-    return WriteFile(path, absl::StrJoin(lines, "\n"));
-  };
+  c.alter = [=](const std::string& path) { return testing::DuplicateLine(path, line); };
   return c;
 }
 

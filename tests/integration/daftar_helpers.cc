@@ -161,6 +161,17 @@ absl::Status ReplaceFirst(const std::string& path, const std::string& from, cons
   return WriteFile(path, *text);
 }
 
+absl::Status DuplicateLine(const std::string& path, int line) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) return text.status();
+  std::vector<std::string> lines = absl::StrSplit(*text, '\n');
+  if (line < 1 || static_cast<size_t>(line) > lines.size()) {
+    return absl::NotFoundError(absl::StrCat(path, ": no line ", line));
+  }
+  lines.insert(lines.begin() + line, lines[line - 1]);
+  return WriteFile(path, absl::StrJoin(lines, "\n"));
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv) {
   CommandResult result;
   TempDir capture;

@@ -52,6 +52,8 @@ absl::StatusOr<std::string> CsvField(const std::string& path, int line, int colu
 absl::Status SetCsvField(const std::string& path, int line, int column, const std::string& value);
 // Replaces the first `from` of a file by `to`; NOT_FOUND if absent.
 absl::Status ReplaceFirst(const std::string& path, const std::string& from, const std::string& to);
+// Repeats 1-based `line` of a file right after it; NOT_FOUND if there is no such line.
+absl::Status DuplicateLine(const std::string& path, int line);
 
 struct CommandResult {
   int exit_code = -1;  // -1 if the process did not exit normally

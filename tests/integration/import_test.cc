@@ -144,6 +144,44 @@ TEST(ImportTest, ReportHoldsInvariantsAndSurvivesRestart) {
   EXPECT_EQ((*restarted)->Stop(), 0);
 }
 
+// The number after `label` in `text` ("hire already declared 3" -> 3); -1 if absent.
+int64_t CountAfter(const std::string& text, const std::string& label) {
+  const size_t at = text.find(label + " ");
+  if (at == std::string::npos) return -1;
+  const std::string rest = text.substr(at + label.size() + 1);
+  int64_t n = -1;
+  return absl::SimpleAtoi(rest.substr(0, rest.find_first_not_of("0123456789")), &n) ? n : -1;
+}
+
+// scenario-small refuses four hires of people whose run is going on, and declares none twice.
+TEST(ImportTest, SummaryCountsRefusalsByReason) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const std::string& out = scenario->import.out;
+  EXPECT_TRUE(absl::StrContains(out, "  hires:     573 eligible, 23 ineligible, 4 refused\n"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "\n             refused: person already hired 4, hire already declared 0\n"))
+      << out;
+}
+
+// hires.csv with one exact duplicate row, imported again: the batches' contents changed, so they
+// are decided again and the hires already recorded are refused as such.
+TEST(ImportTest, ReimportWithADuplicateHireRowCountsHiresAlreadyDeclared) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const std::string copy = scenario->dir->path() + "/duplicate-hire";
+  ASSERT_TRUE(CopyScenario(copy).ok());
+  ASSERT_TRUE(DuplicateLine(copy + "/hires.csv", 2).ok());
+
+  CommandResult again = RunCli(scenario->server->address(), {"import", copy});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_TRUE(absl::StrContains(again.out, "  hires:     0 eligible, ")) << again.out;
+  EXPECT_TRUE(absl::StrContains(again.out, "\n             refused: person already hired "))
+      << again.out;
+  EXPECT_GE(CountAfter(again.out, "hire already declared"), 1) << again.out;
+}
+
 TEST(ImportTest, SecondImportWritesNothing) {
   auto scenario = StartImportedScenario();
   ASSERT_TRUE(scenario.ok()) << scenario.status();

@@ -56,9 +56,9 @@ v1::DeclarationRow Declaration(const std::string& affiliation, const std::string
 
 // Streams one month as the CLI does, with `row_count` announced in the first message.
 grpc::Status ImportMonth(const std::shared_ptr<grpc::Channel>& channel,
-                         const std::vector<v1::DeclarationRow>& rows, uint64_t row_count) {
+                         const std::vector<v1::DeclarationRow>& rows, uint64_t row_count,
+                         std::unique_ptr<grpc::ClientContext> context = Context()) {
   auto stub = v1::Employment::NewStub(channel);
-  auto context = Context();
   v1::ImportDeclarationsResponse response;
   auto writer = stub->ImportDeclarations(context.get(), &response);
   v1::ImportDeclarationsChunk chunk;
@@ -118,6 +118,113 @@ TEST(ServerValidationTest, TruncatedDeclarationStreamImportsNothing) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_TRUE(absl::StrContains(status.error_message(), "row_count")) << status.error_message();
   EXPECT_EQ(scenario->server->HeadPosition().value_or(0), scenario->head_position);
+}
+
+// A context whose metadata `key` is sent once per value of `values`.
+std::unique_ptr<grpc::ClientContext> ContextWith(const std::string& key,
+                                                 const std::vector<std::string>& values) {
+  auto context = Context();
+  for (const std::string& value : values) context->AddMetadata(key, value);
+  return context;
+}
+
+grpc::Status DeclareHire(const ServerProcess& server, const std::string& request_id,
+                         const v1::HireRow& row, std::unique_ptr<grpc::ClientContext> context,
+                         v1::DeclareHiresResponse* response) {
+  auto stub = v1::Employment::NewStub(server.Channel());
+  v1::DeclareHiresRequest request;
+  request.set_request_id(request_id);
+  *request.add_rows() = row;
+  return stub->DeclareHires(context.get(), request, response);
+}
+
+struct BadMetadata {
+  std::string key;
+  std::vector<std::string> values;
+  std::string message;  // the whole status message
+};
+
+// gRPC's own client refuses to send a value that is not printable ASCII, so only the length, the
+// empty value and a repeated key can be sent from here; the character rule is the CLI's test.
+std::vector<BadMetadata> BadMetadataCases() {
+  const std::string rule = "must be 1..256 printable ASCII characters (0x20..0x7E); ";
+  return {
+      {"x-daftar-actor",
+       {std::string(257, 'a')},
+       absl::StrCat("metadata x-daftar-actor: value \"", std::string(64, 'a'), "...\" ", rule,
+                    "it has 257 bytes")},
+      {"x-daftar-role",
+       {""},
+       absl::StrCat("metadata x-daftar-role: value \"\" ", rule, "it is empty")},
+      {"x-daftar-role", {"cnss", "admin"}, "metadata x-daftar-role: sent 2 times, at most once"},
+  };
+}
+
+TEST(ServerValidationTest, BadActorOrRoleIsInvalidArgumentNamingTheKeyAndWritesNothing) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  for (const BadMetadata& c : BadMetadataCases()) {
+    SCOPED_TRACE(c.message);
+    v1::DeclareHiresResponse hires;
+    grpc::Status status = DeclareHire(server, "direct-bad-caller", Hire("2027-08-01"),
+                                      ContextWith(c.key, c.values), &hires);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), c.message);
+
+    status = ImportMonth(server.Channel(), {Declaration("9879991", "5000.00")}, 1,
+                         ContextWith(c.key, c.values));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), c.message);
+
+    auto rules = v1::Rules::NewStub(server.Channel());
+    v1::PublishRuleSetRequest publish;
+    publish.set_request_id("direct-bad-caller-rules");
+    v1::PublishRuleSetResponse published;
+    status = rules->PublishRuleSet(ContextWith(c.key, c.values).get(), publish, &published);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), c.message);
+
+    auto contracts = v1::Contracts::NewStub(server.Channel());
+    v1::SignContractsRequest sign;
+    sign.set_request_id("direct-bad-caller-contracts");
+    v1::SignContractsResponse signed_contracts;
+    status = contracts->SignContracts(ContextWith(c.key, c.values).get(), sign, &signed_contracts);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(status.error_message(), c.message);
+  }
+  EXPECT_EQ(server.HeadPosition().value_or(0), scenario->head_position);
+}
+
+// An ineligible hire starts no run: declaring it again (another request) is refused because the
+// hire is already recorded, and the outcome says so, as often as that request is sent.
+TEST(ServerValidationTest, HireRefusalSaysWhy) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  v1::HireRow row = Hire("2027-08-01");
+  row.set_contract_type("CDD");
+  row.set_nationality("FR");  // neither grant: NO_GRANT_CONDITION_MET
+
+  v1::DeclareHiresResponse first;
+  ASSERT_TRUE(DeclareHire(server, "direct-refusal-1", row, Context(), &first).ok());
+  ASSERT_EQ(first.outcomes_size(), 1);
+  EXPECT_EQ(first.outcomes(0).outcome(), v1::INELIGIBLE);
+  EXPECT_EQ(first.outcomes(0).refusal(), v1::HIRE_REFUSAL_NONE);
+
+  for (int call = 0; call < 2; ++call) {
+    SCOPED_TRACE(call);
+    v1::DeclareHiresResponse again;
+    ASSERT_TRUE(DeclareHire(server, "direct-refusal-2", row, Context(), &again).ok());
+    ASSERT_EQ(again.outcomes_size(), 1);
+    const v1::HireOutcome& outcome = again.outcomes(0);
+    EXPECT_EQ(outcome.outcome(), v1::REFUSED);
+    EXPECT_EQ(outcome.refusal(), v1::HIRE_REFUSAL_HIRE_ALREADY_DECLARED);
+    EXPECT_EQ(outcome.status_code(), 6);
+    EXPECT_TRUE(absl::StrContains(outcome.message(), "hire already declared")) << outcome.message();
+    EXPECT_FALSE(absl::StrContains(outcome.message(), kCnssNumber)) << outcome.message();
+    EXPECT_EQ(again.write().events_written(), 0u);
+  }
 }
 
 // grpc.health.v1 and grpc.reflection.v1alpha have no generated C++ in Debian's packages: their
