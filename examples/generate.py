@@ -2,7 +2,7 @@
 """Synthetic scenario generator for the Daftar incentive ledger.
 
 (A copy of the shared ../shared/data/generate.py, carried so that the project runs alone;
-the differential tests use it. Formats and semantics: ../shared/data/README.md.)
+the differential tests use it. Formats and semantics: docs/input-contract.md.)
 
 Writes, exactly in the formats of README.md (same folder):
 

@@ -65,7 +65,7 @@ class Ledger {
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
   ~Ledger();
 
-  // Publishes a rule set from its JSON text (data/README.md "ruleset.json").
+  // Publishes a rule set from its JSON text (docs/input-contract.md "ruleset.json").
   absl::StatusOr<WriteResult> PublishRuleSet(absl::string_view json, absl::string_view file_name,
                                              const CommandContext& context);
   // Signs the contracts of a whole contracts.csv (validated whole; nothing written on error).

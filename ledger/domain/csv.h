@@ -1,4 +1,4 @@
-// RFC 4180 CSV reading as data/README.md "Files of a scenario" specifies: UTF-8, a leading BOM
+// RFC 4180 CSV reading as docs/input-contract.md "Files of a scenario" specifies: UTF-8, a leading BOM
 // ignored, one header row, LF or CRLF line endings, quoted fields with "" for a quote.
 #ifndef DAFTAR_LEDGER_DOMAIN_CSV_H_
 #define DAFTAR_LEDGER_DOMAIN_CSV_H_

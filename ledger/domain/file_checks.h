@@ -1,4 +1,4 @@
-// Checks of a whole input file that need no recorded state (data/README.md "Malformed input").
+// Checks of a whole input file that need no recorded state (docs/input-contract.md "Malformed input").
 // The server runs them before deciding; the CLI runs the same ones before sending anything, so
 // that a malformed scenario writes nothing at all.
 #ifndef DAFTAR_LEDGER_DOMAIN_FILE_CHECKS_H_

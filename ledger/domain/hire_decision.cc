@@ -1,4 +1,4 @@
-// Deciding hires: data/README.md "Eligibility of a hire", checks in the order listed there.
+// Deciding hires: docs/input-contract.md "Eligibility of a hire", checks in the order listed there.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -89,11 +89,13 @@ absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<Hir
     outcome.source = h.source;
     if (v.refused || s.hires.contains(hire_id)) {
       outcome.kind = HireOutcome::Kind::kRefused;
-      outcome.refusal = v.refused ? HireOutcome::Refusal::kPersonAlreadyHired
-                                  : HireOutcome::Refusal::kHireAlreadyDeclared;
+      // The same hire recorded already is the more precise reason: say it first.
+      const bool declared = s.hires.contains(hire_id);
+      outcome.refusal = declared ? HireOutcome::Refusal::kHireAlreadyDeclared
+                                 : HireOutcome::Refusal::kPersonAlreadyHired;
       outcome.status = absl::AlreadyExistsError(absl::StrCat(
           h.source.file(), ":", h.source.line(), ": field cnss_number: ",
-          v.refused ? "person already hired" : "hire already declared", " (contract ",
+          declared ? "hire already declared" : "person already hired", " (contract ",
           h.contract_id, ", hire_date ", FormatDate(h.hire_date), ")"));
       decision.outcomes.push_back(std::move(outcome));
       continue;

@@ -1,4 +1,4 @@
-// Money: int64 centimes of MAD, never floating point (DESIGN.md §3; data/README.md "Files").
+// Money: int64 centimes of MAD, never floating point (DESIGN.md §3; docs/input-contract.md "Files").
 #ifndef DAFTAR_LEDGER_DOMAIN_MONEY_H_
 #define DAFTAR_LEDGER_DOMAIN_MONEY_H_
 
@@ -19,11 +19,11 @@ inline constexpr int64_t kAmountCentimesMax = 100'000'000'000'000'000;  // 10^15
 // the rule ("digits with exactly two decimals").
 absl::StatusOr<int64_t> ParseAmountCentimes(absl::string_view text);
 
-// "1234.50", "-120.50", "0.00": the report form of data/README.md "Balances report".
+// "1234.50", "-120.50", "0.00": the report form of docs/input-contract.md "Balances report".
 std::string FormatCentimes(int64_t centimes);
 
 // round_half_up(value * numerator_bp / 10000) for value >= 0, 0 <= numerator_bp, computed in
-// 128-bit integers (data/README.md: "round_half_up(x) ... computed in integers").
+// 128-bit integers (docs/input-contract.md: "round_half_up(x) ... computed in integers").
 int64_t ApplyBasisPointsHalfUp(int64_t value_centimes, int64_t basis_points);
 
 }  // namespace daftar::domain

@@ -1,5 +1,5 @@
 // Deciding a month's CNSS declaration file: confirmed runs, PAE tranches, FULL clawback, PAF
-// years and the envelope cut (data/README.md "Semantics", from "A month counts for a hire").
+// years and the envelope cut (docs/input-contract.md "Semantics", from "A month counts for a hire").
 #include <set>
 
 #include "absl/container/flat_hash_map.h"

@@ -2,7 +2,7 @@
 // against it (decide). Pure: no I/O, no clock, no randomness; the same events give the same
 // state and the same command gives the same events (DESIGN.md §1, §5).
 //
-// Semantics are data/README.md "Semantics", line by line; comments in program.cc cite them.
+// Semantics are docs/input-contract.md "Semantics", line by line; comments in program.cc cite them.
 // Not thread-safe: the caller (ledger/ledger.h) serialises commands.
 #ifndef DAFTAR_LEDGER_DOMAIN_PROGRAM_H_
 #define DAFTAR_LEDGER_DOMAIN_PROGRAM_H_
@@ -113,7 +113,7 @@ class Program {
   // set. Per-row refusals and ineligibility are outcomes.
   absl::StatusOr<HireDecision> DecideDeclareHires(const std::vector<HireCommand>& hires) const;
 
-  // Imports one month's declaration file, complete (data/README.md "A month's declaration file
+  // Imports one month's declaration file, complete (docs/input-contract.md "A month's declaration file
   // is complete"). Errors, deciding nothing: INVALID_ARGUMENT (a row's period not `period`),
   // NOT_FOUND (unknown cnss_affiliation), ALREADY_EXISTS (a person listed twice by one employer),
   // FAILED_PRECONDITION (period not the month after the last imported one, older, or already

@@ -13,7 +13,7 @@
 
 namespace daftar::domain {
 
-// Where a hire's confirmed run stands (data/README.md "The confirmed run of a hire").
+// Where a hire's confirmed run stands (docs/input-contract.md "The confirmed run of a hire").
 enum class RunState {
   kPending,  // declared, its hire month not imported yet
   kActive,   // counting months so far

@@ -1,10 +1,10 @@
-// Input rows as the outside world hands them (data/README.md "Files of a scenario"), as raw
+// Input rows as the outside world hands them (docs/input-contract.md "Files of a scenario"), as raw
 // strings, and their validation into typed values. The server validates every field itself:
 // other systems call it without the CLI.
 //
 // Every error is a Status whose message names "<file>:<line>: field <name>", the value, and the
 // rule broken — except a CNSS number or CIN, of which at most the last three characters are shown.
-// Codes: INVALID_ARGUMENT for format errors (data/README.md "Malformed input").
+// Codes: INVALID_ARGUMENT for format errors (docs/input-contract.md "Malformed input").
 #ifndef DAFTAR_LEDGER_DOMAIN_ROWS_H_
 #define DAFTAR_LEDGER_DOMAIN_ROWS_H_
 
@@ -19,7 +19,7 @@
 
 namespace daftar::domain {
 
-inline constexpr int kDaysWorkedMax = 26;              // data/README.md "cnss/YYYYMM.csv"
+inline constexpr int kDaysWorkedMax = 26;              // docs/input-contract.md "cnss/YYYYMM.csv"
 inline constexpr size_t kTextFieldBytesMax = 256;      // company_name, job_title, ids
 inline constexpr int64_t kCommittedJobsMax = 1'000'000;
 

@@ -188,7 +188,7 @@ absl::StatusOr<v1::RuleSet> ParseRuleSetJson(absl::string_view json, absl::strin
     return absl::InvalidArgumentError(
         absl::StrCat(file_name, ": size ", json.size(), " bytes exceeds ", kRuleSetJsonBytesMax));
   }
-  // "UTF-8 (a leading BOM is ignored)", as for the CSV files (data/README.md).
+  // "UTF-8 (a leading BOM is ignored)", as for the CSV files (docs/input-contract.md).
   absl::ConsumePrefix(&json, "\xEF\xBB\xBF");
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;  // an unknown key or enum value is malformed input

@@ -1,4 +1,4 @@
-// The rule set: data/README.md "ruleset.json", read with protobuf's JSON parser.
+// The rule set: docs/input-contract.md "ruleset.json", read with protobuf's JSON parser.
 #ifndef DAFTAR_LEDGER_DOMAIN_RULESET_H_
 #define DAFTAR_LEDGER_DOMAIN_RULESET_H_
 

@@ -1,4 +1,4 @@
-// Reading a scenario folder whole, and the import order of data/README.md "Order of import".
+// Reading a scenario folder whole, and the import order of docs/input-contract.md "Order of import".
 #include "ledger/domain/scenario.h"
 
 #include <algorithm>

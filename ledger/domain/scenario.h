@@ -1,4 +1,4 @@
-// A scenario folder as data/README.md "Files of a scenario" lays it out, read and validated
+// A scenario folder as docs/input-contract.md "Files of a scenario" lays it out, read and validated
 // whole, and the order in which its parts are imported ("Order of import"). Shared by the CLI
 // (which sends each step over gRPC) and by in-process tests (which call the ledger directly).
 #ifndef DAFTAR_LEDGER_DOMAIN_SCENARIO_H_
@@ -38,7 +38,7 @@ struct Scenario {
 };
 
 // Reads DIR/ruleset.json, DIR/contracts.csv, DIR/hires.csv and DIR/cnss/YYYYMM.csv, and validates
-// every file whole (CSV shape and every field, data/README.md "Malformed input") before anything
+// every file whole (CSV shape and every field, docs/input-contract.md "Malformed input") before anything
 // is imported. Also NOT_FOUND for a hire naming a contract_id absent from contracts.csv, and for
 // a declaration row naming a cnss_affiliation that no contract of contracts.csv has.
 // Errors name the file (relative to DIR), the line, the field and the value (personal data
@@ -49,7 +49,7 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& dir);
 // and FAILED_PRECONDITION if its bytes changed since LoadScenario validated them.
 absl::StatusOr<std::vector<DeclarationRow>> LoadMonthRows(const Scenario& scenario, size_t index);
 
-// One step of an import, in data/README.md order.
+// One step of an import, in docs/input-contract.md order.
 struct ImportStep {
   enum class Kind { kRuleSet, kContracts, kHires, kMonth };
   Kind kind = Kind::kRuleSet;

@@ -1,4 +1,4 @@
-// Contract balances projection and its report formats (data/README.md "Balances report").
+// Contract balances projection and its report formats (docs/input-contract.md "Balances report").
 #include "ledger/projections/balances.h"
 
 #include <algorithm>

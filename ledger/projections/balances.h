@@ -1,4 +1,4 @@
-// Contract balances: a fold of the event log into data/README.md "Balances report".
+// Contract balances: a fold of the event log into docs/input-contract.md "Balances report".
 // Pure: Apply is deterministic; Snapshot/Restore round-trip exactly.
 #ifndef DAFTAR_LEDGER_PROJECTIONS_BALANCES_H_
 #define DAFTAR_LEDGER_PROJECTIONS_BALANCES_H_

@@ -1,4 +1,4 @@
-// One test per rule of data/README.md "Semantics", each with its amount computed by hand in a
+// One test per rule of docs/input-contract.md "Semantics", each with its amount computed by hand in a
 // comment. The program is driven directly (no store, no gRPC): decide, then fold the events.
 #include "ledger/domain/program.h"
 

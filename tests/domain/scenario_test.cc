@@ -1,5 +1,5 @@
 // LoadScenario validates a scenario folder whole before anything is sent (every check that
-// needs no recorded state), and PlanImport orders it as data/README.md "Order of import" says,
+// needs no recorded state), and PlanImport orders it as docs/input-contract.md "Order of import" says,
 // with request ids that depend only on each step's own content.
 #include "ledger/domain/scenario.h"
 

@@ -1,4 +1,4 @@
-// Malformed input through the CLI (data/README.md "Malformed input"): each case alters one file
+// Malformed input through the CLI (docs/input-contract.md "Malformed input"): each case alters one file
 // of a copy of scenario-small and imports it into a server that already holds the clean
 // scenario. The CLI exits 2 naming the file and the exact gRPC code, and nothing is written.
 #include <functional>

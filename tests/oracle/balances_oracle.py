@@ -4,7 +4,7 @@
 Usage: balances_oracle.py SCENARIO_DIR [--trace FILE]
 
 Reads ruleset.json, contracts.csv, hires.csv and cnss/YYYYMM.csv of a scenario folder and
-prints the balances report (docs: /work/shared/data/README.md, "Semantics" and "Balances
+prints the balances report (docs: /work/shared/docs/input-contract.md, "Semantics" and "Balances
 report") as JSON lines on stdout, one per contract sorted by contract_id.
 
 Written from the README only, in Python 3.11 standard library, integer centimes throughout

@@ -1,5 +1,5 @@
 // Differential test: the ledger (in-process, real RocksDB on a temp directory) against the
-// independent Python oracle (tests/oracle/balances_oracle.py, written from data/README.md alone)
+// independent Python oracle (tests/oracle/balances_oracle.py, written from docs/input-contract.md alone)
 // on scenarios made by examples/generate.py with other seeds and sizes: byte-identical reports.
 #include <cstdio>
 #include <cstdlib>
