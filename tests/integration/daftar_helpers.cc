@@ -68,18 +68,6 @@ std::string OracleBalancesPath() {
   return absl::StrCat(DAFTAR_SOURCE_DIR, "/tests/oracle/expected/scenario-small.balances.jsonl");
 }
 
-TempDir::TempDir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string pattern = absl::StrCat(base != nullptr && *base ? base : "/tmp", "/daftar-it-XXXXXX");
-  if (mkdtemp(pattern.data()) == nullptr) std::abort();  // nothing can run without it
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));

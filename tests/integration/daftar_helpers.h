@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "ledger/store/event_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace daftar::testing {
 
@@ -27,19 +28,6 @@ std::string DaftardBinary();       // ${DAFTAR_BINARY_DIR}/services/daftard
 std::string DaftarBinary();        // ${DAFTAR_BINARY_DIR}/clients/daftar
 std::string ScenarioDir();         // ${DAFTAR_SOURCE_DIR}/examples/scenario-small
 std::string OracleBalancesPath();  // tests/oracle/expected/scenario-small.balances.jsonl
-
-// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
 absl::Status WriteFile(const std::string& path, const std::string& bytes);

@@ -11,24 +11,6 @@
 
 namespace daftar::store::testing {
 
-ScopedTempDir::ScopedTempDir() {
-  static std::atomic<int> counter{0};
-  const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = info != nullptr ? absl::StrCat(info->test_suite_name(), ".", info->name())
-                                     : std::string("no_test");
-  for (char& c : name) {
-    if (c == '/') c = '_';
-  }
-  path_ = absl::StrCat(::testing::TempDir(), "daftar_store_", getpid(), "_", counter++, "_", name);
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-}
-
-ScopedTempDir::~ScopedTempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
-
 std::unique_ptr<EventStore> OpenOrDie(const std::string& path, std::function<int64_t()> now_us) {
   Options options;
   options.path = path;

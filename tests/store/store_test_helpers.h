@@ -11,21 +11,12 @@
 
 #include "gtest/gtest.h"
 #include "ledger/store/event_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace daftar::store::testing {
 
-// A fresh directory under ::testing::TempDir(), removed (recursively) on destruction.
-class ScopedTempDir {
- public:
-  ScopedTempDir();
-  ~ScopedTempDir();
-  ScopedTempDir(const ScopedTempDir&) = delete;
-  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+// A fresh directory, removed on destruction (tests/support/temp_dir.h).
+using ScopedTempDir = ::daftar::testing::TempDir;
 
 // Opens the store at `path`; on failure adds a test failure and returns nullptr.
 std::unique_ptr<EventStore> OpenOrDie(const std::string& path,

@@ -14,19 +14,13 @@
 namespace daftar::testing {
 
 TempLedgerDir::TempLedgerDir() {
-  static std::atomic<int> counter{0};
-  path_ = absl::StrCat(::testing::TempDir(), "daftar-", getpid(), "-", counter++);
-  std::filesystem::remove_all(path_);
-  std::filesystem::create_directories(path_);
-  const std::string pepper = path_ + "/pepper";
+  const std::string pepper = path() + "/pepper";
   std::ofstream(pepper, std::ios::binary) << Pepper();
   chmod(pepper.c_str(), 0600);
 }
 
-TempLedgerDir::~TempLedgerDir() { std::filesystem::remove_all(path_); }
-
 LedgerOptions TempLedgerDir::Options() const {
-  return LedgerOptions{.data_dir = path_ + "/data", .pepper_file = path_ + "/pepper"};
+  return LedgerOptions{.data_dir = path() + "/data", .pepper_file = path() + "/pepper"};
 }
 
 absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& s, uint64_t* events_written) {

@@ -8,21 +8,21 @@
 #include "absl/status/status.h"
 #include "ledger/domain/scenario.h"
 #include "ledger/ledger.h"
+#include "tests/support/temp_dir.h"
 
 namespace daftar::testing {
 
-// A fresh directory under the test temp dir with a 0600 pepper file; removed on destruction.
+// A fresh directory with a 0600 pepper file; removed on destruction.
 class TempLedgerDir {
  public:
   TempLedgerDir();
-  ~TempLedgerDir();
   LedgerOptions Options() const;
   // The bytes of the pepper file (tests recompute pseudonyms with it).
   static std::string Pepper() { return std::string(32, 'k') + "test-pepper"; }
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return dir_.path(); }
 
  private:
-  std::string path_;
+  TempDir dir_;
 };
 
 // Imports every step of PlanImport(scenario) through the ledger, in order. Returns the first
