@@ -124,12 +124,14 @@ absl::Status Importer::Month(const ImportStep& step) {
     for (; next < end; ++next) ToWire((*rows)[next], chunk.add_rows());
     // A failed write means the server already ended the call: Finish says why.
     if (!writer->Write(chunk)) break;
-    progress_.Add(chunk.rows_size(), month.file);
     chunk.Clear();
   } while (next < rows->size());
   writer->WritesDone();
   absl::Status status = FromGrpc(writer->Finish());
-  if (status.ok()) summary_.AddMonth(response);
+  if (status.ok()) {
+    summary_.AddMonth(response);
+    progress_.Add(rows->size(), month.file);  // counted once the server has recorded the month
+  }
   return status;
 }
 
