@@ -56,6 +56,8 @@ struct Ledger::Impl {
   projections::BalancesProjection balances ABSL_GUARDED_BY(projection_mu);
   uint64_t balances_position ABSL_GUARDED_BY(projection_mu) = 0;
   uint64_t balances_checkpointed ABSL_GUARDED_BY(projection_mu) = 0;
+  // Why the projection's subscription stopped, if it did: Balances() reports it.
+  absl::Status balances_error ABSL_GUARDED_BY(projection_mu);
   std::unique_ptr<store::Subscription> subscription;
 
   absl::Status FoldProgram();
@@ -165,16 +167,21 @@ absl::Status Ledger::Impl::StartProjection() {
 
 absl::Status Ledger::Impl::OnRecord(const store::Record& record) {
   absl::MutexLock lock(&projection_mu);
+  absl::Status status;
   if (record.position != balances_position + 1) {
-    return absl::InternalError(absl::StrCat("balances projection at ", balances_position,
-                                            " received position ", record.position));
+    status = absl::InternalError(absl::StrCat("balances projection at ", balances_position,
+                                              " received position ", record.position));
+  } else {
+    status = balances.Apply(record.event_type, record.payload);
   }
-  if (auto st = balances.Apply(record.event_type, record.payload); !st.ok()) return st;
-  balances_position = record.position;
-  if (balances_position - balances_checkpointed >= kCheckpointEveryEvents) {
-    return CheckpointLocked();
+  if (status.ok()) {
+    balances_position = record.position;
+    if (balances_position - balances_checkpointed >= kCheckpointEveryEvents) {
+      status = CheckpointLocked();
+    }
   }
-  return absl::OkStatus();
+  if (!status.ok()) balances_error = status;  // the subscription stops on it
+  return status;
 }
 
 absl::Status Ledger::Impl::CheckpointLocked() {
@@ -465,16 +472,27 @@ absl::StatusOr<MonthImportResult> Ledger::ImportDeclarationMonth(
   return result;
 }
 
-std::vector<projections::BalanceLine> Ledger::Balances() {
+absl::StatusOr<std::vector<projections::BalanceLine>> Ledger::Balances() {
   const uint64_t head = impl_->store->GetHead().position;
   absl::MutexLock lock(&impl_->projection_mu);
   struct Target {
     const uint64_t* position;
+    const absl::Status* error;
     uint64_t head;
-    static bool Reached(Target* t) { return *t->position >= t->head; }
-  } target{&impl_->balances_position, head};
-  impl_->projection_mu.AwaitWithTimeout(absl::Condition(&Target::Reached, &target),
+    static bool Done(Target* t) { return *t->position >= t->head || !t->error->ok(); }
+  } target{&impl_->balances_position, &impl_->balances_error, head};
+  impl_->projection_mu.AwaitWithTimeout(absl::Condition(&Target::Done, &target),
                                         absl::Milliseconds(kProjectionCatchUpTimeoutMs));
+  if (!impl_->balances_error.ok()) {
+    return absl::InternalError(absl::StrCat("balances projection stopped: it could not fold ",
+                                            "position ", impl_->balances_position + 1, ": ",
+                                            impl_->balances_error.message()));
+  }
+  if (impl_->balances_position < head) {
+    return absl::UnavailableError(absl::StrCat(
+        "balances projection at position ", impl_->balances_position, " has not reached the head ",
+        head, " within ", kProjectionCatchUpTimeoutMs, " ms; try again"));
+  }
   return impl_->balances.Lines();
 }
 

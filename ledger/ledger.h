@@ -80,8 +80,11 @@ class Ledger {
       int32_t period, absl::string_view file_name,
       const std::vector<domain::DeclarationRow>& rows, const CommandContext& context);
 
-  // Balances of every contract, sorted by contract_id, with every recorded event folded in.
-  std::vector<projections::BalanceLine> Balances();
+  // Balances of every contract, sorted by contract_id, with every event recorded before the call
+  // folded in (waits up to 60 s for the projection to catch up). Errors: UNAVAILABLE if it does
+  // not catch up in time (naming both positions), INTERNAL if the projection stopped on an error
+  // (naming the position and the cause).
+  absl::StatusOr<std::vector<projections::BalanceLine>> Balances();
 
   store::EventStore& Store();
 

@@ -1,6 +1,7 @@
 #include "services/reports_service.h"
 
 #include "services/call_log.h"
+#include "services/status.h"
 
 namespace daftar::services {
 
@@ -10,7 +11,13 @@ grpc::Status ReportsService::GetBalances(grpc::ServerContext* context,
   CallLog log("GetBalances");
   // Head first: the lines fold at least every event up to it (Balances folds everything recorded).
   response->set_head_position(ledger_.Store().GetHead().position);
-  for (const projections::BalanceLine& in : ledger_.Balances()) {
+  auto lines = ledger_.Balances();
+  if (!lines.ok()) {
+    response->Clear();
+    log.Finish(request->request_id(), 0, 0, lines.status());
+    return ToGrpcStatus(lines.status());
+  }
+  for (const projections::BalanceLine& in : *lines) {
     v1::BalanceLine* out = response->add_lines();
     out->set_contract_id(in.contract_id);
     out->set_jobs_declared(in.jobs_declared);

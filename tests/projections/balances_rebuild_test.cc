@@ -49,7 +49,7 @@ TEST_F(ScenarioSmallTest, ReportMatchesTheOracleAndARebuildFromZero) {
   auto ledger = Ledger::Open(dir_.Options());
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   ASSERT_TRUE(testing::ImportInProcess(**ledger, *scenario_).ok());
-  const std::vector<projections::BalanceLine> incremental = (*ledger)->Balances();
+  const std::vector<projections::BalanceLine> incremental = (*ledger)->Balances().value();
   ASSERT_EQ(incremental.size(), 12u);  // one line per contract of contracts.csv
   EXPECT_EQ(projections::FormatBalancesJsonl(incremental), testing::ReadText(kOracle));
 
@@ -83,7 +83,7 @@ TEST_F(ScenarioSmallTest, RestartCatchesUpFromTheCheckpointAndReimportWritesNoth
     ASSERT_TRUE(ledger.ok()) << ledger.status();
     uint64_t written = 0;
     ASSERT_TRUE(testing::ImportInProcess(**ledger, *scenario_, &written).ok());
-    before = (*ledger)->Balances();
+    before = (*ledger)->Balances().value();
     head = (*ledger)->Store().GetHead().position;
     EXPECT_EQ(written, head);
   }
@@ -93,14 +93,14 @@ TEST_F(ScenarioSmallTest, RestartCatchesUpFromTheCheckpointAndReimportWritesNoth
   ASSERT_TRUE(checkpoint.ok());
   ASSERT_TRUE(checkpoint->has_value());
   EXPECT_EQ((*checkpoint)->first, head);  // written on close
-  EXPECT_EQ((*reopened)->Balances(), before);
+  EXPECT_EQ((*reopened)->Balances().value(), before);
   EXPECT_TRUE((*reopened)->Store().VerifyChain(1, 0).ok());
 
   uint64_t written_again = 1;
   ASSERT_TRUE(testing::ImportInProcess(**reopened, *scenario_, &written_again).ok());
   EXPECT_EQ(written_again, 0u);
   EXPECT_EQ((*reopened)->Store().GetHead().position, head);
-  EXPECT_EQ((*reopened)->Balances(), before);
+  EXPECT_EQ((*reopened)->Balances().value(), before);
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ TEST_P(DifferentialTest, LedgerReportEqualsOracleReport) {
   auto ledger = Ledger::Open(dir.Options());
   ASSERT_TRUE(ledger.ok()) << ledger.status();
   ASSERT_TRUE(testing::ImportInProcess(**ledger, *loaded).ok());
-  const std::vector<projections::BalanceLine> lines = (*ledger)->Balances();
+  const std::vector<projections::BalanceLine> lines = (*ledger)->Balances().value();
   EXPECT_EQ(lines.size(), static_cast<size_t>(g.contracts));
   EXPECT_EQ(projections::FormatBalancesJsonl(lines), testing::ReadText(oracle_out));
 }

@@ -37,7 +37,7 @@ TEST(IncrementalImportTest, MonthsArrivingLaterGiveTheSameReportAsOneImport) {
   EXPECT_GT(written_first, 0u);
   EXPECT_GT(written_then, 0u);
   EXPECT_EQ((*ledger)->Store().GetHead().position, written_first + written_then);
-  EXPECT_EQ(projections::FormatBalancesJsonl((*ledger)->Balances()),
+  EXPECT_EQ(projections::FormatBalancesJsonl((*ledger)->Balances().value()),
             testing::ReadText(std::string(DAFTAR_SOURCE_DIR) +
                               "/tests/oracle/expected/scenario-small.balances.jsonl"));
 }
