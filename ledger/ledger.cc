@@ -1,6 +1,8 @@
 // The ledger facade: validate -> pseudonymise -> decide -> append (durable) -> evolve.
 #include "ledger/ledger.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -269,7 +271,28 @@ Ledger::~Ledger() {
   }
 }
 
+namespace {
+
+// The pepper must not travel with the data: a copy or backup of the data directory holding it
+// would let anyone recompute pseudonyms from CNSS numbers (DESIGN.md §3).
+absl::Status CheckPepperOutsideData(const LedgerOptions& options) {
+  std::error_code ec;
+  const std::filesystem::path data = std::filesystem::weakly_canonical(options.data_dir, ec);
+  const std::filesystem::path pepper = std::filesystem::weakly_canonical(options.pepper_file, ec);
+  if (ec) return absl::OkStatus();  // Pseudonymizer::FromFile reports an unreadable pepper
+  auto [data_end, unused] = std::mismatch(data.begin(), data.end(), pepper.begin(), pepper.end());
+  if (data_end == data.end()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "pepper file ", options.pepper_file, " lies inside the data directory ",
+        options.data_dir, "; keep it outside, so that copies of the data do not carry it"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
+  if (auto st = CheckPepperOutsideData(options); !st.ok()) return st;
   auto pseudonymizer = domain::Pseudonymizer::FromFile(options.pepper_file);
   if (!pseudonymizer.ok()) return pseudonymizer.status();
   store::Options store_options;
@@ -342,9 +365,8 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
     c.hire_date = hire->hire_date;
     c.contract_type = hire->contract_type;
     c.nationality = hire->nationality;
-    c.job_title = hire->job_title;
     for (absl::string_view f : {c.contract_id, c.subject_id, row.hire_date, row.contract_type,
-                                c.nationality, c.job_title}) {
+                                c.nationality, row.job_title}) {
       digest.Add(f);
     }
     digest.Add(c.source);

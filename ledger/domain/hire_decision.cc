@@ -44,8 +44,8 @@ Verdict Judge(const Program::State& s, const v1::RuleSet& rules, const ContractS
   const v1::JobGrant& job = rules.job_grant();
   v.pae = (!job.requires_permanent_contract() || hire.contract_type == v1::CDI) &&
           NationalityMet(job.requires_nationality(), hire.nationality);
-  v.paf = rules.training_grant().years() > 0 &&
-          NationalityMet(rules.training_grant().requires_nationality(), hire.nationality);
+  // "PAF needs the nationality when its flag is set": nothing else (even with years = 0).
+  v.paf = NationalityMet(rules.training_grant().requires_nationality(), hire.nationality);
   if (!v.pae && !v.paf) {
     v.reason = v1::NO_GRANT_CONDITION_MET;
     return v;
@@ -107,7 +107,6 @@ absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<Hir
     event.set_hire_date(FormatDate(h.hire_date));
     event.set_contract_type(h.contract_type);
     event.set_nationality(h.nationality);
-    event.set_job_title(h.job_title);
     event.set_eligible(v.reason == v1::INELIGIBILITY_NONE);
     event.set_ineligibility(v.reason);
     event.set_pae_eligible(v.pae);

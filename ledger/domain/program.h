@@ -38,8 +38,7 @@ struct HireCommand {
   std::string subject_id;
   absl::CivilDay hire_date;
   v1::ContractType contract_type = v1::CONTRACT_TYPE_UNSPECIFIED;
-  std::string nationality;
-  std::string job_title;
+  std::string nationality;  // job_title is not kept (minimisation)
 };
 
 // A declaration command: a validated row with the person pseudonymised.

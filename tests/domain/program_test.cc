@@ -104,7 +104,6 @@ class ProgramTest : public ::testing::Test {
     h.hire_date = date;
     h.contract_type = type;
     h.nationality = nationality;
-    h.job_title = "Analyste";
     auto decision = program_.DecideDeclareHires({h});
     EXPECT_TRUE(decision.ok()) << decision.status();
     if (!decision.ok()) return {};

@@ -2,6 +2,7 @@
 // refused, since every pseudonym recorded would stop matching (DESIGN.md §3).
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -26,6 +27,18 @@ TEST(PepperCheckTest, AnotherPepperIsRefusedTheSameOneOpens) {
   EXPECT_THAT(std::string(refused.status().message()),
               ::testing::Not(::testing::HasSubstr(std::string(40, 'z'))));
   EXPECT_TRUE(Ledger::Open(dir.Options()).ok());
+}
+
+TEST(PepperCheckTest, APepperInsideTheDataDirectoryIsRefused) {
+  testing::TempLedgerDir dir;
+  LedgerOptions inside = dir.Options();
+  std::filesystem::create_directories(inside.data_dir);
+  inside.pepper_file = inside.data_dir + "/pepper";
+  std::filesystem::copy_file(dir.Options().pepper_file, inside.pepper_file);
+  auto refused = Ledger::Open(inside);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("lies inside the data directory"));
 }
 
 }  // namespace
