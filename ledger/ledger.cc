@@ -48,6 +48,7 @@ class RequestDigest {
 }  // namespace
 
 struct Ledger::Impl {
+  LedgerOptions options;
   std::unique_ptr<store::EventStore> store;
   std::optional<domain::Pseudonymizer> pseudonymizer;
 
@@ -69,9 +70,22 @@ struct Ledger::Impl {
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(projection_mu);
   // `fold`: whether to fold each durable append into the program (false when the decision was
   // already folded, see Program::DeclareHiresApplying).
+  // `resume_at`: when completing an interrupted decision, the position of its first event;
+  // appends found recorded must stand exactly there. 0 otherwise.
   absl::StatusOr<WriteResult> Write(const std::vector<domain::DecidedEvent>& events,
                                     const CommandContext& context, const std::string& digest,
-                                    bool fold) ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+                                    bool fold, uint64_t resume_at = 0)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // FAILED_PRECONDITION while a month is partially recorded (see Ledger::ImportDeclarationMonth).
+  absl::Status RefuseWhilePartial() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // Completes an interrupted import of month `period` (see Ledger::ImportDeclarationMonth).
+  absl::StatusOr<WriteResult> ResumeMonth(int32_t period, const std::string& file_name,
+                                          const std::string& content_sha256,
+                                          const std::vector<domain::DeclarationCommand>& commands,
+                                          const CommandContext& context)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  absl::Status CheckRecordedPrefix(const std::vector<domain::DecidedEvent>& events,
+                                   uint64_t first);
   // After a decision was folded but could not be written whole: the program is rebuilt from the
   // log, the only truth.
   absl::Status RefoldProgram() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
@@ -98,6 +112,7 @@ struct Ledger::Impl {
     auto replayed = Replayed(context, request_sha256);
     if (!replayed.ok()) return replayed.status();
     if (replayed->has_value()) return **replayed;
+    if (auto st = RefuseWhilePartial(); !st.ok()) return st;
     absl::StatusOr<std::vector<domain::DecidedEvent>> events = decide(program);
     if (!events.ok()) return events.status();
     if (events->empty()) {
@@ -197,17 +212,19 @@ absl::Status Ledger::Impl::CheckpointLocked() {
 // the program. Request ids: the client's for the first append, "<id>#<n>" for the n-th after.
 absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::DecidedEvent>& events,
                                                 const CommandContext& context,
-                                                const std::string& digest, bool fold) {
+                                                const std::string& digest, bool fold,
+                                                uint64_t resume_at) {
   WriteResult result;
   size_t begin = 0;
-  for (int chunk = 0; begin < events.size(); ++chunk) {
+  for (size_t chunk = 0; begin < events.size(); ++chunk) {
     store::AppendRequest request;
-    request.request_id = chunk == 0 ? context.request_id : absl::StrCat(context.request_id, "#", chunk);
+    request.request_id =
+        chunk == 0 ? context.request_id : absl::StrCat(context.request_id, "#", chunk);
     request.metadata = context.metadata;
     request.request_sha256 = digest;
     size_t bytes = 0;
     size_t end = begin;
-    while (end < events.size() && end - begin < store::kEventsPerAppendMax &&
+    while (end < events.size() && end - begin < options.append_events_max &&
            bytes + events[end].payload.size() <= store::kAppendBytesMax) {
       bytes += events[end].payload.size();
       ++end;
@@ -219,18 +236,24 @@ absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::Decide
         request.expected_versions.emplace_back(e.stream_id, e.expected);
       }
     }
+    if (options.before_append) {
+      if (auto st = options.before_append(chunk); !st.ok()) return st;
+    }
     auto appended = store->Append(request);
     if (!appended.ok()) return appended.status();
-    if (appended->deduplicated) {
-      // Commands check their request id before deciding, so only an import interrupted between
-      // two appends of one month gets here; its decided events would differ from those recorded.
+    // Resuming, an append may already be recorded: it must stand exactly where this decision
+    // puts it. Otherwise commands check their request id before deciding, so none is.
+    const uint64_t expected_first = resume_at + begin;
+    if (appended->deduplicated &&
+        (resume_at == 0 || appended->first_position != expected_first ||
+         appended->count != end - begin)) {
       return absl::FailedPreconditionError(absl::StrCat(
-          "request_id '", request.request_id, "' was recorded by an earlier, interrupted ",
-          "import of the same content; the log holds part of it (up to position ",
-          appended->first_position + appended->count - 1, ")"));
+          "request_id '", request.request_id, "' is recorded at positions ",
+          appended->first_position, "..", appended->first_position + appended->count - 1,
+          ", not where this decision puts it"));
     }
     if (result.first_position == 0) result.first_position = appended->first_position;
-    result.events_written += appended->count;
+    if (!appended->deduplicated) result.events_written += appended->count;
     for (size_t i = begin; fold && i < end; ++i) {
       if (auto st = program.Apply(events[i].event_type, events[i].payload); !st.ok()) return st;
     }
@@ -238,6 +261,72 @@ absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::Decide
   }
   result.head_position = store->GetHead().position;
   return result;
+}
+
+absl::Status Ledger::Impl::RefuseWhilePartial() {
+  if (auto partial = program.PartialPeriod(); partial.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "month ", domain::FormatPeriod(*partial), " is partially recorded (an import of cnss/",
+        domain::FormatPeriod(*partial), ".csv was interrupted): import that file again first"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<WriteResult> Ledger::Impl::ResumeMonth(
+    int32_t period, const std::string& file_name, const std::string& content_sha256,
+    const std::vector<domain::DeclarationCommand>& commands, const CommandContext& context) {
+  auto entry = store->LookupRequest(context.request_id);
+  if (!entry.ok()) return entry.status();
+  if (!entry->has_value() || (*entry)->request_sha256 != content_sha256) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        file_name, ": month ", domain::FormatPeriod(period), " is partially recorded by an ",
+        "interrupted import of other content or under another request id; import that file"));
+  }
+  const uint64_t first = (*entry)->first_position;
+  // The program as it stood before the month: the interrupted decision was taken on it.
+  domain::Program before;
+  for (uint64_t next = 1; next < first;) {
+    auto page = store->Read(next, static_cast<uint32_t>(
+                                      std::min<uint64_t>(first - next, kFoldPageRecords)));
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    for (const store::Record& r : *page) {
+      if (auto st = before.Apply(r.event_type, r.payload); !st.ok()) return st;
+    }
+    next = page->back().position + 1;
+  }
+  auto decision = before.DeclarationMonthApplying(period, file_name, content_sha256, commands);
+  if (!decision.ok()) return decision.status();
+  if (auto st = CheckRecordedPrefix(decision->events, first); !st.ok()) return st;
+  auto written = Write(decision->events, context, content_sha256, /*fold=*/false, first);
+  if (!written.ok()) return written.status();
+  program = std::move(before);  // it has folded the whole month
+  return written;
+}
+
+// The records from `first` to the head must be the first events of `events`, byte for byte.
+absl::Status Ledger::Impl::CheckRecordedPrefix(const std::vector<domain::DecidedEvent>& events,
+                                               uint64_t first) {
+  const uint64_t head = store->GetHead().position;
+  if (head + 1 - first > events.size()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "positions ", first, "..", head, " hold more events than the month's decision"));
+  }
+  for (uint64_t next = first; next <= head;) {
+    auto page = store->Read(next, kFoldPageRecords);
+    if (!page.ok()) return page.status();
+    if (page->empty()) break;
+    for (const store::Record& r : *page) {
+      const domain::DecidedEvent& e = events[r.position - first];
+      if (r.stream_id != e.stream_id || r.event_type != e.event_type || r.payload != e.payload) {
+        return absl::DataLossError(absl::StrCat(
+            "position ", r.position, " differs from the month's decision (", r.event_type,
+            " on ", r.stream_id, ")"));
+      }
+    }
+    next = page->back().position + 1;
+  }
+  return absl::OkStatus();
 }
 
 // If this request id was recorded: the original result (same digest) or ALREADY_EXISTS.
@@ -299,7 +388,12 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   store_options.path = options.data_dir;
   auto store = store::EventStore::Open(store_options);
   if (!store.ok()) return store.status();
+  if (options.append_events_max < 1 || options.append_events_max > store::kEventsPerAppendMax) {
+    return absl::InvalidArgumentError(absl::StrCat("append_events_max: ", options.append_events_max,
+                                                   " is not in 1..", store::kEventsPerAppendMax));
+  }
   std::unique_ptr<Ledger> ledger(new Ledger());
+  ledger->impl_->options = options;
   ledger->impl_->pseudonymizer.emplace(*std::move(pseudonymizer));
   ledger->impl_->store = *std::move(store);
   if (auto st = ledger->impl_->CheckPepper(options.pepper_file); !st.ok()) return st;
@@ -376,6 +470,7 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
   auto replayed = impl_->Replayed(context, request_sha256);
   if (!replayed.ok()) return replayed.status();
   if (replayed->has_value()) return impl_->ReplayedHires(**replayed, commands);
+  if (auto st = impl_->RefuseWhilePartial(); !st.ok()) return st;
   const uint64_t folded_before = impl_->program.EventsApplied();
   auto decision = impl_->program.DeclareHiresApplying(commands);
   if (!decision.ok()) return impl_->Failed(decision.status(), folded_before);
@@ -473,6 +568,16 @@ absl::StatusOr<MonthImportResult> Ledger::ImportDeclarationMonth(
   }
   const std::string content_sha256 = content.Finish();
   absl::MutexLock lock(&impl_->command_mu);
+  if (auto partial = impl_->program.PartialPeriod(); partial.has_value()) {
+    if (*partial != period) return impl_->RefuseWhilePartial();
+    auto resumed = impl_->ResumeMonth(period, std::string(file_name), content_sha256, commands,
+                                      context);
+    if (!resumed.ok()) return resumed.status();
+    MonthImportResult result;
+    result.rows = rows.size();
+    result.write = *resumed;
+    return result;
+  }
   const uint64_t folded_before = impl_->program.EventsApplied();
   auto decision = impl_->program.DeclarationMonthApplying(period, std::string(file_name),
                                                           content_sha256, commands);

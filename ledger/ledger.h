@@ -8,6 +8,7 @@
 #define DAFTAR_LEDGER_LEDGER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "ledger/domain/rows.h"
 #include "ledger/projections/balances.h"
 #include "ledger/store/event_store.h"
+#include "ledger/store/limits.h"
 
 namespace daftar {
 
@@ -28,6 +30,13 @@ inline constexpr size_t kDeclarationRowsPerMonthMax = 2'000'000; // rows of one 
 struct LedgerOptions {
   std::string data_dir;     // RocksDB directory
   std::string pepper_file;  // see domain::Pseudonymizer::FromFile
+  // Events per append when a decision is written in several appends: 1..store's
+  // kEventsPerAppendMax (tests lower it to split small months).
+  size_t append_events_max = store::kEventsPerAppendMax;
+  // Fault injection for tests: called before each append of a decision with its 0-based index
+  // within the decision; a non-OK status is returned as if the append had failed (the process
+  // "dies" there). Unset in production.
+  std::function<absl::Status(size_t append_index)> before_append;
 };
 
 // Identity and idempotency of one command.
@@ -76,6 +85,10 @@ class Ledger {
   absl::StatusOr<HireImportResult> DeclareHires(const std::vector<domain::HireRow>& rows,
                                                 const CommandContext& context);
   // Imports one month's declaration file whole. `period` is the file's (from its name).
+  // If an earlier import of the same file was interrupted between two appends (a crash), this
+  // call completes it: the month is decided again on the log as it stood before it, the part
+  // already recorded is checked event by event against that decision, and the rest is appended.
+  // While a month is partial every other write is FAILED_PRECONDITION naming it.
   absl::StatusOr<MonthImportResult> ImportDeclarationMonth(
       int32_t period, absl::string_view file_name,
       const std::vector<domain::DeclarationRow>& rows, const CommandContext& context);

@@ -41,7 +41,14 @@ void ApplyHireDeclared(Program::State& s, const v1::HireDeclared& e) {
   s.hires[h.hire_id] = std::move(h);
 }
 
+// An event of a month's decision: until the month's marker, that month is partially recorded.
+void NoteMonthEvent(Program::State& s, const std::string& period) {
+  int32_t p = 0;
+  if (absl::SimpleAtoi(period, &p) && !s.months.contains(p)) s.partial_period = p;
+}
+
 void ApplyEmploymentConfirmed(Program::State& s, const v1::EmploymentConfirmed& e) {
+  NoteMonthEvent(s, e.period());
   auto it = s.hires.find(e.hire_id());
   if (it == s.hires.end()) return;
   HireState& h = it->second;
@@ -55,6 +62,7 @@ void ApplyEmploymentConfirmed(Program::State& s, const v1::EmploymentConfirmed& 
 }
 
 void ApplyEmploymentEnded(Program::State& s, const v1::EmploymentEnded& e) {
+  NoteMonthEvent(s, e.period());
   auto it = s.hires.find(e.hire_id());
   if (it == s.hires.end()) return;
   HireState& h = it->second;
@@ -66,6 +74,7 @@ void ApplyEmploymentEnded(Program::State& s, const v1::EmploymentEnded& e) {
 }
 
 void ApplyEntitlementAccrued(Program::State& s, const v1::EntitlementAccrued& e) {
+  NoteMonthEvent(s, e.period());
   auto c = s.contracts.find(e.contract_id());
   if (c != s.contracts.end()) c->second.net_accrued_centimes += e.accrued_centimes();
   auto it = s.hires.find(e.hire_id());
@@ -84,6 +93,7 @@ void ApplyEntitlementAccrued(Program::State& s, const v1::EntitlementAccrued& e)
 }
 
 void ApplyClawbackAssessed(Program::State& s, const v1::ClawbackAssessed& e) {
+  NoteMonthEvent(s, e.period());
   auto c = s.contracts.find(e.contract_id());
   if (c != s.contracts.end()) c->second.net_accrued_centimes -= e.amount_centimes();
   auto it = s.hires.find(e.hire_id());
@@ -150,6 +160,7 @@ absl::Status Program::Apply(absl::string_view event_type, absl::string_view payl
     if (!e.ok()) return e.status();
     int32_t period = 0;
     if (absl::SimpleAtoi(e->period(), &period)) s.months[period] = e->file_sha256();
+    s.partial_period = 0;
   }
   return absl::OkStatus();
 }
@@ -235,6 +246,11 @@ bool Program::HasHire(const std::string& hire_id) const { return state_->hires.c
 size_t Program::ContractCount() const { return state_->contracts.size(); }
 
 uint64_t Program::EventsApplied() const { return state_->events_applied; }
+
+std::optional<int32_t> Program::PartialPeriod() const {
+  if (state_->partial_period == 0) return std::nullopt;
+  return state_->partial_period;
+}
 
 std::string RuleSetStream(absl::string_view ruleset_id) {
   return absl::StrCat("ruleset-", ruleset_id);

@@ -133,6 +133,10 @@ class Program {
   // Number of events folded by Apply since construction.
   uint64_t EventsApplied() const;
 
+  // The month whose events are recorded without its closing DeclarationMonthImported: an import
+  // interrupted between two appends of that month. nullopt when every month is whole.
+  std::optional<int32_t> PartialPeriod() const;
+
   // Read access for services and tests.
   const v1::RuleSet* RuleSetInForce() const;
   std::optional<int32_t> LastImportedPeriod() const;

@@ -65,6 +65,9 @@ struct Program::State {
   std::map<uint64_t, std::string> open_runs;  // order -> hire_id, runs not ended
   uint64_t hires_declared = 0;
   std::map<int32_t, std::string> months;      // period -> file_sha256
+  // A month whose events are in the log without its DeclarationMonthImported marker: an import
+  // interrupted between two appends of that month. 0: none.
+  int32_t partial_period = 0;
   uint64_t events_applied = 0;
 };
 

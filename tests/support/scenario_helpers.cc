@@ -23,46 +23,55 @@ LedgerOptions TempLedgerDir::Options() const {
   return LedgerOptions{.data_dir = path() + "/data", .pepper_file = path() + "/pepper"};
 }
 
+absl::Status RunImportStep(Ledger& ledger, const domain::Scenario& s,
+                           const domain::ImportStep& step, uint64_t* events_written) {
+  CommandContext context;
+  context.request_id = step.request_id;
+  context.metadata.actor = "test-importer";
+  context.metadata.role = "operator";
+  uint64_t written = 0;
+  absl::Status status;
+  switch (step.kind) {
+    case domain::ImportStep::Kind::kRuleSet: {
+      auto r = ledger.PublishRuleSet(s.ruleset_json, "ruleset.json", context);
+      status = r.status();
+      if (r.ok()) written = r->events_written;
+      break;
+    }
+    case domain::ImportStep::Kind::kContracts: {
+      auto r = ledger.SignContracts(s.contracts, context);
+      status = r.status();
+      if (r.ok()) written = r->events_written;
+      break;
+    }
+    case domain::ImportStep::Kind::kHires: {
+      std::vector<domain::HireRow> rows;
+      for (size_t i : step.hire_indexes) rows.push_back(s.hires[i]);
+      auto r = ledger.DeclareHires(rows, context);
+      status = r.status();
+      if (r.ok()) written = r->write.events_written;
+      break;
+    }
+    case domain::ImportStep::Kind::kMonth: {
+      const domain::ScenarioMonth& m = s.months[step.month_index];
+      auto rows = domain::LoadMonthRows(s, step.month_index);
+      if (!rows.ok()) return rows.status();
+      auto r = ledger.ImportDeclarationMonth(m.period, m.file, *rows, context);
+      status = r.status();
+      if (r.ok()) written = r->write.events_written;
+      break;
+    }
+  }
+  if (events_written != nullptr) *events_written += written;
+  return status;
+}
+
 absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& s, uint64_t* events_written) {
   uint64_t written = 0;
   for (const domain::ImportStep& step : domain::PlanImport(s)) {
-    CommandContext context;
-    context.request_id = step.request_id;
-    context.metadata.actor = "test-importer";
-    context.metadata.role = "operator";
-    absl::Status status;
-    switch (step.kind) {
-      case domain::ImportStep::Kind::kRuleSet: {
-        auto r = ledger.PublishRuleSet(s.ruleset_json, "ruleset.json", context);
-        status = r.status();
-        if (r.ok()) written += r->events_written;
-        break;
-      }
-      case domain::ImportStep::Kind::kContracts: {
-        auto r = ledger.SignContracts(s.contracts, context);
-        status = r.status();
-        if (r.ok()) written += r->events_written;
-        break;
-      }
-      case domain::ImportStep::Kind::kHires: {
-        std::vector<domain::HireRow> rows;
-        for (size_t i : step.hire_indexes) rows.push_back(s.hires[i]);
-        auto r = ledger.DeclareHires(rows, context);
-        status = r.status();
-        if (r.ok()) written += r->write.events_written;
-        break;
-      }
-      case domain::ImportStep::Kind::kMonth: {
-        const domain::ScenarioMonth& m = s.months[step.month_index];
-        auto rows = domain::LoadMonthRows(s, step.month_index);
-        if (!rows.ok()) return rows.status();
-        auto r = ledger.ImportDeclarationMonth(m.period, m.file, *rows, context);
-        status = r.status();
-        if (r.ok()) written += r->write.events_written;
-        break;
-      }
+    if (absl::Status status = RunImportStep(ledger, s, step, &written); !status.ok()) {
+      return status;
     }
-    if (!status.ok()) return status;
   }
   if (events_written != nullptr) *events_written = written;
   return absl::OkStatus();

@@ -25,6 +25,11 @@ class TempLedgerDir {
   TempDir dir_;
 };
 
+// Runs one step of PlanImport(scenario) through the ledger; adds what it wrote to
+// *events_written when given.
+absl::Status RunImportStep(Ledger& ledger, const domain::Scenario& scenario,
+                           const domain::ImportStep& step, uint64_t* events_written = nullptr);
+
 // Imports every step of PlanImport(scenario) through the ledger, in order. Returns the first
 // error; counts events written into *events_written when given.
 absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& scenario,
