@@ -396,6 +396,18 @@ TEST_F(ProgramTest, FixedTermMoroccanHireIsEligibleForPafOnly) {
   EXPECT_EQ(accruals_[0].accrued_centimes(), 420000);  // 120000.00 x 0.035
 }
 
+TEST_F(ProgramTest, PafConditionIsTheNationalityOnlyEvenWithZeroYears) {
+  v1::RuleSet rules = Rules2025();
+  rules.set_ruleset_id("no-paf-years");
+  rules.mutable_training_grant()->set_years(0);
+  Publish(rules);
+  Sign("OFF-1", kAff, 100'000'000'00);
+  // A CDD of Moroccan nationality meets the PAF condition: eligible and counted, earns nothing.
+  EXPECT_EQ(Hire("OFF-1", "p1", kJuly1, v1::CDD, "MA").kind, HireOutcome::Kind::kEligible);
+  Months(202507, 12, [](int) { return std::vector<Row>{Full("p1", 1000000)}; });
+  EXPECT_TRUE(accruals_.empty());
+}
+
 TEST_F(ProgramTest, HireBeforeTheEffectiveDatesIsIneligibleWithTheFirstFailingReason) {
   Sign("OFF-1", kAff, 100'000'000'00, "2025-10-01");
   EXPECT_EQ(Hire("OFF-1", "p1", absl::CivilDay(2025, 6, 30)).ineligibility, v1::HIRE_DATE_OUTSIDE_RULESET);
