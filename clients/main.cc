@@ -73,6 +73,15 @@ std::string UsageText() {
 }
 
 int UnknownCommand(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    return ReportError("", absl::InvalidArgumentError(
+                               "no command; commands: import DIR, report balances, audit head "
+                               "(daftar --help)"));
+  }
+  if (args.size() == 1 && args[0] == "import") {
+    return ReportError("", absl::InvalidArgumentError(
+                               "import needs the scenario folder: daftar import DIR"));
+  }
   return ReportError("",
                      absl::InvalidArgumentError(absl::StrCat(
                          "unknown command \"", absl::StrJoin(args, " "),
@@ -94,6 +103,10 @@ int Run(const std::vector<std::string>& args) {
                                      .actor = absl::GetFlag(FLAGS_actor),
                                      .role = absl::GetFlag(FLAGS_role)};
   if (int exit_code = CheckCaller(options); exit_code != kExitOk) return exit_code;
+  const bool known = (args.size() == 2 && args[0] == "import") ||
+                     (args.size() == 2 && args[0] == "report" && args[1] == "balances") ||
+                     (args.size() == 2 && args[0] == "audit" && args[1] == "head");
+  if (!known) return UnknownCommand(args);  // before connecting: a usage error is not a failure
   auto connection = Connection::Open(options);
   if (!connection.ok()) return ReportError("--server", connection.status());
   if (args.size() == 2 && args[0] == "import") return RunImport(**connection, args[1]);

@@ -28,6 +28,22 @@ TEST(CommandLineTest, DaftarHelpPrintsUsageAndExits0) {
   }
 }
 
+TEST(CommandLineTest, AMissingOrUnknownCommandIsAUsageErrorBeforeAnyConnection) {
+  // --server names nothing that listens: a usage error must be found before connecting.
+  const std::string server = "--server=127.0.0.1:1";
+  CommandResult none = RunCommand({DaftarBinary(), server});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.err, "error: INVALID_ARGUMENT: no command; commands: import DIR, report "
+                      "balances, audit head (daftar --help)\n");
+  CommandResult import = RunCommand({DaftarBinary(), server, "import"});
+  EXPECT_EQ(import.exit_code, 2);
+  EXPECT_EQ(import.err,
+            "error: INVALID_ARGUMENT: import needs the scenario folder: daftar import DIR\n");
+  CommandResult other = RunCommand({DaftarBinary(), server, "export"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_TRUE(absl::StrContains(other.err, "unknown command \"export\"")) << other.err;
+}
+
 TEST(CommandLineTest, DaftardHelpPrintsUsageAndExits0) {
   CommandResult help = RunCommand({DaftardBinary(), "--help"});
   EXPECT_EQ(help.exit_code, 0) << help.err;
