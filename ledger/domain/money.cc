@@ -11,9 +11,12 @@
 namespace daftar::domain {
 namespace {
 
-// The longest integer part that can be at most kAmountCentimesMax / 100 (10^15 has 16 digits).
+// The longest integer part that can be at most kAmountCentimesMax / 100 (10^9 has 10 digits).
 // Bounding the digits first keeps the accumulation below inside int64 without overflow checks.
-constexpr size_t kAmountIntegerDigitsMax = 16;
+constexpr size_t kAmountIntegerDigitsMax = 10;
+static_assert(kAmountCentimesMax / 100 >= 1'000'000'000 &&
+                  kAmountCentimesMax / 100 < 10'000'000'000,
+              "kAmountIntegerDigitsMax is the number of digits of kAmountCentimesMax / 100");
 // An amount is echoed in messages; a malformed one may be a whole 4 KiB field.
 constexpr size_t kAmountEchoBytesMax = 32;
 
@@ -24,42 +27,58 @@ std::string EchoAmount(absl::string_view text) {
   return absl::StrCat(absl::CHexEscape(text.substr(0, kAmountEchoBytesMax)), "...");
 }
 
-absl::Status NotAnAmount(absl::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "value '", EchoAmount(text),
-      "' is not digits with exactly two decimals (no sign, no leading zero, e.g. 12500.00)"));
+// The outcome of reading an amount.
+enum class Reading { kAmount, kNotAnAmount, kPastBound };
+
+// D+ '.' D D, where D+ has no leading zero unless it is exactly "0".
+bool HasAmountShape(absl::string_view text) {
+  if (text.size() < 4) return false;
+  const size_t dot = text.size() - 3;
+  if (text[dot] != '.' || !IsDigit(text[dot + 1]) || !IsDigit(text[dot + 2])) return false;
+  const absl::string_view integer = text.substr(0, dot);
+  for (char c : integer) {
+    if (!IsDigit(c)) return false;
+  }
+  return integer.size() == 1 || integer[0] != '0';
 }
 
-absl::Status TooLarge(absl::string_view text) {
-  return absl::InvalidArgumentError(absl::StrCat("value '", EchoAmount(text),
-                                                 "' exceeds the largest amount ",
-                                                 FormatCentimes(kAmountCentimesMax)));
+Reading Read(absl::string_view text, int64_t* centimes) {
+  if (!HasAmountShape(text)) return Reading::kNotAnAmount;
+  const absl::string_view integer = text.substr(0, text.size() - 3);
+  if (integer.size() > kAmountIntegerDigitsMax) return Reading::kPastBound;
+  int64_t value = 0;
+  for (char c : integer) value = value * 10 + (c - '0');
+  value = value * 100 + (text[text.size() - 2] - '0') * 10 + (text[text.size() - 1] - '0');
+  if (value > kAmountCentimesMax) return Reading::kPastBound;
+  *centimes = value;
+  return Reading::kAmount;
 }
 
 }  // namespace
 
 absl::StatusOr<int64_t> ParseAmountCentimes(absl::string_view text) {
-  // Shape: D+ '.' D D, where D+ has no leading zero unless it is exactly "0".
-  if (text.size() < 4) return NotAnAmount(text);
-  const size_t dot = text.size() - 3;
-  if (text[dot] != '.') return NotAnAmount(text);
-  const absl::string_view integer = text.substr(0, dot);
-  const absl::string_view decimals = text.substr(dot + 1);
-  for (char c : integer) {
-    if (!IsDigit(c)) return NotAnAmount(text);
-  }
-  if (!IsDigit(decimals[0]) || !IsDigit(decimals[1])) return NotAnAmount(text);
-  if (integer.size() > 1 && integer[0] == '0') return NotAnAmount(text);
-
-  const absl::Status too_large = absl::InvalidArgumentError(
-      absl::StrCat("value '", EchoAmount(text), "' exceeds the largest amount ",
-                   FormatCentimes(kAmountCentimesMax)));
-  if (integer.size() > kAmountIntegerDigitsMax) return too_large;
   int64_t centimes = 0;
-  for (char c : integer) centimes = centimes * 10 + (c - '0');
-  centimes = centimes * 100 + (decimals[0] - '0') * 10 + (decimals[1] - '0');
-  if (centimes > kAmountCentimesMax) return TooLarge(text);
-  return centimes;
+  switch (Read(text, &centimes)) {
+    case Reading::kAmount:
+      return centimes;
+    case Reading::kPastBound:
+      return absl::InvalidArgumentError(
+          absl::StrCat("value '", EchoAmount(text), "' ", AmountBoundRule()));
+    case Reading::kNotAnAmount:
+      break;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "value '", EchoAmount(text),
+      "' is not digits with exactly two decimals (no sign, no leading zero, e.g. 12500.00)"));
+}
+
+bool AmountExceedsBound(absl::string_view text) {
+  int64_t centimes = 0;
+  return Read(text, &centimes) == Reading::kPastBound;
+}
+
+std::string AmountBoundRule() {
+  return absl::StrCat("exceeds the bound of ", FormatCentimes(kAmountCentimesMax), " MAD");
 }
 
 std::string FormatCentimes(int64_t centimes) {

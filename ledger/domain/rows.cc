@@ -173,6 +173,12 @@ absl::StatusOr<int64_t> ParseAmountField(const v1::SourceRef& source, absl::stri
   absl::StatusOr<int64_t> amount = ParseAmountCentimes(value);
   if (amount.ok()) return amount;
   if (HoldsPersonal(value, personal)) {  // the amount's own message would show it in clear
+    // An amount past the bound has 10 integer digits, a run of 9: it is always masked in a file
+    // with personal data, so name the bound without the value.
+    if (AmountExceedsBound(value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(Where(source, field), ": value ", AmountBoundRule()));
+    }
     return FieldError(Where(source, field), MaskPersonal(value),
                       "is not digits with exactly two decimals");
   }

@@ -12,6 +12,7 @@ namespace daftar::domain {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 TEST(ParseAmountCentimesTest, ParsesExactCentimes) {
   EXPECT_EQ(*ParseAmountCentimes("12500.00"), 1'250'000);
@@ -20,21 +21,55 @@ TEST(ParseAmountCentimesTest, ParsesExactCentimes) {
   EXPECT_EQ(*ParseAmountCentimes("0.01"), 1);
   EXPECT_EQ(*ParseAmountCentimes("2094.23"), 209'423);
   EXPECT_EQ(*ParseAmountCentimes("1580000.00"), 158'000'000);
-  // Values that a double cannot hold exactly come out exact.
-  EXPECT_EQ(*ParseAmountCentimes("999999999999999.99"), 99'999'999'999'999'999);
+  EXPECT_EQ(*ParseAmountCentimes("999999999.99"), 99'999'999'999);
+}
+
+TEST(ParseAmountCentimesTest, BoundIsABillionDirhams) {
+  EXPECT_EQ(kAmountCentimesMax, 100'000'000'000);  // 10^9 MAD in centimes
+  EXPECT_EQ(AmountBoundRule(), "exceeds the bound of 1000000000.00 MAD");
 }
 
 TEST(ParseAmountCentimesTest, AcceptsTheMaximumAndRejectsOnePast) {
-  EXPECT_EQ(*ParseAmountCentimes("1000000000000000.00"), kAmountCentimesMax);
-  const auto past = ParseAmountCentimes("1000000000000000.01");
+  EXPECT_EQ(*ParseAmountCentimes("1000000000.00"), kAmountCentimesMax);
+  EXPECT_FALSE(AmountExceedsBound("1000000000.00"));
+  const auto past = ParseAmountCentimes("1000000000.01");
   EXPECT_EQ(past.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(past.status().message(), HasSubstr("exceeds the largest amount"));
-  EXPECT_THAT(past.status().message(), HasSubstr("1000000000000000.00"));
-  // 17 integer digits: rejected before any arithmetic could overflow.
-  EXPECT_EQ(ParseAmountCentimes("99999999999999999.00").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(ParseAmountCentimes("99999999999999999999999999.00").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(past.status().message(),
+            "value '1000000000.01' exceeds the bound of 1000000000.00 MAD");
+  EXPECT_TRUE(AmountExceedsBound("1000000000.01"));
+  // 10 integer digits past the bound; 11 and more: rejected before any arithmetic could
+  // overflow, with the same message.
+  for (const char* past_bound : {"9999999999.99", "10000000000.00", "99999999999999999.00",
+                                 "99999999999999999999999999.00"}) {
+    const auto parsed = ParseAmountCentimes(past_bound);
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument) << past_bound;
+    EXPECT_THAT(parsed.status().message(), HasSubstr("exceeds the bound of 1000000000.00 MAD"))
+        << past_bound;
+    EXPECT_THAT(parsed.status().message(), Not(HasSubstr("digits with exactly two decimals")));
+    EXPECT_TRUE(AmountExceedsBound(past_bound)) << past_bound;
+  }
+}
+
+TEST(ParseAmountCentimesTest, OnlyWellShapedAmountsExceedTheBound) {
+  for (const char* bad : {"10000000000", "10000000000.0", "010000000000.00", "-10000000000.00",
+                          "1e12.00", "12.5", ""}) {
+    EXPECT_FALSE(AmountExceedsBound(bad)) << bad;
+    EXPECT_THAT(ParseAmountCentimes(bad).status().message(),
+                HasSubstr("digits with exactly two decimals"))
+        << bad;
+  }
+}
+
+// The reason for the bound (money.h): with the offer's rates, the shares of 10 million hires
+// paid at the bound over 66 months (12 months of PAE basis at 17%, 60 of PAF at 3.5%) add up
+// within int64; so do the shares of 690,000 hires under rates of 100% over all 66 months.
+TEST(ParseAmountCentimesTest, SumsOfSharesAtTheBoundFitInt64) {
+  constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+  const __int128 bound = kAmountCentimesMax;
+  const __int128 offer_per_hire = bound * (12 * 1700 + 60 * 350) / 10000;
+  EXPECT_EQ(offer_per_hire, 414'000'000'000);  // 4.14 x the bound
+  EXPECT_LT(offer_per_hire * 10'000'000, kInt64Max);
+  EXPECT_LT(bound * (66 + 66) * 690'000, kInt64Max);
 }
 
 TEST(ParseAmountCentimesTest, RejectsEveryOtherShape) {
@@ -70,7 +105,7 @@ TEST(FormatCentimesTest, FormatsWithTwoDecimals) {
   EXPECT_EQ(FormatCentimes(123450), "1234.50");
   EXPECT_EQ(FormatCentimes(-12050), "-120.50");
   EXPECT_EQ(FormatCentimes(-5), "-0.05");
-  EXPECT_EQ(FormatCentimes(kAmountCentimesMax), "1000000000000000.00");
+  EXPECT_EQ(FormatCentimes(kAmountCentimesMax), "1000000000.00");
   EXPECT_EQ(FormatCentimes(std::numeric_limits<int64_t>::max()), "92233720368547758.07");
   EXPECT_EQ(FormatCentimes(std::numeric_limits<int64_t>::min()), "-92233720368547758.08");
 }
@@ -103,9 +138,10 @@ TEST(ApplyBasisPointsHalfUpTest, RoundsHalfUp) {
 }
 
 TEST(ApplyBasisPointsHalfUpTest, DoesNotOverflowOnLargeValues) {
-  // value * bp is past int64 (10^17 * 10^4 = 10^21) but fits the 128-bit product.
   EXPECT_EQ(ApplyBasisPointsHalfUp(kAmountCentimesMax, 10000), kAmountCentimesMax);
-  EXPECT_EQ(ApplyBasisPointsHalfUp(kAmountCentimesMax, 1700), 17'000'000'000'000'000);
+  EXPECT_EQ(ApplyBasisPointsHalfUp(kAmountCentimesMax, 1700), 17'000'000'000);
+  // value * bp is past int64 (10^17 * 10^4 = 10^21) but fits the 128-bit product.
+  EXPECT_EQ(ApplyBasisPointsHalfUp(100'000'000'000'000'000, 1700), 17'000'000'000'000'000);
   EXPECT_EQ(ApplyBasisPointsHalfUp(std::numeric_limits<int64_t>::max(), 5000),
             4'611'686'018'427'387'904);  // (2^63 - 1) / 2 = ...903.5 -> ...904
 }

@@ -261,15 +261,18 @@ TEST(ParseContractRowTest, TextFieldSizeBound) {
   EXPECT_EQ(ParseContractRow(row).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// contracts.csv holds no personal data: the value past the bound is shown.
 TEST(ParseContractRowTest, AmountBound) {
   ContractRow row = GoodContract();
-  row.envelope_mad = "1000000000000000.00";
-  EXPECT_EQ(ParseContractRow(row)->envelope_centimes(), 100'000'000'000'000'000);
-  row.envelope_mad = "1000000000000000.01";
-  const absl::Status status = ParseContractRow(row).status();
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(MessageOf(status), HasSubstr("contracts.csv:5: field envelope_mad: value "
-                                           "'1000000000000000.01' exceeds the largest amount"));
+  row.envelope_mad = "1000000000.00";
+  EXPECT_EQ(ParseContractRow(row)->envelope_centimes(), 100'000'000'000);
+  for (const char* past : {"1000000000.01", "10000000000.00"}) {
+    row.envelope_mad = past;
+    const absl::Status status = ParseContractRow(row).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(MessageOf(status), absl::StrCat("contracts.csv:5: field envelope_mad: value '", past,
+                                              "' exceeds the bound of 1000000000.00 MAD"));
+  }
 }
 
 // --- hires.csv ---------------------------------------------------------------------------
@@ -486,6 +489,29 @@ TEST(ParseDeclarationRowTest, FieldErrors) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.message;
     EXPECT_EQ(status.message(), c.message);
   }
+}
+
+// A declaration holds personal data, and an amount past the bound has a run of 9 digits (maybe a
+// CNSS number in the wrong column): the message names the bound, not the value.
+TEST(ParseDeclarationRowTest, AmountBound) {
+  DeclarationRow row = GoodDeclaration();
+  row.gross_salary_mad = "1000000000.00";
+  const auto at_bound = ParseDeclarationRow(row);
+  ASSERT_TRUE(at_bound.ok()) << at_bound.status();
+  EXPECT_EQ(at_bound->gross_salary_centimes, 100'000'000'000);
+  for (const char* past : {"1000000000.01", "1401631960.00", "140163196000.00"}) {
+    row.gross_salary_mad = past;
+    const absl::Status status = ParseDeclarationRow(row).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << past;
+    EXPECT_EQ(MessageOf(status), "cnss/202507.csv:2: field gross_salary_mad: value exceeds the "
+                                 "bound of 1000000000.00 MAD")
+        << past;
+  }
+  // A 9-digit run that is not an amount stays masked, with the shape rule.
+  row.gross_salary_mad = "140163196.0";
+  EXPECT_EQ(MessageOf(ParseDeclarationRow(row).status()),
+            "cnss/202507.csv:2: field gross_salary_mad: value '******6.0' is not digits with "
+            "exactly two decimals");
 }
 
 TEST(ParseDeclarationRowTest, NoMessageShowsTheCnssNumber) {
