@@ -170,7 +170,9 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePublishRuleSet(
   const State& s = *state_;
   auto it = s.rule_sets.find(rule_set.ruleset_id());
   if (it != s.rule_sets.end()) {
-    if (google::protobuf::util::MessageDifferencer::Equals(it->second, rule_set)) {
+    // Equivalent: an unset optional field equals one set to its default (rule sets recorded
+    // before presence was tracked).
+    if (google::protobuf::util::MessageDifferencer::Equivalent(it->second, rule_set)) {
       return std::vector<DecidedEvent>{};
     }
     return absl::AlreadyExistsError(absl::StrCat("field ruleset_id: value '", rule_set.ruleset_id(),
