@@ -71,10 +71,22 @@ bool HoldsPersonal(absl::string_view value, const Personal& personal) {
          (!personal.cin.empty() && value.find(personal.cin) != value.npos);
 }
 
-// A value as shown in a message: cut to kEchoBytesMax (on a UTF-8 boundary), control bytes as
-// \xNN, and masked when it may hold personal data (DESIGN.md §3).
+// A value as shown in a message: masked when it may hold personal data (DESIGN.md §3), else
+// as EscapeForMessage shows it.
 std::string Echo(absl::string_view value, const Personal& personal = {}) {
   if (HoldsPersonal(value, personal)) return MaskPersonal(value);
+  return EscapeForMessage(value);
+}
+
+std::string Where(const v1::SourceRef& source, absl::string_view field) {
+  return absl::StrCat(source.file(), ":", source.line(), ": field ", field);
+}
+
+}  // namespace
+
+std::string ShowValue(absl::string_view value) { return Echo(value); }
+
+std::string EscapeForMessage(absl::string_view value) {
   bool cut = false;
   if (value.size() > kEchoBytesMax) {
     size_t end = kEchoBytesMax;
@@ -95,14 +107,6 @@ std::string Echo(absl::string_view value, const Personal& personal = {}) {
   if (cut) out += "...";
   return out;
 }
-
-std::string Where(const v1::SourceRef& source, absl::string_view field) {
-  return absl::StrCat(source.file(), ":", source.line(), ": field ", field);
-}
-
-}  // namespace
-
-std::string ShowValue(absl::string_view value) { return Echo(value); }
 
 namespace {
 

@@ -97,6 +97,10 @@ std::string MaskPersonal(absl::string_view s);
 // (a run of 9 digits, or the CIN's shape), else cut to 64 bytes with control bytes as \xNN.
 std::string ShowValue(absl::string_view value);
 
+// Any value as an error message shows it, unmasked (for files without personal data): cut to 64
+// bytes on a UTF-8 boundary ("..." marks the cut), control bytes as \xNN.
+std::string EscapeForMessage(absl::string_view value);
+
 // Row validation (format only; references to contracts etc. are checked by decisions).
 absl::StatusOr<v1::ContractSigned> ParseContractRow(const ContractRow& row);
 absl::StatusOr<Hire> ParseHireRow(const HireRow& row);

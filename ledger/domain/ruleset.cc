@@ -35,27 +35,8 @@ using google::protobuf::FieldDescriptor;
     if (!status_.ok()) return status_;   \
   } while (false)
 
-// A value as shown in a message: cut to 64 bytes (on a UTF-8 boundary), control bytes as \xNN.
-std::string Shown(absl::string_view value) {
-  constexpr size_t kShownBytesMax = 64;
-  bool cut = false;
-  if (value.size() > kShownBytesMax) {
-    size_t end = kShownBytesMax;
-    while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
-    value = value.substr(0, end);
-    cut = true;
-  }
-  std::string out;
-  for (char c : value) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) {
-      absl::StrAppend(&out, absl::StrFormat("\\x%02X", u));
-    } else {
-      out.push_back(c);
-    }
-  }
-  return cut ? absl::StrCat(out, "...") : out;
-}
+// A value as shown in a message (a rule set holds no personal data).
+std::string Shown(absl::string_view value) { return EscapeForMessage(value); }
 
 // Errors of one rule set: "<file>: <json path>: value <v> <rule>".
 class Checker {
