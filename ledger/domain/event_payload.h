@@ -2,6 +2,9 @@
 #ifndef DAFTAR_LEDGER_DOMAIN_EVENT_PAYLOAD_H_
 #define DAFTAR_LEDGER_DOMAIN_EVENT_PAYLOAD_H_
 
+#include <utility>
+
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -17,6 +20,16 @@ absl::StatusOr<M> ParseEventPayload(absl::string_view event_type, absl::string_v
                                             M::descriptor()->full_name()));
   }
   return message;
+}
+
+// Parses `payload` as M and hands it to `apply` (a callable taking M&&). Errors: those of
+// ParseEventPayload; `apply` is not called then.
+template <typename M, typename F>
+absl::Status ApplyEventPayload(absl::string_view event_type, absl::string_view payload, F&& apply) {
+  absl::StatusOr<M> message = ParseEventPayload<M>(event_type, payload);
+  if (!message.ok()) return message.status();
+  apply(*std::move(message));
+  return absl::OkStatus();
 }
 
 }  // namespace daftar::domain

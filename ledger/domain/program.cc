@@ -124,43 +124,44 @@ absl::Status Program::Apply(absl::string_view event_type, absl::string_view payl
   State& s = *state_;
   ++s.events_applied;
   if (event_type == "RuleSetPublished") {
-    auto e = ParseEventPayload<v1::RuleSetPublished>(event_type, payload);
-    if (!e.ok()) return e.status();
-    const std::string id = e->rule_set().ruleset_id();
-    s.rule_sets[id] = e->rule_set();
-    s.rule_set_sha256[id] = e->source_sha256();
-    s.rule_set_in_force = id;
-  } else if (event_type == "ContractSigned") {
-    auto e = ParseEventPayload<v1::ContractSigned>(event_type, payload);
-    if (!e.ok()) return e.status();
-    s.contract_by_affiliation[e->cnss_affiliation()] = e->contract_id();
-    s.contracts[e->contract_id()].signed_contract = *std::move(e);
-  } else if (event_type == "HireDeclared") {
-    auto e = ParseEventPayload<v1::HireDeclared>(event_type, payload);
-    if (!e.ok()) return e.status();
-    ApplyHireDeclared(s, *e);
-  } else if (event_type == "EmploymentConfirmed") {
-    auto e = ParseEventPayload<v1::EmploymentConfirmed>(event_type, payload);
-    if (!e.ok()) return e.status();
-    ApplyEmploymentConfirmed(s, *e);
-  } else if (event_type == "EmploymentEnded") {
-    auto e = ParseEventPayload<v1::EmploymentEnded>(event_type, payload);
-    if (!e.ok()) return e.status();
-    ApplyEmploymentEnded(s, *e);
-  } else if (event_type == "EntitlementAccrued") {
-    auto e = ParseEventPayload<v1::EntitlementAccrued>(event_type, payload);
-    if (!e.ok()) return e.status();
-    ApplyEntitlementAccrued(s, *e);
-  } else if (event_type == "ClawbackAssessed") {
-    auto e = ParseEventPayload<v1::ClawbackAssessed>(event_type, payload);
-    if (!e.ok()) return e.status();
-    ApplyClawbackAssessed(s, *e);
-  } else if (event_type == "DeclarationMonthImported") {
-    auto e = ParseEventPayload<v1::DeclarationMonthImported>(event_type, payload);
-    if (!e.ok()) return e.status();
-    int32_t period = 0;
-    if (absl::SimpleAtoi(e->period(), &period)) s.months[period] = e->file_sha256();
-    s.partial_period = 0;
+    return ApplyEventPayload<v1::RuleSetPublished>(event_type, payload, [&s](auto&& e) {
+      const std::string id = e.rule_set().ruleset_id();
+      s.rule_sets[id] = e.rule_set();
+      s.rule_set_sha256[id] = e.source_sha256();
+      s.rule_set_in_force = id;
+    });
+  }
+  if (event_type == "ContractSigned") {
+    return ApplyEventPayload<v1::ContractSigned>(event_type, payload, [&s](auto&& e) {
+      s.contract_by_affiliation[e.cnss_affiliation()] = e.contract_id();
+      s.contracts[e.contract_id()].signed_contract = std::move(e);
+    });
+  }
+  const auto into = [&s](auto apply) { return [&s, apply](auto&& e) { apply(s, e); }; };
+  if (event_type == "HireDeclared") {
+    return ApplyEventPayload<v1::HireDeclared>(event_type, payload, into(ApplyHireDeclared));
+  }
+  if (event_type == "EmploymentConfirmed") {
+    return ApplyEventPayload<v1::EmploymentConfirmed>(event_type, payload,
+                                                      into(ApplyEmploymentConfirmed));
+  }
+  if (event_type == "EmploymentEnded") {
+    return ApplyEventPayload<v1::EmploymentEnded>(event_type, payload, into(ApplyEmploymentEnded));
+  }
+  if (event_type == "EntitlementAccrued") {
+    return ApplyEventPayload<v1::EntitlementAccrued>(event_type, payload,
+                                                     into(ApplyEntitlementAccrued));
+  }
+  if (event_type == "ClawbackAssessed") {
+    return ApplyEventPayload<v1::ClawbackAssessed>(event_type, payload,
+                                                   into(ApplyClawbackAssessed));
+  }
+  if (event_type == "DeclarationMonthImported") {
+    return ApplyEventPayload<v1::DeclarationMonthImported>(event_type, payload, [&s](auto&& e) {
+      int32_t period = 0;
+      if (absl::SimpleAtoi(e.period(), &period)) s.months[period] = e.file_sha256();
+      s.partial_period = 0;
+    });
   }
   return absl::OkStatus();
 }

@@ -33,31 +33,36 @@ std::string JsonString(absl::string_view s) {
 }  // namespace
 
 absl::Status BalancesProjection::Apply(absl::string_view event_type, absl::string_view payload) {
+  using domain::ApplyEventPayload;
   if (event_type == "ContractSigned") {
-    auto e = domain::ParseEventPayload<v1::ContractSigned>(event_type, payload);
-    if (!e.ok()) return e.status();
-    lines_[e->contract_id()].contract_id = e->contract_id();
-  } else if (event_type == "HireDeclared") {
-    auto e = domain::ParseEventPayload<v1::HireDeclared>(event_type, payload);
-    if (!e.ok()) return e.status();
-    if (e->eligible()) ++lines_[e->contract_id()].jobs_declared;
-  } else if (event_type == "EmploymentConfirmed") {
-    auto e = domain::ParseEventPayload<v1::EmploymentConfirmed>(event_type, payload);
-    if (!e.ok()) return e.status();
-    if (e->retention_reached()) ++lines_[e->contract_id()].jobs_retained;
-  } else if (event_type == "EntitlementAccrued") {
-    auto e = domain::ParseEventPayload<v1::EntitlementAccrued>(event_type, payload);
-    if (!e.ok()) return e.status();
-    BalanceLine& line = lines_[e->contract_id()];
-    (e->grant() == v1::PAE ? line.pae_accrued_centimes : line.paf_accrued_centimes) +=
-        e->accrued_centimes();
-    line.capped_centimes += e->capped_centimes();
-  } else if (event_type == "ClawbackAssessed") {
-    auto e = domain::ParseEventPayload<v1::ClawbackAssessed>(event_type, payload);
-    if (!e.ok()) return e.status();
-    lines_[e->contract_id()].clawback_centimes += e->amount_centimes();
+    return ApplyEventPayload<v1::ContractSigned>(event_type, payload, [this](auto&& e) {
+      lines_[e.contract_id()].contract_id = e.contract_id();
+    });
   }
-  return absl::OkStatus();
+  if (event_type == "HireDeclared") {
+    return ApplyEventPayload<v1::HireDeclared>(event_type, payload, [this](auto&& e) {
+      if (e.eligible()) ++lines_[e.contract_id()].jobs_declared;
+    });
+  }
+  if (event_type == "EmploymentConfirmed") {
+    return ApplyEventPayload<v1::EmploymentConfirmed>(event_type, payload, [this](auto&& e) {
+      if (e.retention_reached()) ++lines_[e.contract_id()].jobs_retained;
+    });
+  }
+  if (event_type == "EntitlementAccrued") {
+    return ApplyEventPayload<v1::EntitlementAccrued>(event_type, payload, [this](auto&& e) {
+      BalanceLine& line = lines_[e.contract_id()];
+      (e.grant() == v1::PAE ? line.pae_accrued_centimes : line.paf_accrued_centimes) +=
+          e.accrued_centimes();
+      line.capped_centimes += e.capped_centimes();
+    });
+  }
+  if (event_type == "ClawbackAssessed") {
+    return ApplyEventPayload<v1::ClawbackAssessed>(event_type, payload, [this](auto&& e) {
+      lines_[e.contract_id()].clawback_centimes += e.amount_centimes();
+    });
+  }
+  return absl::OkStatus();  // events that move no balance
 }
 
 std::vector<BalanceLine> BalancesProjection::Lines() const {
