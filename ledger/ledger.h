@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,10 @@
 #include "absl/strings/string_view.h"
 #include "ledger/domain/program.h"
 #include "ledger/domain/rows.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "ledger/projections/balances.h"
+#include "ledger/projections/program_report.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/limits.h"
 
@@ -67,6 +71,37 @@ struct MonthImportResult {
   uint64_t clawbacks = 0;
 };
 
+// --- Money moves (issue 3; docs/MONEY.md). Amounts are centimes, dates ISO YYYY-MM-DD strings
+// checked by the domain (INVALID_ARGUMENT naming the field). The acting identity is
+// CommandContext::metadata (actor, role).
+
+struct PayoutRequest {
+  std::string contract_id;
+  v1::Grant grant = v1::GRANT_UNSPECIFIED;  // PAE or PAF
+  int64_t amount_centimes = 0;              // 1..kAmountCentimesMax
+  std::string value_date;                   // planned; its year's budget is drawn on
+  std::string reason;                       // optional, at most 256 bytes
+};
+
+struct PayoutResult {
+  WriteResult write;
+  std::string payout_id;  // assigned ("PO-000001"), also on a replay of the same request id
+};
+
+// Terms of an amendment; an unset field keeps its current value.
+struct ContractAmendment {
+  std::string contract_id;
+  std::string effective_on;                   // required
+  std::optional<std::string> effective_from;  // YYYY-MM-DD
+  std::optional<std::string> effective_to;
+  std::optional<int64_t> committed_jobs;      // 0..kCommittedJobsMax
+  std::optional<int64_t> envelope_centimes;   // 0..kAmountCentimesMax
+  std::string reason;                         // required
+};
+
+// Lifecycle steps that take a date and a reason.
+enum class ContractStep { kSuspend, kResume, kTerminate };
+
 class Ledger {
  public:
   // Opens the store, folds the log into the program state, catches the projections up from
@@ -98,6 +133,62 @@ class Ledger {
   // not catch up in time (naming both positions), INTERNAL if the projection stopped on an error
   // (naming the position and the cause).
   absl::StatusOr<std::vector<projections::BalanceLine>> Balances();
+
+  // Payouts. Errors (nothing written): INVALID_ARGUMENT (bad field), NOT_FOUND (unknown contract
+  // or payout), FAILED_PRECONDITION (over the payable less pending payouts, budget cannot cover,
+  // step out of order), PERMISSION_DENIED (approver is the requester).
+  absl::StatusOr<PayoutResult> RequestPayout(const PayoutRequest& request,
+                                             const CommandContext& context);
+  absl::StatusOr<WriteResult> ApprovePayout(const std::string& payout_id,
+                                            const std::string& reason,
+                                            const CommandContext& context);
+  absl::StatusOr<WriteResult> RejectPayout(const std::string& payout_id, const std::string& reason,
+                                           const CommandContext& context);
+  absl::StatusOr<WriteResult> DisbursePayout(const std::string& payout_id,
+                                             const std::string& bank_reference,
+                                             const std::string& value_date,
+                                             const CommandContext& context);
+  absl::StatusOr<WriteResult> FailPayout(const std::string& payout_id, const std::string& reason,
+                                         const CommandContext& context);
+  // A repayment of a company's debt (receivable). FAILED_PRECONDITION if over the debt.
+  absl::StatusOr<WriteResult> RecordClawbackRecovery(const std::string& contract_id,
+                                                     int64_t amount_centimes,
+                                                     const std::string& bank_reference,
+                                                     const std::string& value_date,
+                                                     const CommandContext& context);
+  // Adds to the budget of a fiscal year and grant.
+  absl::StatusOr<WriteResult> AllocateBudget(int32_t fiscal_year, v1::Grant grant,
+                                             int64_t amount_centimes, const std::string& reference,
+                                             const CommandContext& context);
+
+  // Contract lifecycle. NOT_FOUND unknown contract; FAILED_PRECONDITION when the step does not
+  // apply (suspend a suspended or terminated contract, resume one not suspended, ...).
+  absl::StatusOr<WriteResult> AmendContract(const ContractAmendment& amendment,
+                                            const CommandContext& context);
+  absl::StatusOr<WriteResult> ChangeContractState(ContractStep step,
+                                                  const std::string& contract_id,
+                                                  const std::string& effective_on,
+                                                  const std::string& reason,
+                                                  const CommandContext& context);
+
+  // Withdraws a wrongly declared hire with compensating events. NOT_FOUND unknown hire;
+  // FAILED_PRECONDITION already withdrawn.
+  absl::StatusOr<WriteResult> WithdrawHire(const std::string& hire_id, const std::string& reason,
+                                           const CommandContext& context);
+  // The hire id of (contract, person, hire date); the CNSS number is pseudonymised and dropped.
+  // INVALID_ARGUMENT if a field has the wrong shape (the CNSS number is never echoed).
+  absl::StatusOr<std::string> HireIdOf(const std::string& contract_id,
+                                       const std::string& cnss_number,
+                                       const std::string& hire_date) const;
+
+  // Balances as of a position: a fresh fold of events 1..position (position <= head, else
+  // OUT_OF_RANGE naming both).
+  absl::StatusOr<std::vector<projections::BalanceLine>> BalancesAsOfPosition(uint64_t position);
+  // Balances as of a date: what was effective on that date, from every event recorded now
+  // (docs/MONEY.md "As of a date"). Contracts signed after the date are absent.
+  absl::StatusOr<std::vector<projections::BalanceLine>> BalancesAsOfDate(absl::CivilDay date);
+  // The program report with every recorded event folded in; `now` dates pending approvals.
+  absl::StatusOr<projections::ProgramReport> ProgramReport(absl::Time now);
 
   store::EventStore& Store();
 

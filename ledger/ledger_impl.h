@@ -1,0 +1,132 @@
+// Internal to ledger/: the state behind the Ledger facade, shared by its translation units
+// (ledger.cc: open, import commands, balances; ledger_money.cc: money moves and reports).
+#ifndef DAFTAR_LEDGER_LEDGER_IMPL_H_
+#define DAFTAR_LEDGER_LEDGER_IMPL_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "ledger/domain/pseudonym.h"
+#include "ledger/ledger.h"
+#include "ledger/store/sha256.h"
+
+namespace daftar {
+namespace ledger_internal {
+
+// The balances projection writes a checkpoint after this many folded events (and on close).
+constexpr uint64_t kCheckpointEveryEvents = 10'000;
+// How long Balances() waits for the projection to reach the head.
+constexpr int64_t kProjectionCatchUpTimeoutMs = 60'000;
+// Where the data directory keeps the fingerprint of its pepper (EventStore meta).
+constexpr absl::string_view kPepperFingerprintKey = "pepper_fingerprint";
+// Records read per page when folding the log at open.
+constexpr uint32_t kFoldPageRecords = store::kReadPageMax;
+
+// SHA-256 of a request: its kind, then every field length-prefixed, so that no two different
+// requests share an encoding.
+class RequestDigest {
+ public:
+  explicit RequestDigest(absl::string_view kind) { Add(kind); }
+  void Add(absl::string_view field) {
+    hasher_.Update(absl::StrCat(field.size(), ":"));
+    hasher_.Update(field);
+  }
+  void Add(const v1::SourceRef& source) {
+    Add(source.file());
+    Add(absl::StrCat(source.line()));
+  }
+  // 32 raw bytes; call once.
+  std::string Finish() { return hasher_.Finish(); }
+
+ private:
+  store::Sha256Hasher hasher_;
+};
+
+
+}  // namespace ledger_internal
+
+struct Ledger::Impl {
+  LedgerOptions options;
+  std::unique_ptr<store::EventStore> store;
+  std::optional<domain::Pseudonymizer> pseudonymizer;
+
+  absl::Mutex command_mu;  // serialises commands: decide -> append -> evolve
+  domain::Program program ABSL_GUARDED_BY(command_mu);
+
+  absl::Mutex projection_mu;
+  projections::BalancesProjection balances ABSL_GUARDED_BY(projection_mu);
+  uint64_t balances_position ABSL_GUARDED_BY(projection_mu) = 0;
+  uint64_t balances_checkpointed ABSL_GUARDED_BY(projection_mu) = 0;
+  // Why the projection's subscription stopped, if it did: Balances() reports it.
+  absl::Status balances_error ABSL_GUARDED_BY(projection_mu);
+  std::unique_ptr<store::Subscription> subscription;
+
+  absl::Status FoldProgram();
+  absl::Status CheckPepper(const std::string& pepper_file);
+  absl::Status StartProjection();
+  absl::Status OnRecord(const store::Record& record);
+  absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(projection_mu);
+  // `fold`: whether to fold each durable append into the program (false when the decision was
+  // already folded, see Program::DeclareHiresApplying).
+  // `resume_at`: when completing an interrupted decision, the position of its first event;
+  // appends found recorded must stand exactly there. 0 otherwise.
+  absl::StatusOr<WriteResult> Write(const std::vector<domain::DecidedEvent>& events,
+                                    const CommandContext& context, const std::string& digest,
+                                    bool fold, uint64_t resume_at = 0)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // FAILED_PRECONDITION while a month is partially recorded (see Ledger::ImportDeclarationMonth).
+  absl::Status RefuseWhilePartial() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // Completes an interrupted import of month `period` (see Ledger::ImportDeclarationMonth).
+  absl::StatusOr<WriteResult> ResumeMonth(int32_t period, const std::string& file_name,
+                                          const std::string& content_sha256,
+                                          const std::vector<domain::DeclarationCommand>& commands,
+                                          const CommandContext& context)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  absl::Status CheckRecordedPrefix(const std::vector<domain::DecidedEvent>& events,
+                                   uint64_t first);
+  // After a decision was folded but could not be written whole: the program is rebuilt from the
+  // log, the only truth.
+  absl::Status RefoldProgram() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // Returns `status`, first rebuilding the program if events were folded since `folded_before`.
+  absl::Status Failed(absl::Status status, uint64_t folded_before)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu) {
+    if (program.EventsApplied() != folded_before) {
+      if (auto refold = RefoldProgram(); !refold.ok()) {
+        return absl::InternalError(absl::StrCat(status.message(), "; then rebuilding the program ",
+                                                "from the log failed: ", refold.message()));
+      }
+    }
+    return status;
+  }
+  absl::Status FoldProgramLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  absl::StatusOr<std::optional<WriteResult>> Replayed(const CommandContext& context,
+                                                      const std::string& digest);
+  // A command whose decision is a list of events: answered from the log if its request id was
+  // recorded, else decided against the program and written. No event to write: deduplicated.
+  template <typename Decide>
+  absl::StatusOr<WriteResult> Execute(const CommandContext& context,
+                                      const std::string& request_sha256, Decide decide) {
+    absl::MutexLock lock(&command_mu);
+    auto replayed = Replayed(context, request_sha256);
+    if (!replayed.ok()) return replayed.status();
+    if (replayed->has_value()) return **replayed;
+    if (auto st = RefuseWhilePartial(); !st.ok()) return st;
+    absl::StatusOr<std::vector<domain::DecidedEvent>> events = decide(program);
+    if (!events.ok()) return events.status();
+    if (events->empty()) {
+      return WriteResult{.deduplicated = true, .head_position = store->GetHead().position};
+    }
+    return Write(*events, context, request_sha256, /*fold=*/true);
+  }
+  absl::StatusOr<HireImportResult> ReplayedHires(const WriteResult& original,
+                                                 const std::vector<domain::HireCommand>& commands)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+};
+
+}  // namespace daftar
+
+#endif  // DAFTAR_LEDGER_LEDGER_IMPL_H_
