@@ -94,7 +94,7 @@ struct ContractAmendment {
   std::string effective_on;                   // required
   std::optional<std::string> effective_from;  // YYYY-MM-DD
   std::optional<std::string> effective_to;
-  std::optional<int64_t> committed_jobs;      // 0..kCommittedJobsMax
+  std::optional<int64_t> committed_jobs;      // 0..domain::kCommittedJobsMax (rows.h)
   std::optional<int64_t> envelope_centimes;   // 0..kAmountCentimesMax
   std::string reason;                         // required
 };
@@ -194,6 +194,8 @@ class Ledger {
 
  private:
   Ledger();
+  absl::StatusOr<WriteResult> PayoutStep(const domain::PayoutStepCommand& command,
+                                         const CommandContext& context);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

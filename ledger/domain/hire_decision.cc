@@ -35,7 +35,7 @@ Verdict Judge(const Program::State& s, const v1::RuleSet& rules, const ContractS
     v.reason = v1::HIRE_DATE_OUTSIDE_RULESET;
   } else if (!InRange(hire.hire_date, c.effective_from(), c.effective_to())) {
     v.reason = v1::HIRE_DATE_OUTSIDE_CONTRACT;
-  } else if (!contract.active) {
+  } else if (!contract.ActiveOn(hire.hire_date)) {
     v.reason = v1::CONTRACT_NOT_ACTIVE;
   } else if (std::find(activities.begin(), activities.end(), c.activity()) == activities.end()) {
     v.reason = v1::ACTIVITY_NOT_ELIGIBLE;

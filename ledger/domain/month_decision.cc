@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/file_checks.h"
 #include "ledger/domain/money.h"
+#include "ledger/domain/postings.h"
 #include "ledger/domain/program.h"
 #include "ledger/domain/program_state.h"
 
@@ -147,6 +148,15 @@ absl::Status MonthDecider::Accrue(HireState& h, v1::Grant grant, int32_t tranche
   event.set_accrued_centimes(accrued);
   event.set_capped_centimes(share - accrued);
   event.set_ruleset_id(h.ruleset_id);
+  // docs/MONEY.md: held while the contract is suspended; otherwise the debt is offset first.
+  event.set_held(contract.suspended);
+  PostingBuilder postings(s_.accounts, event.mutable_postings());
+  postings.Post(ExpenseAccount(grant), accrued);
+  if (contract.suspended) {
+    postings.Post(HeldAccount(h.contract_id, grant), -accrued);
+  } else {
+    postings.CreditContract(h.contract_id, grant, accrued);
+  }
   ++decision_.accruals;
   return Emit(EntitlementStream(h.contract_id), event);
 }
@@ -178,6 +188,10 @@ absl::Status MonthDecider::End(HireState& h, v1::RunEndCause cause, const Declar
     clawback.set_amount_centimes(h.pae_accrued_centimes);
     for (int32_t t : h.pae_tranches) clawback.add_tranches(t);
     clawback.set_ruleset_id(h.ruleset_id);
+    // docs/MONEY.md: beyond what is payable, the company owes the rest (receivable).
+    PostingBuilder postings(s_.accounts, clawback.mutable_postings());
+    postings.Post(ExpenseAccount(v1::PAE), -h.pae_accrued_centimes);
+    postings.DebitContract(h.contract_id, {v1::PAE, v1::PAF}, h.pae_accrued_centimes);
     ++decision_.clawbacks;
     return Emit(EntitlementStream(h.contract_id), clawback);
   }

@@ -9,6 +9,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "ledger/domain/event_payload.h"
 #include "ledger/domain/file_checks.h"
+#include "ledger/domain/postings.h"
 #include "ledger/domain/program_state.h"
 
 namespace daftar::domain {
@@ -26,6 +27,7 @@ void ApplyHireDeclared(Program::State& s, const v1::HireDeclared& e) {
   h.contract_id = e.contract_id();
   h.subject_id = e.subject_id();
   h.ruleset_id = e.ruleset_id();
+  h.hire_date = e.hire_date();
   absl::CivilDay day;
   if (absl::ParseCivilTime(e.hire_date(), &day)) h.hire_period = PeriodOf(day);
   h.order = s.hires_declared++;
@@ -54,6 +56,7 @@ void ApplyEmploymentConfirmed(Program::State& s, const v1::EmploymentConfirmed& 
   HireState& h = it->second;
   h.run = RunState::kActive;
   h.run_months = e.run_months();
+  if (e.retention_reached()) h.retained = true;
   const v1::JobGrant* job = JobGrantOf(s, h);
   if (job != nullptr && h.run_months <= job->basis_months()) {
     h.pae_basis_centimes += e.gross_salary_centimes();
@@ -75,11 +78,16 @@ void ApplyEmploymentEnded(Program::State& s, const v1::EmploymentEnded& e) {
 
 void ApplyEntitlementAccrued(Program::State& s, const v1::EntitlementAccrued& e) {
   NoteMonthEvent(s, e.period());
+  ApplyPostings(e.postings(), s.accounts);
   auto c = s.contracts.find(e.contract_id());
   if (c != s.contracts.end()) c->second.net_accrued_centimes += e.accrued_centimes();
   auto it = s.hires.find(e.hire_id());
   if (it == s.hires.end()) return;
   HireState& h = it->second;
+  h.capped_centimes += e.capped_centimes();
+  if (e.held()) (e.grant() == v1::PAE ? h.pae_held_centimes : h.paf_held_centimes) +=
+      e.accrued_centimes();
+  if (e.grant() == v1::PAF) h.paf_accrued_centimes += e.accrued_centimes();
   if (e.grant() == v1::PAE) {
     h.pae_amount_centimes = e.amount_centimes();
     h.pae_tranches_accrued = e.tranche();
@@ -94,6 +102,7 @@ void ApplyEntitlementAccrued(Program::State& s, const v1::EntitlementAccrued& e)
 
 void ApplyClawbackAssessed(Program::State& s, const v1::ClawbackAssessed& e) {
   NoteMonthEvent(s, e.period());
+  ApplyPostings(e.postings(), s.accounts);
   auto c = s.contracts.find(e.contract_id());
   if (c != s.contracts.end()) c->second.net_accrued_centimes -= e.amount_centimes();
   auto it = s.hires.find(e.hire_id());
@@ -156,6 +165,9 @@ absl::Status Program::Apply(absl::string_view event_type, absl::string_view payl
     return ApplyEventPayload<v1::ClawbackAssessed>(event_type, payload,
                                                    into(ApplyClawbackAssessed));
   }
+  bool money_event = false;
+  absl::Status money = ApplyMoneyEvent(s, event_type, payload, &money_event);
+  if (money_event) return money;
   if (event_type == "DeclarationMonthImported") {
     return ApplyEventPayload<v1::DeclarationMonthImported>(event_type, payload, [&s](auto&& e) {
       int32_t period = 0;
@@ -247,6 +259,11 @@ bool Program::HasContract(const std::string& contract_id) const {
 bool Program::HasHire(const std::string& hire_id) const { return state_->hires.contains(hire_id); }
 
 size_t Program::ContractCount() const { return state_->contracts.size(); }
+
+int64_t Program::AccountBalance(const std::string& account) const {
+  auto it = state_->accounts.find(account);
+  return it == state_->accounts.end() ? 0 : it->second;
+}
 
 uint64_t Program::EventsApplied() const { return state_->events_applied; }
 

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "daftar/v1/events.pb.h"
+#include "ledger/domain/money_moves.h"
 #include "ledger/domain/rows.h"
 #include "ledger/store/event_store.h"
 
@@ -129,6 +130,30 @@ class Program {
   absl::StatusOr<MonthDecision> DeclarationMonthApplying(
       int32_t period, const std::string& file_name, const std::string& file_sha256,
       const std::vector<DeclarationCommand>& rows);
+
+  // --- Money moves (docs/MONEY.md). Each returns the events to append, or an error deciding
+  // nothing: INVALID_ARGUMENT (a field's shape or bound, naming it), NOT_FOUND (unknown contract,
+  // payout or hire), FAILED_PRECONDITION (the state does not allow the step: over the payable,
+  // budget short, step out of order, ...), PERMISSION_DENIED (an approver approving their own
+  // request).
+
+  // Budget of one fiscal year and grant ("Budget").
+  absl::StatusOr<std::vector<DecidedEvent>> DecideAllocateBudget(const BudgetCommand& c) const;
+  // A new payout; its id is the PayoutRequested's payout_id ("Payouts").
+  absl::StatusOr<std::vector<DecidedEvent>> DecideRequestPayout(
+      const PayoutRequestCommand& c) const;
+  absl::StatusOr<std::vector<DecidedEvent>> DecidePayoutStep(const PayoutStepCommand& c) const;
+  // A repayment of the contract's debt ("Clawback recovery").
+  absl::StatusOr<std::vector<DecidedEvent>> DecideRecordRecovery(const RecoveryCommand& c) const;
+  // Contract lifecycle ("Contract lifecycle").
+  absl::StatusOr<std::vector<DecidedEvent>> DecideAmendContract(const AmendCommand& c) const;
+  absl::StatusOr<std::vector<DecidedEvent>> DecideLifecycle(const LifecycleCommand& c) const;
+  // Withdrawal of a hire with its compensating events ("Hire withdrawal").
+  absl::StatusOr<std::vector<DecidedEvent>> DecideWithdrawHire(const std::string& hire_id,
+                                                               const std::string& reason) const;
+
+  // Balance of a double-entry account (debit positive), 0 if never posted to.
+  int64_t AccountBalance(const std::string& account) const;
 
   // Number of events folded by Apply since construction.
   uint64_t EventsApplied() const;

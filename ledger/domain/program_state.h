@@ -4,10 +4,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/time/civil_time.h"
 #include "daftar/v1/events.pb.h"
 #include "ledger/domain/program.h"
 
@@ -25,6 +28,7 @@ struct HireState {
   std::string contract_id;
   std::string subject_id;
   std::string ruleset_id;
+  std::string hire_date;    // YYYY-MM-DD
   int32_t hire_period = 0;  // YYYYMM of the hire date
   uint64_t order = 0;       // declaration order: "in hires.csv order"
   bool eligible = false;
@@ -41,12 +45,53 @@ struct HireState {
   bool pae_clawed_back = false;
   int64_t paf_year_centimes = 0;      // salaries of the current employment year so far
   int32_t paf_years_accrued = 0;
+  // Money totals of the hire, for its withdrawal (docs/MONEY.md "Hire withdrawal").
+  int64_t paf_accrued_centimes = 0;   // PAF accrued (after cuts), held included
+  int64_t pae_held_centimes = 0;      // accrued while the contract was suspended, not released
+  int64_t paf_held_centimes = 0;
+  int64_t capped_centimes = 0;        // envelope cuts of its accruals
+  bool retained = false;              // its run reached retention_months
+  bool withdrawn = false;
+};
+
+// A period the contract was not active, [from, to) in days; `to` unset: still going.
+struct InactivePeriod {
+  absl::CivilDay from;
+  std::optional<absl::CivilDay> to;
 };
 
 struct ContractState {
-  v1::ContractSigned signed_contract;
-  int64_t net_accrued_centimes = 0;  // accrued - clawed back: what the envelope bounds
-  bool active = true;                // suspension/termination come in a later slice
+  v1::ContractSigned signed_contract;  // terms as amended (envelope, range, committed jobs)
+  int64_t net_accrued_centimes = 0;  // accrued (held included) - clawed back - reversed
+  bool suspended = false;
+  bool terminated = false;
+  std::vector<InactivePeriod> inactive;  // suspensions, then the termination (open-ended)
+  absl::CivilDay last_step_on;           // effective date of the last lifecycle event
+  int64_t pending_payout_centimes[3] = {0, 0, 0};  // by v1::Grant: requested or approved
+  // Whether the contract is active on `day` (docs/input-contract.md: "suspension and
+  // termination ... end that early").
+  bool ActiveOn(absl::CivilDay day) const {
+    for (const InactivePeriod& p : inactive) {
+      if (day >= p.from && (!p.to.has_value() || day < *p.to)) return false;
+    }
+    return true;
+  }
+};
+
+struct PayoutInfo {
+  std::string contract_id;
+  v1::Grant grant = v1::GRANT_UNSPECIFIED;
+  int64_t amount_centimes = 0;
+  int32_t fiscal_year = 0;
+  std::string requested_by;
+  v1::PayoutState state = v1::REQUESTED;
+  std::string value_date;                     // of the disbursement
+  std::vector<v1::Posting> disbursement;      // its postings, negated if the bank returns it
+};
+
+struct BudgetInfo {
+  int64_t allocated_centimes = 0;
+  int64_t reserved_centimes = 0;  // payouts requested on it, neither rejected nor failed
 };
 
 struct SubjectState {
@@ -63,6 +108,11 @@ struct Program::State {
   absl::flat_hash_map<std::string, HireState> hires;
   absl::flat_hash_map<std::string, SubjectState> subjects;
   std::map<uint64_t, std::string> open_runs;  // order -> hire_id, runs not ended
+  // Double-entry accounts (docs/MONEY.md "Chart of accounts"): balance, debit positive.
+  absl::flat_hash_map<std::string, int64_t> accounts;
+  std::map<std::string, PayoutInfo> payouts;  // by payout id
+  uint64_t payouts_requested = 0;
+  std::map<std::pair<int32_t, int>, BudgetInfo> budgets;  // (fiscal year, grant)
   uint64_t hires_declared = 0;
   std::map<int32_t, std::string> months;      // period -> file_sha256
   // A month whose events are in the log without its DeclarationMonthImported marker: an import
@@ -70,6 +120,11 @@ struct Program::State {
   int32_t partial_period = 0;
   uint64_t events_applied = 0;
 };
+
+// evolve for the money-move events (money_evolve.cc): sets *handled when `event_type` is one of
+// them. Errors: DATA_LOSS if the payload does not parse.
+absl::Status ApplyMoneyEvent(Program::State& s, absl::string_view event_type,
+                             absl::string_view payload, bool* handled);
 
 // Serialises `event` into a DecidedEvent for `stream`.
 DecidedEvent MakeEvent(const std::string& stream, const google::protobuf::Message& event,

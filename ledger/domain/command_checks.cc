@@ -1,0 +1,62 @@
+// Field checks of the money-move commands (docs/MONEY.md).
+#include "ledger/domain/command_checks.h"
+
+#include "absl/strings/str_cat.h"
+#include "ledger/domain/money.h"
+#include "ledger/domain/money_moves.h"
+#include "ledger/domain/rows.h"
+
+namespace daftar::domain {
+namespace {
+
+absl::Status Refuse(absl::string_view field, absl::string_view value, absl::string_view rule) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("field ", field, ": value '", ShowValue(value), "' ", rule));
+}
+
+}  // namespace
+
+absl::Status CheckReason(absl::string_view field, absl::string_view value, bool required) {
+  if (required && value.empty()) return Refuse(field, value, "is empty; a reason is required");
+  if (value.size() > kReasonBytesMax) {
+    return Refuse(field, value, absl::StrCat("is longer than ", kReasonBytesMax, " bytes"));
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7F) return Refuse(field, value, "contains a control character");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckBankReference(absl::string_view value) {
+  if (value.empty() || value.size() > kBankReferenceBytesMax) {
+    return Refuse("bank_reference", value,
+                  absl::StrCat("must be 1..", kBankReferenceBytesMax, " characters"));
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 || c > 0x7E) return Refuse("bank_reference", value, "must be printable ASCII");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckAmount(absl::string_view field, int64_t amount_centimes) {
+  if (amount_centimes < 1 || amount_centimes > kAmountCentimesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field ", field, ": value ", FormatCentimes(amount_centimes),
+                     " MAD is not in 0.01..", FormatCentimes(kAmountCentimesMax), " MAD"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckGrant(v1::Grant grant) {
+  if (grant != v1::PAE && grant != v1::PAF) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field grant: value ", static_cast<int>(grant), " is not PAE or PAF"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view field, absl::string_view value) {
+  return ParseDate(value, absl::StrCat("field ", field));
+}
+
+}  // namespace daftar::domain
