@@ -64,12 +64,21 @@ absl::Status Ledger::Impl::FoldProgramLocked() {
 absl::Status Ledger::Impl::StartProjection() {
   auto checkpoint = store->GetCheckpoint(std::string(projections::BalancesProjection::kName));
   if (!checkpoint.ok()) return checkpoint.status();
+  auto report_checkpoint =
+      store->GetCheckpoint(std::string(projections::ProgramReportProjection::kName));
+  if (!report_checkpoint.ok()) return report_checkpoint.status();
   uint64_t after = 0;
-  if (checkpoint->has_value()) {
+  {
     absl::MutexLock lock(&projection_mu);
-    if (auto st = balances.Restore((*checkpoint)->second); !st.ok()) return st;
-    after = (*checkpoint)->first;
-    balances_position = balances_checkpointed = after;
+    if (checkpoint->has_value()) {
+      if (auto st = balances.Restore((*checkpoint)->second); !st.ok()) return st;
+      balances_position = balances_checkpointed = (*checkpoint)->first;
+    }
+    if (report_checkpoint->has_value()) {
+      if (auto st = program_report.Restore((*report_checkpoint)->second); !st.ok()) return st;
+    }
+    // Both projections resume from the older of their checkpoints; each skips what it folded.
+    after = std::min(balances_position, program_report.position());
   }
   auto subscription_or =
       store->Subscribe(after, [this](const store::Record& r) { return OnRecord(r); });
@@ -81,14 +90,17 @@ absl::Status Ledger::Impl::StartProjection() {
 absl::Status Ledger::Impl::OnRecord(const store::Record& record) {
   absl::MutexLock lock(&projection_mu);
   absl::Status status;
-  if (record.position != balances_position + 1) {
+  if (record.position > balances_position + 1) {
     status = absl::InternalError(absl::StrCat("balances projection at ", balances_position,
                                               " received position ", record.position));
-  } else {
+  } else if (record.position == balances_position + 1) {
     status = balances.Apply(record.event_type, record.payload);
   }
+  if (status.ok() && record.position > program_report.position()) {
+    status = program_report.Apply(record);
+  }
   if (status.ok()) {
-    balances_position = record.position;
+    balances_position = std::max(balances_position, record.position);
     if (balances_position - balances_checkpointed >= kCheckpointEveryEvents) {
       status = CheckpointLocked();
     }
@@ -100,6 +112,10 @@ absl::Status Ledger::Impl::OnRecord(const store::Record& record) {
 absl::Status Ledger::Impl::CheckpointLocked() {
   auto st = store->PutCheckpoint(std::string(projections::BalancesProjection::kName),
                                  balances_position, balances.Snapshot());
+  if (st.ok()) {
+    st = store->PutCheckpoint(std::string(projections::ProgramReportProjection::kName),
+                              program_report.position(), program_report.Snapshot());
+  }
   if (st.ok()) balances_checkpointed = balances_position;
   return st;
 }

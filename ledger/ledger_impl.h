@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "ledger/domain/pseudonym.h"
 #include "ledger/ledger.h"
+#include "ledger/projections/program_report.h"
 #include "ledger/store/sha256.h"
 
 namespace daftar {
@@ -63,6 +64,9 @@ struct Ledger::Impl {
   uint64_t balances_checkpointed ABSL_GUARDED_BY(projection_mu) = 0;
   // Why the projection's subscription stopped, if it did: Balances() reports it.
   absl::Status balances_error ABSL_GUARDED_BY(projection_mu);
+  // The program report, fed by the same subscription; its position is its own (its checkpoint
+  // may lag the balances' after an upgrade: records it has folded are skipped).
+  projections::ProgramReportProjection program_report ABSL_GUARDED_BY(projection_mu);
   std::unique_ptr<store::Subscription> subscription;
 
   absl::Status FoldProgram();

@@ -6,6 +6,7 @@
 #include "ledger/domain/rows.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_impl.h"
+#include "ledger/projections/as_of.h"
 
 namespace daftar {
 using ledger_internal::RequestDigest;
@@ -202,14 +203,20 @@ absl::StatusOr<std::string> Ledger::HireIdOf(const std::string& contract_id,
 
 absl::StatusOr<std::vector<projections::BalanceLine>> Ledger::BalancesAsOfPosition(
     uint64_t position) {
-  return absl::UnimplementedError("BalancesAsOfPosition");
+  return projections::BalancesAsOfPosition(*impl_->store, position);
 }
+
 absl::StatusOr<std::vector<projections::BalanceLine>> Ledger::BalancesAsOfDate(
     absl::CivilDay date) {
-  return absl::UnimplementedError("BalancesAsOfDate");
+  return projections::BalancesAsOfDate(*impl_->store, date);
 }
+
 absl::StatusOr<projections::ProgramReport> Ledger::ProgramReport(absl::Time now) {
-  return absl::UnimplementedError("ProgramReport");
+  // Waits, like Balances(), for the projections to fold every event recorded before the call.
+  auto caught_up = Balances();
+  if (!caught_up.ok()) return caught_up.status();
+  absl::MutexLock lock(&impl_->projection_mu);
+  return impl_->program_report.Report(now);
 }
 
 }  // namespace daftar
