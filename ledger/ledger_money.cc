@@ -26,8 +26,8 @@ absl::StatusOr<PayoutResult> Ledger::RequestPayout(const PayoutRequest& request,
   RequestDigest digest("RequestPayout");
   AddIdentity(digest, context);
   for (const std::string& f : {std::string(request.contract_id),
-                              std::string(v1::Grant_Name(request.grant)),
-                              std::string(absl::StrCat(request.amount_centimes)),
+                              v1::Grant_Name(request.grant),
+                              absl::StrCat(request.amount_centimes),
                               std::string(request.value_date),
                               std::string(request.reason)}) {
     digest.Add(f);
@@ -85,7 +85,7 @@ absl::StatusOr<WriteResult> Ledger::PayoutStep(const domain::PayoutStepCommand& 
   RequestDigest digest("PayoutStep");
   AddIdentity(digest, context);
   for (const std::string& f :
-       {std::string(absl::StrCat(static_cast<int>(command.step))),
+       {absl::StrCat(static_cast<int>(command.step)),
         std::string(command.payout_id), std::string(command.reason),
         std::string(command.bank_reference), std::string(command.value_date)}) {
     digest.Add(f);
@@ -103,7 +103,7 @@ absl::StatusOr<WriteResult> Ledger::RecordClawbackRecovery(const std::string& co
   RequestDigest digest("RecordClawbackRecovery");
   AddIdentity(digest, context);
   for (const std::string& f : {std::string(contract_id),
-                              std::string(absl::StrCat(amount_centimes)),
+                              absl::StrCat(amount_centimes),
                               std::string(bank_reference), std::string(value_date)}) {
     digest.Add(f);
   }
@@ -119,9 +119,9 @@ absl::StatusOr<WriteResult> Ledger::AllocateBudget(int32_t fiscal_year, v1::Gran
                                                    const CommandContext& context) {
   RequestDigest digest("AllocateBudget");
   AddIdentity(digest, context);
-  for (const std::string& f : {std::string(absl::StrCat(fiscal_year)),
-                              std::string(v1::Grant_Name(grant)),
-                              std::string(absl::StrCat(amount_centimes)),
+  for (const std::string& f : {absl::StrCat(fiscal_year),
+                              v1::Grant_Name(grant),
+                              absl::StrCat(amount_centimes),
                               std::string(reference)}) {
     digest.Add(f);
   }
