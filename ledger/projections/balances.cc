@@ -1,68 +1,122 @@
-// Contract balances projection and its report formats (docs/input-contract.md "Balances report").
+// Contract balances projection: the fold and its snapshot (docs/input-contract.md "Balances
+// report"; docs/MONEY.md for the money moves). The report formats are in balances_format.cc.
 #include "ledger/projections/balances.h"
 
-#include <algorithm>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "daftar/v1/events.pb.h"
 #include "daftar/v1/projections.pb.h"
 #include "ledger/domain/event_payload.h"
-#include "ledger/domain/money.h"
 
 namespace daftar::projections {
-namespace {
 
+using domain::ApplyEventPayload;
 
-// JSON string literal (RFC 8259 escaping).
-std::string JsonString(absl::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += absl::StrFormat("\\u%04x", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
+BalanceLine& BalancesProjection::LineOf(const std::string& contract_id) {
+  BalanceLine& line = lines_[contract_id];
+  line.contract_id = contract_id;
+  return line;
 }
 
-}  // namespace
-
 absl::Status BalancesProjection::Apply(absl::string_view event_type, absl::string_view payload) {
-  using domain::ApplyEventPayload;
+  if (event_type == "ContractSigned" || event_type == "HireDeclared" ||
+      event_type == "EmploymentConfirmed" || event_type == "HireWithdrawn") {
+    return ApplyJobs(event_type, payload);
+  }
+  if (event_type == "EntitlementAccrued" || event_type == "EntitlementReleased" ||
+      event_type == "ClawbackAssessed" || event_type == "EntitlementReversed") {
+    return ApplyEntitlement(event_type, payload);
+  }
+  if (event_type == "PayoutDisbursed" || event_type == "PayoutFailed" ||
+      event_type == "ClawbackRecovered") {
+    return ApplyPayment(event_type, payload);
+  }
+  return absl::OkStatus();  // events that move no balance
+}
+
+absl::Status BalancesProjection::ApplyJobs(absl::string_view event_type,
+                                           absl::string_view payload) {
   if (event_type == "ContractSigned") {
-    return ApplyEventPayload<v1::ContractSigned>(event_type, payload, [this](auto&& e) {
-      lines_[e.contract_id()].contract_id = e.contract_id();
-    });
+    return ApplyEventPayload<v1::ContractSigned>(event_type, payload,
+                                                 [this](auto&& e) { LineOf(e.contract_id()); });
   }
   if (event_type == "HireDeclared") {
     return ApplyEventPayload<v1::HireDeclared>(event_type, payload, [this](auto&& e) {
-      if (e.eligible()) ++lines_[e.contract_id()].jobs_declared;
+      if (e.eligible()) ++LineOf(e.contract_id()).jobs_declared;
     });
   }
   if (event_type == "EmploymentConfirmed") {
     return ApplyEventPayload<v1::EmploymentConfirmed>(event_type, payload, [this](auto&& e) {
-      if (e.retention_reached()) ++lines_[e.contract_id()].jobs_retained;
+      if (e.retention_reached()) ++LineOf(e.contract_id()).jobs_retained;
     });
   }
+  return ApplyEventPayload<v1::HireWithdrawn>(event_type, payload, [this](auto&& e) {
+    BalanceLine& line = LineOf(e.contract_id());
+    if (e.was_eligible()) --line.jobs_declared;
+    if (e.was_retained()) --line.jobs_retained;
+  });
+}
+
+absl::Status BalancesProjection::ApplyEntitlement(absl::string_view event_type,
+                                                  absl::string_view payload) {
   if (event_type == "EntitlementAccrued") {
     return ApplyEventPayload<v1::EntitlementAccrued>(event_type, payload, [this](auto&& e) {
-      BalanceLine& line = lines_[e.contract_id()];
-      (e.grant() == v1::PAE ? line.pae_accrued_centimes : line.paf_accrued_centimes) +=
-          e.accrued_centimes();
+      BalanceLine& line = LineOf(e.contract_id());
+      const bool pae = e.grant() == v1::PAE;
+      int64_t& to = e.held() ? (pae ? line.pae_held_centimes : line.paf_held_centimes)
+                             : (pae ? line.pae_accrued_centimes : line.paf_accrued_centimes);
+      to += e.accrued_centimes();
       line.capped_centimes += e.capped_centimes();
+    });
+  }
+  if (event_type == "EntitlementReleased") {
+    return ApplyEventPayload<v1::EntitlementReleased>(event_type, payload, [this](auto&& e) {
+      BalanceLine& line = LineOf(e.contract_id());
+      line.pae_held_centimes -= e.pae_centimes();
+      line.pae_accrued_centimes += e.pae_centimes();
+      line.paf_held_centimes -= e.paf_centimes();
+      line.paf_accrued_centimes += e.paf_centimes();
     });
   }
   if (event_type == "ClawbackAssessed") {
     return ApplyEventPayload<v1::ClawbackAssessed>(event_type, payload, [this](auto&& e) {
-      lines_[e.contract_id()].clawback_centimes += e.amount_centimes();
+      LineOf(e.contract_id()).clawback_centimes += e.amount_centimes();
     });
   }
-  return absl::OkStatus();  // events that move no balance
+  return ApplyEventPayload<v1::EntitlementReversed>(event_type, payload, [this](auto&& e) {
+    BalanceLine& line = LineOf(e.contract_id());
+    line.pae_accrued_centimes -= e.pae_accrued_centimes();
+    line.paf_accrued_centimes -= e.paf_accrued_centimes();
+    line.pae_held_centimes -= e.pae_held_centimes();
+    line.paf_held_centimes -= e.paf_held_centimes();
+    line.clawback_centimes -= e.clawback_centimes();
+    line.capped_centimes -= e.capped_centimes();
+  });
+}
+
+absl::Status BalancesProjection::ApplyPayment(absl::string_view event_type,
+                                              absl::string_view payload) {
+  if (event_type == "PayoutDisbursed") {
+    return ApplyEventPayload<v1::PayoutDisbursed>(event_type, payload, [this](auto&& e) {
+      BalanceLine& line = LineOf(e.contract_id());
+      line.disbursed_centimes += e.amount_centimes();
+      line.paid_centimes += e.amount_centimes();
+    });
+  }
+  if (event_type == "PayoutFailed") {
+    return ApplyEventPayload<v1::PayoutFailed>(event_type, payload, [this](auto&& e) {
+      if (e.from_state() != v1::DISBURSED) return;  // the transfer was never made
+      BalanceLine& line = LineOf(e.contract_id());
+      line.disbursed_centimes -= e.amount_centimes();
+      line.paid_centimes -= e.amount_centimes();
+    });
+  }
+  return ApplyEventPayload<v1::ClawbackRecovered>(event_type, payload, [this](auto&& e) {
+    BalanceLine& line = LineOf(e.contract_id());
+    line.recovered_centimes += e.amount_centimes();
+    line.paid_centimes -= e.amount_centimes();
+  });
 }
 
 std::vector<BalanceLine> BalancesProjection::Lines() const {
@@ -84,6 +138,10 @@ std::string BalancesProjection::Snapshot() const {
     e->set_clawback_centimes(l.clawback_centimes);
     e->set_capped_centimes(l.capped_centimes);
     e->set_paid_centimes(l.paid_centimes);
+    e->set_pae_held_centimes(l.pae_held_centimes);
+    e->set_paf_held_centimes(l.paf_held_centimes);
+    e->set_disbursed_centimes(l.disbursed_centimes);
+    e->set_recovered_centimes(l.recovered_centimes);
   }
   return snapshot.SerializeAsString();
 }
@@ -104,55 +162,20 @@ absl::Status BalancesProjection::Restore(absl::string_view bytes) {
     l.clawback_centimes = e.clawback_centimes();
     l.capped_centimes = e.capped_centimes();
     l.paid_centimes = e.paid_centimes();
+    l.pae_held_centimes = e.pae_held_centimes();
+    l.paf_held_centimes = e.paf_held_centimes();
+    l.disbursed_centimes = e.disbursed_centimes();
+    l.recovered_centimes = e.recovered_centimes();
+    // Checked where written (Apply keeps it) and again where read.
+    if (l.paid_centimes != l.disbursed_centimes - l.recovered_centimes) {
+      return absl::DataLossError(absl::StrCat(
+          "balances: checkpoint snapshot of contract ", l.contract_id, ": paid_centimes ",
+          l.paid_centimes, " is not disbursed_centimes ", l.disbursed_centimes,
+          " less recovered_centimes ", l.recovered_centimes));
+    }
   }
   lines_ = std::move(lines);
   return absl::OkStatus();
-}
-
-std::string FormatBalancesJsonl(const std::vector<BalanceLine>& lines) {
-  std::string out;
-  for (const BalanceLine& l : lines) {
-    absl::StrAppend(&out, "{\"contract_id\":", JsonString(l.contract_id),
-                    ",\"jobs_declared\":", l.jobs_declared, ",\"jobs_retained\":", l.jobs_retained,
-                    ",\"pae_accrued_mad\":\"", domain::FormatCentimes(l.pae_accrued_centimes),
-                    "\",\"paf_accrued_mad\":\"", domain::FormatCentimes(l.paf_accrued_centimes),
-                    "\",\"clawback_mad\":\"", domain::FormatCentimes(l.clawback_centimes), "\",\"capped_mad\":\"",
-                    domain::FormatCentimes(l.capped_centimes), "\",\"paid_mad\":\"", domain::FormatCentimes(l.paid_centimes),
-                    "\",\"payable_mad\":\"", domain::FormatCentimes(l.payable_centimes()), "\"}\n");
-  }
-  return out;
-}
-
-std::string FormatBalancesTable(const std::vector<BalanceLine>& lines) {
-  BalanceLine total;
-  total.contract_id = "TOTAL";
-  for (const BalanceLine& l : lines) {
-    total.jobs_declared += l.jobs_declared;
-    total.jobs_retained += l.jobs_retained;
-    total.pae_accrued_centimes += l.pae_accrued_centimes;
-    total.paf_accrued_centimes += l.paf_accrued_centimes;
-    total.clawback_centimes += l.clawback_centimes;
-    total.capped_centimes += l.capped_centimes;
-    total.paid_centimes += l.paid_centimes;
-  }
-  size_t id_width = 8;
-  for (const BalanceLine& l : lines) id_width = std::max(id_width, l.contract_id.size());
-  constexpr absl::string_view kRow = "%-*s %8s %8s %15s %15s %15s %15s %15s %15s\n";
-  std::string out = absl::StrFormat(kRow, id_width, "contract", "declared", "retained", "PAE MAD",
-                                    "PAF MAD", "clawback MAD", "capped MAD", "paid MAD",
-                                    "payable MAD");
-  auto row = [&](const BalanceLine& l) {
-    absl::StrAppend(&out, absl::StrFormat(kRow, id_width, l.contract_id,
-                                          absl::StrCat(l.jobs_declared),
-                                          absl::StrCat(l.jobs_retained),
-                                          domain::FormatCentimes(l.pae_accrued_centimes), domain::FormatCentimes(l.paf_accrued_centimes),
-                                          domain::FormatCentimes(l.clawback_centimes), domain::FormatCentimes(l.capped_centimes),
-                                          domain::FormatCentimes(l.paid_centimes), domain::FormatCentimes(l.payable_centimes())));
-  };
-  for (const BalanceLine& l : lines) row(l);
-  out += std::string(id_width + 2 * 9 + 6 * 16, '-') + "\n";
-  row(total);
-  return out;
 }
 
 }  // namespace daftar::projections
