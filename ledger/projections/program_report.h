@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -68,15 +69,103 @@ struct PendingApproval {
 struct ProgramReport {
   uint64_t position = 0;  // last position folded
   int64_t jobs_target = kProgramJobsTarget;
-  int64_t contracts = 0;
+  int64_t contracts = 0;  // contracts with a balance line (every signed contract)
   BalanceLine totals;     // sum of every contract's balance line (contract_id "TOTAL")
+  // Every breakdown covers every contract once, so its contracts and jobs add up to the totals.
+  // A contract whose zone no published rule set names counts under tier ZONE_TIER_UNSPECIFIED;
+  // that line (and ACTIVITY_UNSPECIFIED, zone "") appears only when some contract falls there.
   std::vector<JobsBreakdown> by_zone;       // sorted by key
   std::vector<JobsBreakdown> by_zone_tier;  // PRIMARY, SECONDARY
   std::vector<JobsBreakdown> by_activity;   // ITO, CRM, BPO, ESO, KPO order of the enum
+  // A line for every fiscal year and grant with an allocation, a non-zero commitment or
+  // disbursement, or a reservation.
   std::vector<BudgetLine> budget;           // by fiscal year, then grant
   std::vector<PayoutStateLine> payouts;     // one line per state REQUESTED..FAILED
-  std::vector<PendingApproval> pending_approvals;  // oldest first
+  std::vector<PendingApproval> pending_approvals;  // oldest first (then by payout_id)
+  bool operator==(const ProgramReport&) const = default;
 };
+
+// The program report as a fold of the event log (issue 3 "Reports"). Pure: Apply is
+// deterministic; Snapshot/Restore round-trip exactly. Not thread-safe; copyable.
+class ProgramReportProjection {
+ public:
+  // Name of its checkpoint in the store.
+  static constexpr absl::string_view kName = "program_report";
+
+  // Folds one record (its recorded_at dates payout requests and reversals):
+  //   every event            the balances (BalancesProjection::Apply) behind totals and jobs
+  //   ContractSigned         the contract's zone and activity
+  //   RuleSetPublished       its zones' tiers (a later rule set naming a zone wins)
+  //   BudgetAllocated        allocated of (fiscal_year, grant)
+  //   EntitlementAccrued     committed +accrued (held included) in its period's year
+  //   ClawbackAssessed       committed -amount in its period's year
+  //   EntitlementReversed    committed -(accrued + held - clawback) per grant, in the UTC year
+  //                          of its recorded_at
+  //   PayoutRequested        a payout in REQUESTED, reserving on its fiscal_year and grant
+  //   PayoutApproved/Rejected/Disbursed/Failed  its state; Disbursed adds to disbursed of its
+  //                          fiscal_year, Failed from DISBURSED takes it back
+  // Errors, folding nothing: INTERNAL if record.position is not past the last position folded;
+  // DATA_LOSS naming the event type if the payload does not parse, a period is malformed, or a
+  // payout step names a payout never requested.
+  absl::Status Apply(const store::Record& record);
+
+  // The report at `now` (ages of pending approvals: max(0, now - requested_at) in whole
+  // seconds).
+  ProgramReport Report(absl::Time now) const;
+
+  // Last position folded (0: none).
+  uint64_t position() const { return position_; }
+
+  // Serialized daftar.v1.ProgramReportSnapshot (proto/daftar/v1/projections.proto).
+  std::string Snapshot() const;
+  // Replaces the state with a Snapshot(). Errors: DATA_LOSS if the bytes are not one (state
+  // unchanged then).
+  absl::Status Restore(absl::string_view snapshot);
+
+  bool operator==(const ProgramReportProjection&) const = default;
+
+ private:
+  struct Contract {
+    std::string zone_id;
+    v1::Activity activity = v1::ACTIVITY_UNSPECIFIED;
+    bool operator==(const Contract&) const = default;
+  };
+  struct Payout {
+    std::string contract_id;
+    v1::Grant grant = v1::GRANT_UNSPECIFIED;
+    int64_t amount_centimes = 0;
+    int32_t fiscal_year = 0;
+    std::string requested_by;
+    int64_t requested_at_us = 0;
+    v1::PayoutState state = v1::PAYOUT_STATE_UNSPECIFIED;
+    bool operator==(const Payout&) const = default;
+  };
+  using BudgetKey = std::pair<int32_t, v1::Grant>;
+
+  absl::Status ApplyProgram(const store::Record& record);
+  absl::Status ApplyCommitment(const store::Record& record);
+  absl::Status ApplyPayout(const store::Record& record);
+  BudgetLine& Budget(int32_t fiscal_year, v1::Grant grant);
+  void AddJobs(ProgramReport& report) const;
+
+  uint64_t position_ = 0;
+  BalancesProjection balances_;
+  std::map<std::string, Contract> contracts_;
+  std::map<std::string, v1::ZoneTier> zone_tiers_;
+  std::map<BudgetKey, BudgetLine> budget_;  // reserved_centimes stays 0: derived in Report
+  std::map<std::string, Payout> payouts_;
+};
+
+// The report as one JSON object on one line, then "\n". Keys in the order of ProgramReport:
+// position, jobs_target, contracts, totals (FormatBalanceJson with detail), by_zone, by_zone_tier,
+// by_activity (arrays of {key, contracts, jobs_declared, jobs_retained}), budget (array of
+// {fiscal_year, grant, allocated_mad, committed_mad, disbursed_mad, reserved_mad}), payouts
+// ({state, count, amount_mad}), pending_approvals ({payout_id, contract_id, grant, amount_mad,
+// requested_by, requested_at (RFC 3339 UTC with microseconds), age_seconds}). Enums by name;
+// amounts as two-decimal strings (domain::FormatCentimes, as the balances report).
+std::string FormatProgramReportJson(const ProgramReport& report);
+// The report as aligned tables for people, one section per part.
+std::string FormatProgramReportTable(const ProgramReport& report);
 
 }  // namespace daftar::projections
 
