@@ -7,6 +7,7 @@
 #include "services/call_log.h"
 #include "services/declaration_stream.h"
 #include "services/status.h"
+#include "services/write_call.h"
 
 namespace daftar::services {
 namespace {
@@ -111,7 +112,38 @@ void FillMonthResponse(const MonthImportResult& in, v1::ImportDeclarationsRespon
   out->set_clawbacks(in.clawbacks);
 }
 
+// The hire a withdrawal names. Errors: INVALID_ARGUMENT when it names none; those of
+// Ledger::HireIdOf for a key (never echoing the CNSS number).
+absl::StatusOr<std::string> HireIdOf(const Ledger& ledger, const v1::WithdrawHireRequest& request) {
+  switch (request.hire_case()) {
+    case v1::WithdrawHireRequest::kHireId:
+      return request.hire_id();
+    case v1::WithdrawHireRequest::kKey:
+      return ledger.HireIdOf(request.key().contract_id(), request.key().cnss_number(),
+                             request.key().hire_date());
+    case v1::WithdrawHireRequest::HIRE_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError(
+      "hire: not set; name the hire by hire_id or by key (contract_id, cnss_number, hire_date)");
+}
+
 }  // namespace
+
+grpc::Status EmploymentService::WithdrawHire(grpc::ServerContext* context,
+                                             const v1::WithdrawHireRequest* request,
+                                             v1::WithdrawHireResponse* response) {
+  CallLog log("WithdrawHire");
+  absl::StatusOr<std::string> hire_id = HireIdOf(ledger_, *request);
+  absl::StatusOr<WriteResult> result = hire_id.status();
+  if (hire_id.ok()) {
+    result = WithContext(*context, request->request_id(), [&](const CommandContext& c) {
+      return ledger_.WithdrawHire(*hire_id, request->reason(), c);
+    });
+  }
+  if (result.ok()) response->set_hire_id(*hire_id);
+  return FinishWrite(log, request->request_id(), result, response->mutable_write());
+}
 
 grpc::Status EmploymentService::DeclareHires(grpc::ServerContext* context,
                                              const v1::DeclareHiresRequest* request,

@@ -1,4 +1,5 @@
-// daftar.v1.Employment: hire batches and CNSS monthly declaration files (ledger.proto).
+// daftar.v1.Employment: hire batches, CNSS monthly declaration files and hire withdrawals
+// (ledger.proto; docs/MONEY.md "Hire withdrawal").
 #ifndef DAFTAR_SERVICES_EMPLOYMENT_SERVICE_H_
 #define DAFTAR_SERVICES_EMPLOYMENT_SERVICE_H_
 
@@ -20,6 +21,12 @@ class EmploymentService final : public v1::Employment::Service {
   grpc::Status ImportDeclarations(grpc::ServerContext* context,
                                   grpc::ServerReader<v1::ImportDeclarationsChunk>* reader,
                                   v1::ImportDeclarationsResponse* response) override;
+
+  // Ledger::WithdrawHire on the hire named by its id, or by a HireKey that Ledger::HireIdOf
+  // turns into the id (the CNSS number goes no further: not logged, not echoed, not kept).
+  // INVALID_ARGUMENT naming `hire` when the request names no hire. Answers the hire id.
+  grpc::Status WithdrawHire(grpc::ServerContext* context, const v1::WithdrawHireRequest* request,
+                            v1::WithdrawHireResponse* response) override;
 
  private:
   Ledger& ledger_;

@@ -1,36 +1,67 @@
 #include "services/reports_service.h"
 
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "ledger/domain/rows.h"
 #include "services/call_log.h"
+#include "services/report_wire.h"
 #include "services/status.h"
 
 namespace daftar::services {
+namespace {
+
+// The lines the request asks for; `head` receives the position they stand for (see
+// GetBalancesResponse.head_position).
+absl::StatusOr<std::vector<projections::BalanceLine>> LinesOf(Ledger& ledger,
+                                                              const v1::GetBalancesRequest& request,
+                                                              uint64_t* head) {
+  switch (request.as_of_case()) {
+    case v1::GetBalancesRequest::kAsOfPosition:
+      *head = request.as_of_position();
+      return ledger.BalancesAsOfPosition(request.as_of_position());
+    case v1::GetBalancesRequest::kAsOfDate: {
+      absl::StatusOr<absl::CivilDay> day = domain::ParseDate(request.as_of_date(), "as_of_date");
+      if (!day.ok()) return day.status();
+      *head = ledger.Store().GetHead().position;
+      return ledger.BalancesAsOfDate(*day);
+    }
+    case v1::GetBalancesRequest::AS_OF_NOT_SET:
+      break;
+  }
+  // Head first: the lines fold at least every event up to it (Balances folds everything recorded).
+  *head = ledger.Store().GetHead().position;
+  return ledger.Balances();
+}
+
+}  // namespace
 
 grpc::Status ReportsService::GetBalances(grpc::ServerContext* context,
                                          const v1::GetBalancesRequest* request,
                                          v1::GetBalancesResponse* response) {
   CallLog log("GetBalances");
-  // Head first: the lines fold at least every event up to it (Balances folds everything recorded).
-  response->set_head_position(ledger_.Store().GetHead().position);
-  auto lines = ledger_.Balances();
+  uint64_t head = 0;
+  auto lines = LinesOf(ledger_, *request, &head);
   if (!lines.ok()) {
-    response->Clear();
     log.Finish(request->request_id(), 0, 0, lines.status());
     return ToGrpcStatus(lines.status());
   }
-  for (const projections::BalanceLine& in : *lines) {
-    v1::BalanceLine* out = response->add_lines();
-    out->set_contract_id(in.contract_id);
-    out->set_jobs_declared(in.jobs_declared);
-    out->set_jobs_retained(in.jobs_retained);
-    out->set_pae_accrued_centimes(in.pae_accrued_centimes);
-    out->set_paf_accrued_centimes(in.paf_accrued_centimes);
-    out->set_clawback_centimes(in.clawback_centimes);
-    out->set_capped_centimes(in.capped_centimes);
-    out->set_paid_centimes(in.paid_centimes);
-    out->set_payable_centimes(in.payable_centimes());
+  response->set_head_position(head);
+  for (const projections::BalanceLine& line : *lines) {
+    BalanceLineToWire(line, request->detail(), response->add_lines());
   }
   log.Finish(request->request_id(), response->lines_size(), 0, absl::OkStatus());
   return grpc::Status::OK;
+}
+
+grpc::Status ReportsService::GetProgramReport(grpc::ServerContext* context,
+                                              const v1::GetProgramReportRequest* request,
+                                              v1::GetProgramReportResponse* response) {
+  CallLog log("GetProgramReport");
+  auto report = ledger_.ProgramReport(absl::Now());
+  if (report.ok()) ProgramReportToWire(*report, response);
+  log.Finish(request->request_id(), report.ok() ? report->contracts : 0, 0, report.status());
+  return ToGrpcStatus(report.status());
 }
 
 }  // namespace daftar::services

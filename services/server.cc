@@ -10,6 +10,7 @@
 #include "services/audit_service.h"
 #include "services/contracts_service.h"
 #include "services/employment_service.h"
+#include "services/payouts_service.h"
 #include "services/reports_service.h"
 #include "services/rules_service.h"
 
@@ -17,9 +18,16 @@ namespace daftar::services {
 
 struct Server::Impl {
   explicit Impl(Ledger& ledger)
-      : rules(ledger), contracts(ledger), employment(ledger), reports(ledger), audit(ledger) {}
+      : rules(ledger),
+        contracts(ledger),
+        employment(ledger),
+        payouts(ledger),
+        reports(ledger),
+        audit(ledger) {}
 
-  std::vector<grpc::Service*> All() { return {&rules, &contracts, &employment, &reports, &audit}; }
+  std::vector<grpc::Service*> All() {
+    return {&rules, &contracts, &employment, &payouts, &reports, &audit};
+  }
 
   // Overall ("") and every service's name, as grpc.health.v1 clients ask.
   void SetServing(bool serving) {
@@ -27,8 +35,8 @@ struct Server::Impl {
     if (health == nullptr) return;
     health->SetServingStatus(serving);
     for (const char* name : {v1::Rules::service_full_name(), v1::Contracts::service_full_name(),
-                             v1::Employment::service_full_name(), v1::Reports::service_full_name(),
-                             v1::Audit::service_full_name()}) {
+                             v1::Employment::service_full_name(), v1::Payouts::service_full_name(),
+                             v1::Reports::service_full_name(), v1::Audit::service_full_name()}) {
       health->SetServingStatus(name, serving);
     }
   }
@@ -36,6 +44,7 @@ struct Server::Impl {
   RulesService rules;
   ContractsService contracts;
   EmploymentService employment;
+  PayoutsService payouts;
   ReportsService reports;
   AuditService audit;
   std::unique_ptr<grpc::Server> server;
