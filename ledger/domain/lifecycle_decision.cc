@@ -1,5 +1,7 @@
 // Deciding contract amendments, suspension, resumption, termination and hire withdrawal
 // (docs/MONEY.md "Contract lifecycle", "Hire withdrawal").
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/command_checks.h"
 #include "ledger/domain/money.h"
@@ -53,7 +55,19 @@ void Release(const Program::State& s, const std::string& contract_id,
     postings.Post(HeldAccount(contract_id, g), held);
     postings.CreditContract(contract_id, g, held);
   }
-  if (e.postings_size() > 0) events.push_back(MakeEvent(EntitlementStream(contract_id), e));
+  if (e.postings_size() == 0) return;
+  for (const auto& [id, h] : s.hires) {  // sorted below: the map's order is not stable
+    if (h.contract_id != contract_id || h.pae_held_centimes + h.paf_held_centimes == 0) continue;
+    v1::ReleasedHire* part = e.add_hires();
+    part->set_hire_id(id);
+    part->set_pae_centimes(h.pae_held_centimes);
+    part->set_paf_centimes(h.paf_held_centimes);
+  }
+  std::sort(e.mutable_hires()->begin(), e.mutable_hires()->end(),
+            [](const v1::ReleasedHire& a, const v1::ReleasedHire& b) {
+              return a.hire_id() < b.hire_id();
+            });
+  events.push_back(MakeEvent(EntitlementStream(contract_id), e));
 }
 
 }  // namespace

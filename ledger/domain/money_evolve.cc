@@ -80,6 +80,10 @@ void ApplyEntitlementReversed(Program::State& s, const v1::EntitlementReversed& 
   const int64_t net = e.pae_accrued_centimes() + e.paf_accrued_centimes() +
                       e.pae_held_centimes() + e.paf_held_centimes() - e.clawback_centimes();
   s.contracts[e.contract_id()].net_accrued_centimes -= net;
+  if (auto it = s.hires.find(e.hire_id()); it != s.hires.end()) {
+    it->second.pae_held_centimes = 0;  // reversed, not to be released
+    it->second.paf_held_centimes = 0;
+  }
 }
 
 void ApplyContractAmended(Program::State& s, const v1::ContractAmended& e) {

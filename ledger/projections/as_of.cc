@@ -28,6 +28,23 @@ absl::StatusOr<std::vector<BalanceLine>> BalancesAsOfPosition(store::EventStore&
   return balances.Lines();
 }
 
+namespace {
+
+// A release less the parts of hires withdrawn by now (their held accruals are left out too).
+absl::Status ApplyReleaseWithout(const absl::flat_hash_set<std::string>& withdrawn,
+                                 const store::Record& r, BalancesProjection& balances) {
+  auto release = domain::ParseEventPayload<v1::EntitlementReleased>(r.event_type, r.payload);
+  if (!release.ok()) return release.status();
+  for (const v1::ReleasedHire& part : release->hires()) {
+    if (!withdrawn.contains(part.hire_id())) continue;
+    release->set_pae_centimes(release->pae_centimes() - part.pae_centimes());
+    release->set_paf_centimes(release->paf_centimes() - part.paf_centimes());
+  }
+  return balances.Apply(r.event_type, release->SerializeAsString());
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<BalanceLine>> BalancesAsOfDate(store::EventStore& store,
                                                           absl::CivilDay date) {
   // One head for both passes: records appended meanwhile are in neither.
@@ -48,6 +65,7 @@ absl::StatusOr<std::vector<BalanceLine>> BalancesAsOfDate(store::EventStore& sto
     if (facts->effective_on > date) return absl::OkStatus();
     if (!facts->hire_id.empty() && withdrawn.contains(facts->hire_id)) return absl::OkStatus();
     if (!facts->signed_contract_id.empty()) signed_contracts.insert(facts->signed_contract_id);
+    if (r.event_type == "EntitlementReleased") return ApplyReleaseWithout(withdrawn, r, balances);
     return balances.Apply(r.event_type, r.payload);
   });
   if (!second.ok()) return second;

@@ -232,6 +232,58 @@ TEST_F(AsOfTest, AWithdrawnHireIsAbsentAtEveryDate) {
   EXPECT_EQ(AsOf(absl::CivilDay(2025, 8, 31))[0].jobs_declared, 0);  // h1 dated 2025-09-01
 }
 
+// A release names each hire's part, so that a hire withdrawn after its held accrual was released
+// leaves out its part of the release too.
+TEST_F(AsOfTest, AReleaseLeavesOutThePartOfAHireWithdrawnLater) {
+  v1::ContractSigned c1;
+  c1.set_contract_id("C1");
+  c1.set_signed_on("2025-08-01");
+  Append(c1, Us(2025, 8, 2));
+  Append(Hire("C1", "h1", "2025-09-01"), Us(2025, 9, 2));
+  Append(Hire("C1", "h2", "2025-09-01"), Us(2025, 9, 2));
+  v1::EntitlementAccrued held;
+  held.set_contract_id("C1");
+  held.set_grant(v1::PAF);
+  held.set_period("202609");
+  held.set_held(true);
+  held.set_hire_id("h1");
+  held.set_accrued_centimes(10000);  // 100.00 MAD held for h1
+  Append(held, Us(2026, 10, 5));
+  held.set_hire_id("h2");
+  held.set_accrued_centimes(5000);   // 50.00 MAD held for h2
+  Append(held, Us(2026, 10, 5));
+  v1::EntitlementReleased release;
+  release.set_contract_id("C1");
+  release.set_paf_centimes(15000);
+  release.set_effective_on("2026-11-01");
+  for (auto [hire, amount] : {std::pair{"h1", 10000}, std::pair{"h2", 5000}}) {
+    v1::ReleasedHire* part = release.add_hires();
+    part->set_hire_id(hire);
+    part->set_paf_centimes(amount);
+  }
+  Append(release, Us(2026, 11, 1));
+  v1::HireWithdrawn withdrawn;
+  withdrawn.set_contract_id("C1");
+  withdrawn.set_hire_id("h1");
+  withdrawn.set_was_eligible(true);
+  Append(withdrawn, Us(2026, 12, 1));
+  v1::EntitlementReversed reversed;
+  reversed.set_contract_id("C1");
+  reversed.set_hire_id("h1");
+  reversed.set_paf_accrued_centimes(10000);
+  Append(reversed, Us(2026, 12, 1));
+  // Held on 2026-10-01 (h2's 50.00 only), released from 2026-11-01: 50.00 accrued, 0 held.
+  const std::vector<BalanceLine> october = AsOf(absl::CivilDay(2026, 10, 1));
+  ASSERT_EQ(october.size(), 1u);
+  EXPECT_EQ(october[0].paf_held_centimes, 5000);
+  EXPECT_EQ(october[0].paf_accrued_centimes, 0);
+  const std::vector<BalanceLine> later = AsOf(absl::CivilDay(2027, 1, 1));
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].paf_held_centimes, 0);
+  EXPECT_EQ(later[0].paf_accrued_centimes, 5000);
+  EXPECT_EQ(later[0].jobs_declared, 1);
+}
+
 TEST_F(AsOfTest, AnAccrualCountsFromTheLastDayOfItsPeriodAndAPaymentFromItsValueDate) {
   RecordHistory();
   EXPECT_EQ(AsOf(absl::CivilDay(2026, 1, 30))[0].pae_accrued_centimes, 0);
