@@ -9,157 +9,19 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/domain/program_state.h"
+#include "tests/domain/program_fixture.h"
 
 namespace daftar::domain {
 namespace {
 
 using ::testing::HasSubstr;
 
-v1::RuleSet Rules2025() {
-  v1::RuleSet r;
-  r.set_ruleset_id("offshoring-2025-v1");
-  r.set_title("test");
-  r.set_effective_from("2025-07-01");
-  r.set_effective_to("2030-12-31");
-  for (v1::Activity a : {v1::ITO, v1::CRM, v1::BPO, v1::ESO, v1::KPO}) r.add_eligible_activities(a);
-  v1::Zone* z = r.add_zones();
-  z->set_zone_id("CASANEARSHORE");
-  z->set_name("Casanearshore");
-  z->set_tier(v1::PRIMARY);
-  v1::JobGrant* job = r.mutable_job_grant();
-  job->set_rate_bp(1700);
-  job->set_basis_months(12);
-  job->set_retention_months(18);
-  for (auto [after, share] : {std::pair{12, 5000}, std::pair{18, 5000}}) {
-    v1::Tranche* t = job->add_tranches();
-    t->set_after_months(after);
-    t->set_share_bp(share);
-  }
-  job->set_clawback(v1::FULL);
-  job->set_requires_permanent_contract(true);
-  job->set_requires_nationality("MA");
-  r.mutable_training_grant()->set_rate_bp(350);
-  r.mutable_training_grant()->set_years(5);
-  r.mutable_training_grant()->set_requires_nationality("MA");
-  return r;
-}
-
-struct Row {
-  std::string affiliation;
-  std::string subject;
-  int days;
-  int64_t salary_centimes;
-  v1::Situation situation = v1::SITUATION_NORMAL;
-};
-
-class ProgramTest : public ::testing::Test {
- protected:
-  void SetUp() override { Publish(Rules2025()); }
-
-  void Fold(const std::vector<DecidedEvent>& events) {
-    for (const DecidedEvent& e : events) {
-      ASSERT_TRUE(program_.Apply(e.event_type, e.payload).ok());
-      if (e.event_type == "EntitlementAccrued") {
-        accruals_.emplace_back().ParseFromString(e.payload);
-      } else if (e.event_type == "ClawbackAssessed") {
-        clawbacks_.emplace_back().ParseFromString(e.payload);
-      } else if (e.event_type == "EmploymentEnded") {
-        ended_.emplace_back().ParseFromString(e.payload);
-      }
-    }
-  }
-
-  void Publish(const v1::RuleSet& rules) {
-    auto events = program_.DecidePublishRuleSet(rules, "sha");
-    ASSERT_TRUE(events.ok()) << events.status();
-    Fold(*events);
-  }
-
-  void Sign(const std::string& id, const std::string& affiliation, int64_t envelope_centimes,
-            const std::string& effective_from = "2025-07-01", v1::Activity activity = v1::ITO) {
-    v1::ContractSigned c;
-    c.set_contract_id(id);
-    c.set_ice("001991241000004");
-    c.set_company_name("Test SARL");
-    c.set_cnss_affiliation(affiliation);
-    c.set_activity(activity);
-    c.set_zone_id("CASANEARSHORE");
-    c.set_signed_on("2025-06-01");
-    c.set_effective_from(effective_from);
-    c.set_effective_to("2030-12-31");
-    c.set_committed_jobs(10);
-    c.set_envelope_centimes(envelope_centimes);
-    auto events = program_.DecideSignContracts({c});
-    ASSERT_TRUE(events.ok()) << events.status();
-    Fold(*events);
-  }
-
-  HireOutcome Hire(const std::string& contract, const std::string& subject, absl::CivilDay date,
-                   v1::ContractType type = v1::CDI, const std::string& nationality = "MA") {
-    HireCommand h;
-    h.source.set_file("hires.csv");
-    h.source.set_line(++line_);
-    h.contract_id = contract;
-    h.subject_id = subject;
-    h.hire_date = date;
-    h.contract_type = type;
-    h.nationality = nationality;
-    auto decision = program_.DecideDeclareHires({h});
-    EXPECT_TRUE(decision.ok()) << decision.status();
-    if (!decision.ok()) return {};
-    Fold(decision->events);
-    return decision->outcomes.at(0);
-  }
-
-  absl::Status Month(int32_t period, const std::vector<Row>& rows) {
-    std::vector<DeclarationCommand> commands;
-    uint64_t line = 1;
-    for (const Row& r : rows) {
-      DeclarationCommand& c = commands.emplace_back();
-      c.source.set_file(absl::StrCat("cnss/", period, ".csv"));
-      c.source.set_line(++line);
-      c.cnss_affiliation = r.affiliation;
-      c.period = period;
-      c.subject_id = r.subject;
-      c.days_worked = r.days;
-      c.gross_salary_centimes = r.salary_centimes;
-      c.situation = r.situation;
-    }
-    auto decision = program_.DecideDeclarationMonth(period, "f", absl::StrCat("sha", period),
-                                                    commands);
-    if (!decision.ok()) return decision.status();
-    Fold(decision->events);
-    return absl::OkStatus();
-  }
-
-  // `months` consecutive months from `period`, each with the rows `rows_of(month_index)` (0-based).
-  template <typename F>
-  void Months(int32_t period, int months, F rows_of) {
-    for (int i = 0; i < months; ++i, period = NextPeriod(period)) {
-      ASSERT_TRUE(Month(period, rows_of(i)).ok()) << period;
-    }
-  }
-
-  int64_t Sum(v1::Grant grant) const {
-    int64_t sum = 0;
-    for (const auto& a : accruals_) sum += a.grant() == grant ? a.accrued_centimes() : 0;
-    return sum;
-  }
-
-  Program program_;
-  uint64_t line_ = 1;
-  std::vector<v1::EntitlementAccrued> accruals_;
-  std::vector<v1::ClawbackAssessed> clawbacks_;
-  std::vector<v1::EmploymentEnded> ended_;
-};
-
-constexpr char kAff[] = "1234567";
-const absl::CivilDay kJuly1{2025, 7, 1};
-
-// A full-month row of `salary_centimes`.
-Row Full(const std::string& subject, int64_t salary_centimes) {
-  return {kAff, subject, 26, salary_centimes};
-}
+using test::Full;
+using test::kAff;
+using test::kJuly1;
+using test::ProgramTest;
+using test::Row;
+using test::Rules2025;
 
 TEST_F(ProgramTest, PaeIsSeventeenPercentRoundedHalfUpAndSplitWithRemainderInLastTranche) {
   Sign("OFF-1", kAff, 100'000'000'00);
