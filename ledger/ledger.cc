@@ -426,8 +426,9 @@ absl::StatusOr<HireImportResult> Ledger::Impl::ReplayedHires(
     if (it == recorded.end()) {
       // Refused then: either its hire was recorded by another row or request, or the person's
       // run was going on.
-      const bool declared = program.HasHire(domain::HireStream(c.contract_id, c.subject_id,
-                                                               c.hire_date));
+      const bool declared =
+          program.LiveHireId(domain::HireStream(c.contract_id, c.subject_id, c.hire_date))
+              .has_value();
       o.kind = domain::HireOutcome::Kind::kRefused;
       o.refusal = declared ? domain::HireOutcome::Refusal::kHireAlreadyDeclared
                            : domain::HireOutcome::Refusal::kPersonAlreadyHired;

@@ -198,7 +198,10 @@ absl::StatusOr<std::string> Ledger::HireIdOf(const std::string& contract_id,
   }
   auto day = domain::ParseDate(hire_date, "field hire_date");
   if (!day.ok()) return day.status();
-  return domain::HireStream(contract_id, impl_->pseudonymizer->SubjectId(cnss_number), *day);
+  const std::string base =
+      domain::HireStream(contract_id, impl_->pseudonymizer->SubjectId(cnss_number), *day);
+  absl::MutexLock lock(&impl_->command_mu);
+  return impl_->program.LiveHireId(base).value_or(base);
 }
 
 absl::StatusOr<std::vector<projections::BalanceLine>> Ledger::BalancesAsOfPosition(

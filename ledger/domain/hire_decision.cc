@@ -18,6 +18,19 @@ bool NationalityMet(const std::string& required, const std::string& nationality)
   return required.empty() || required == nationality;
 }
 
+// The stream id a declaration of `base` takes: `base` itself unless a hire recorded there was
+// withdrawn, then "base-r2", "base-r3", ... (docs/MONEY.md "Hire withdrawal": the person is free
+// to be hired again). Empty when kHireRevisionsMax revisions are withdrawn.
+std::string NextHireId(const Program::State& s, const std::string& base) {
+  std::string id = base;
+  for (int revision = 2; revision <= kHireRevisionsMax + 1; ++revision) {
+    auto it = s.hires.find(id);
+    if (it == s.hires.end() || !it->second.withdrawn) return id;
+    id = absl::StrCat(base, "-r", revision);
+  }
+  return "";
+}
+
 struct Verdict {
   v1::Ineligibility reason = v1::INELIGIBILITY_NONE;
   bool pae = false;
@@ -83,7 +96,13 @@ absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<Hir
   HireDecision decision;
   for (const HireCommand& h : hires) {  // each row is applied: later rows see earlier ones
     const State& s = *state_;
-    const std::string hire_id = HireStream(h.contract_id, h.subject_id, h.hire_date);
+    const std::string hire_id =
+        NextHireId(s, HireStream(h.contract_id, h.subject_id, h.hire_date));
+    if (hire_id.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          h.source.file(), ":", h.source.line(), ": this hire was withdrawn ", kHireRevisionsMax,
+          " times already; no further declaration of it is recorded"));
+    }
     Verdict v = Judge(s, *rules, s.contracts.at(h.contract_id), h);
     HireOutcome outcome;
     outcome.source = h.source;
@@ -123,6 +142,12 @@ absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<Hir
     decision.events.push_back(std::move(decided));
   }
   return decision;
+}
+
+std::optional<std::string> Program::LiveHireId(const std::string& base) const {
+  const std::string id = NextHireId(*state_, base);
+  if (id.empty() || !state_->hires.contains(id)) return std::nullopt;
+  return id;
 }
 
 }  // namespace daftar::domain

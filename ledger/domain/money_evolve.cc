@@ -100,6 +100,7 @@ void ApplyContractSuspended(Program::State& s, const v1::ContractSuspended& e) {
   ContractState& c = s.contracts[e.contract_id()];
   c.suspended = true;
   c.last_step_on = DayOr(e.effective_on(), c.last_step_on);
+  c.suspended_from = c.last_step_on;
   c.inactive.push_back({c.last_step_on, std::nullopt});
 }
 

@@ -24,6 +24,9 @@ inline constexpr int64_t kBudgetCentimesMax = 1'000'000'000'000'000;
 inline constexpr size_t kReasonBytesMax = 256;
 // A bank reference: 1..64 printable ASCII characters.
 inline constexpr size_t kBankReferenceBytesMax = 64;
+// Times one hire (contract, person, hire date) can be withdrawn and declared again; the n-th
+// declaration is recorded on stream "hire-...-rn".
+inline constexpr int kHireRevisionsMax = 100;
 // Payouts the ledger can number ("PO-" and at most 9 digits).
 inline constexpr uint64_t kPayoutsMax = 999'999'999;
 

@@ -148,11 +148,15 @@ absl::Status MonthDecider::Accrue(HireState& h, v1::Grant grant, int32_t tranche
   event.set_accrued_centimes(accrued);
   event.set_capped_centimes(share - accrued);
   event.set_ruleset_id(h.ruleset_id);
-  // docs/MONEY.md: held while the contract is suspended; otherwise the debt is offset first.
-  event.set_held(contract.suspended);
+  // docs/MONEY.md: held when the contract is suspended and the month ends on or after the
+  // suspension's effective date; otherwise the debt is offset first.
+  const absl::CivilMonth month(period_ / 100, period_ % 100);
+  const absl::CivilDay month_end = absl::CivilDay(month + 1) - 1;
+  const bool held = contract.suspended && month_end >= contract.suspended_from;
+  event.set_held(held);
   PostingBuilder postings(s_.accounts, event.mutable_postings());
   postings.Post(ExpenseAccount(grant), accrued);
-  if (contract.suspended) {
+  if (held) {
     postings.Post(HeldAccount(h.contract_id, grant), -accrued);
   } else {
     postings.CreditContract(h.contract_id, grant, accrued);

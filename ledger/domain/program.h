@@ -167,6 +167,9 @@ class Program {
   std::optional<int32_t> LastImportedPeriod() const;
   bool HasContract(const std::string& contract_id) const;
   bool HasHire(const std::string& hire_id) const;
+  // The hire recorded for `base` (HireStream of contract, person, date) and not withdrawn: `base`
+  // or a later revision "base-rN" declared after a withdrawal. nullopt if none.
+  std::optional<std::string> LiveHireId(const std::string& base) const;
   size_t ContractCount() const;
 
   // Opaque outside ledger/domain (defined in program_state.h).

@@ -64,6 +64,7 @@ struct ContractState {
   v1::ContractSigned signed_contract;  // terms as amended (envelope, range, committed jobs)
   int64_t net_accrued_centimes = 0;  // accrued (held included) - clawed back - reversed
   bool suspended = false;
+  absl::CivilDay suspended_from;  // effective_on of the open suspension (when suspended)
   bool terminated = false;
   std::vector<InactivePeriod> inactive;  // suspensions, then the termination (open-ended)
   absl::CivilDay last_step_on;           // effective date of the last lifecycle event

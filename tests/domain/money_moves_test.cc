@@ -1348,29 +1348,26 @@ TEST_F(MoneyMovesTest, WithdrawingAPaidHireLeavesWhatWasPaidAsAReceivable) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Suspected domain bugs (see the report): disabled so that the suite stays green for everyone;
-// run them with --gtest_also_run_disabled_tests. Each states the rule of docs/MONEY.md it checks.
+// Regressions of two defects found by these tests.
 
-// BUG? docs/MONEY.md "Hire withdrawal": "the person is free to be hired again as if this hire
-// never existed". Re-declaring the corrected hire (same contract, person and hire date) is
-// refused as "hire already declared", because the hire id (= stream) of the withdrawn hire is
-// reused (hire_decision.cc: `s.hires.contains(hire_id)`; HireStream has no sequence).
-TEST_F(MoneyMovesTest, DISABLED_BugAWithdrawnHireCanBeDeclaredAgainOnTheSameDate) {
+// docs/MONEY.md "Hire withdrawal": "the person is free to be hired again as if this hire never
+// existed". Re-declaring the corrected hire (same contract, person and hire date) was refused as
+// "hire already declared": the withdrawn hire's stream id was reused. It now takes "...-r2".
+TEST_F(MoneyMovesTest, AWithdrawnHireCanBeDeclaredAgainOnTheSameDate) {
   Sign("OFF-1", kAff, kLargeEnvelope);
   // Declared as a CDD by mistake (PAF only), withdrawn, declared again as the CDI it was.
   ASSERT_EQ(Hire("OFF-1", "p1", kJuly1, v1::CDD).kind, HireOutcome::Kind::kEligible);
   ASSERT_TRUE(Withdraw(kP1Hire).ok());
   HireOutcome again = Hire("OFF-1", "p1", kJuly1, v1::CDI);
   EXPECT_EQ(again.kind, HireOutcome::Kind::kEligible) << again.status;
+  EXPECT_EQ(again.hire_id, std::string(kP1Hire) + "-r2");
+  EXPECT_EQ(program_.LiveHireId(kP1Hire), std::string(kP1Hire) + "-r2");
 }
 
-// BUG? docs/MONEY.md "Contract lifecycle": "ContractSuspended (from effective_on) ... accruals
-// that arise while the contract is suspended are recorded with held = true". An accrual of
-// 202606 (effective 2026-06-30) arises before a suspension effective 2026-08-01 recorded ahead
-// of time, yet month_decision.cc (Accrue: `event.set_held(contract.suspended)`) holds it: the
-// flag is set when the suspension is recorded, whatever its effective date (hires, by contrast,
-// are judged by date: ContractState::ActiveOn).
-TEST_F(MoneyMovesTest, DISABLED_BugAnAccrualBeforeAFutureDatedSuspensionIsNotHeld) {
+// docs/MONEY.md "Contract lifecycle": accruals of a month ending before the suspension's
+// effective date are not held, even when the suspension was recorded ahead of time (it held
+// them: the flag was set when the suspension was recorded, whatever its date).
+TEST_F(MoneyMovesTest, AnAccrualOfAMonthEndingBeforeTheSuspensionIsNotHeld) {
   Sign("OFF-1", kAff, kLargeEnvelope);
   ASSERT_EQ(Hire("OFF-1", "p1", kJuly1).kind, HireOutcome::Kind::kEligible);
   Months(202507, 11, [](int) { return std::vector<Row>{Full("p1", 1'000'000)}; });
