@@ -15,17 +15,12 @@ namespace {
 
 absl::StatusOr<const ContractState*> LiveContract(const Program::State& s,
                                                   const std::string& contract_id) {
-  auto it = s.contracts.find(contract_id);
-  if (it == s.contracts.end()) {
-    return absl::NotFoundError(absl::StrCat("field contract_id: value '",
-                                            EscapeForMessage(contract_id),
-                                            "' is not a signed contract"));
-  }
-  if (it->second.terminated) {
+  auto contract = FindContract(s, contract_id);
+  if (contract.ok() && (*contract)->terminated) {
     return absl::FailedPreconditionError(
         absl::StrCat("contract ", contract_id, " is terminated: it takes no further step"));
   }
-  return &it->second;
+  return contract;
 }
 
 // Lifecycle dates never go back: a step is effective on or after the previous one.
@@ -110,6 +105,20 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideAmendContract(
   return std::vector<DecidedEvent>{MakeEvent(ContractStream(c.contract_id), e)};
 }
 
+namespace {
+
+// ContractSuspended, ContractResumed and ContractTerminated share their three fields.
+template <typename M>
+DecidedEvent LifecycleEvent(const LifecycleCommand& c) {
+  M e;
+  e.set_contract_id(c.contract_id);
+  e.set_effective_on(c.effective_on);
+  e.set_reason(c.reason);
+  return MakeEvent(ContractStream(c.contract_id), e);
+}
+
+}  // namespace
+
 absl::StatusOr<std::vector<DecidedEvent>> Program::DecideLifecycle(
     const LifecycleCommand& c) const {
   auto contract = LiveContract(*state_, c.contract_id);
@@ -119,42 +128,26 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideLifecycle(
   if (auto st = CheckReason("reason", c.reason, /*required=*/true); !st.ok()) return st;
   const bool suspended = (*contract)->suspended;
   std::vector<DecidedEvent> events;
-  const std::string stream = ContractStream(c.contract_id);
   switch (c.step) {
-    case LifecycleStep::kSuspend: {
+    case LifecycleStep::kSuspend:
       if (suspended) {
         return absl::FailedPreconditionError(
             absl::StrCat("contract ", c.contract_id, " is already suspended"));
       }
-      v1::ContractSuspended e;
-      e.set_contract_id(c.contract_id);
-      e.set_effective_on(c.effective_on);
-      e.set_reason(c.reason);
-      events.push_back(MakeEvent(stream, e));
+      events.push_back(LifecycleEvent<v1::ContractSuspended>(c));
       break;
-    }
-    case LifecycleStep::kResume: {
+    case LifecycleStep::kResume:
       if (!suspended) {
         return absl::FailedPreconditionError(
             absl::StrCat("contract ", c.contract_id, " is not suspended: nothing to resume"));
       }
-      v1::ContractResumed e;
-      e.set_contract_id(c.contract_id);
-      e.set_effective_on(c.effective_on);
-      e.set_reason(c.reason);
-      events.push_back(MakeEvent(stream, e));
+      events.push_back(LifecycleEvent<v1::ContractResumed>(c));
       Release(*state_, c.contract_id, c.effective_on, events);
       break;
-    }
-    case LifecycleStep::kTerminate: {
-      v1::ContractTerminated e;
-      e.set_contract_id(c.contract_id);
-      e.set_effective_on(c.effective_on);
-      e.set_reason(c.reason);
-      events.push_back(MakeEvent(stream, e));
+    case LifecycleStep::kTerminate:
+      events.push_back(LifecycleEvent<v1::ContractTerminated>(c));
       Release(*state_, c.contract_id, c.effective_on, events);
       break;
-    }
   }
   return events;
 }

@@ -14,6 +14,12 @@ namespace {
 
 std::string Mad(int64_t centimes) { return absl::StrCat(FormatCentimes(centimes), " MAD"); }
 
+std::vector<DecidedEvent> One(const std::string& stream, const google::protobuf::Message& e) {
+  return {MakeEvent(stream, e)};
+}
+
+}  // namespace
+
 absl::StatusOr<const ContractState*> FindContract(const Program::State& s,
                                                   const std::string& contract_id) {
   auto it = s.contracts.find(contract_id);
@@ -24,12 +30,6 @@ absl::StatusOr<const ContractState*> FindContract(const Program::State& s,
   }
   return &it->second;
 }
-
-std::vector<DecidedEvent> One(const std::string& stream, const google::protobuf::Message& e) {
-  return {MakeEvent(stream, e)};
-}
-
-}  // namespace
 
 std::string PayoutId(uint64_t n) { return absl::StrFormat("PO-%06d", n); }
 std::string PayoutStream(const std::string& payout_id) { return absl::StrCat("payout-", payout_id); }

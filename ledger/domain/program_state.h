@@ -127,6 +127,10 @@ struct Program::State {
 absl::Status ApplyMoneyEvent(Program::State& s, absl::string_view event_type,
                              absl::string_view payload, bool* handled);
 
+// The contract's state. Errors: NOT_FOUND naming the field and value (payout_decision.cc).
+absl::StatusOr<const ContractState*> FindContract(const Program::State& s,
+                                                  const std::string& contract_id);
+
 // Serialises `event` into a DecidedEvent for `stream`.
 DecidedEvent MakeEvent(const std::string& stream, const google::protobuf::Message& event,
                        store::ExpectedVersion expected = store::ExpectedVersion::Any());
