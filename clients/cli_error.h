@@ -1,6 +1,6 @@
 // How the CLI reports a failure: "error: <file>[:<line>]: <CODE>: <message>" on stderr, and its
-// exit code: 2 for input errors (malformed or conflicting input, bad usage), 1 for the others
-// (server unreachable, internal errors).
+// exit code: 2 for input errors (malformed or conflicting input, bad usage, a step the ledger's
+// rules refuse), 1 for the others (server unreachable, internal errors).
 #ifndef DAFTAR_CLIENTS_CLI_ERROR_H_
 #define DAFTAR_CLIENTS_CLI_ERROR_H_
 
@@ -16,8 +16,9 @@ inline constexpr int kExitFailure = 1;     // server or transport error
 inline constexpr int kExitInputError = 2;  // the input (or the command line) is at fault
 
 // INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION and OUT_OF_RANGE are the
-// codes of docs/input-contract.md "Malformed input": kExitInputError. Everything else:
-// kExitFailure.
+// codes of docs/input-contract.md "Malformed input", and PERMISSION_DENIED the four-eyes refusal
+// of docs/MONEY.md "Payouts": kExitInputError (the command asked for something the ledger's
+// rules refuse). Everything else: kExitFailure.
 int ExitCodeFor(const absl::Status& status);
 
 // The line printed for a failure. `file` is the file being imported when known (may be empty).

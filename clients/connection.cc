@@ -17,6 +17,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectionOpt
   out->rules_ = v1::Rules::NewStub(out->channel_);
   out->contracts_ = v1::Contracts::NewStub(out->channel_);
   out->employment_ = v1::Employment::NewStub(out->channel_);
+  out->payouts_ = v1::Payouts::NewStub(out->channel_);
   out->reports_ = v1::Reports::NewStub(out->channel_);
   out->audit_ = v1::Audit::NewStub(out->channel_);
   return out;

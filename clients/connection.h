@@ -39,6 +39,7 @@ class Connection {
   v1::Rules::Stub& rules() { return *rules_; }
   v1::Contracts::Stub& contracts() { return *contracts_; }
   v1::Employment::Stub& employment() { return *employment_; }
+  v1::Payouts::Stub& payouts() { return *payouts_; }
   v1::Reports::Stub& reports() { return *reports_; }
   v1::Audit::Stub& audit() { return *audit_; }
 
@@ -49,6 +50,7 @@ class Connection {
   std::unique_ptr<v1::Rules::Stub> rules_;
   std::unique_ptr<v1::Contracts::Stub> contracts_;
   std::unique_ptr<v1::Employment::Stub> employment_;
+  std::unique_ptr<v1::Payouts::Stub> payouts_;
   std::unique_ptr<v1::Reports::Stub> reports_;
   std::unique_ptr<v1::Audit::Stub> audit_;
 };

@@ -1,16 +1,29 @@
-// `daftar report balances --format=jsonl|table` and `daftar audit head`.
+// `daftar report balances|program` and `daftar audit head`:
+//   report balances [--as_of_position=N | --as_of_date=YYYY-MM-DD] [--detail]
+//                   [--format=table|jsonl]
+//   report program [--format=json|table]
+//   audit head
 #ifndef DAFTAR_CLIENTS_REPORT_COMMAND_H_
 #define DAFTAR_CLIENTS_REPORT_COMMAND_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/status/statusor.h"
 #include "clients/connection.h"
+#include "clients/write_call.h"
 
 namespace daftar::clients {
 
-// Prints the server's balances as projections::FormatBalancesJsonl (format "jsonl") or
-// FormatBalancesTable ("table") on stdout. Returns the exit code (cli_error.h).
-int RunReportBalances(Connection& connection, const std::string& format);
+// `args` are the words after "report"; `format` is --format. INVALID_ARGUMENT for another
+// report, a format the report does not print, both --as_of_position and --as_of_date, an
+// --as_of_position that is not a decimal integer, or a flag the report does not take. Sent:
+//   balances  the lines as projections::FormatBalancesJsonl (jsonl) or FormatBalancesTable
+//             (table), with the detail columns under --detail; DATA_LOSS (exit 1) if a line's
+//             payable is not PAE + PAF - clawback - paid
+//   program   projections::FormatProgramReportJson (json) or FormatProgramReportTable (table)
+absl::StatusOr<PreparedCall> PrepareReport(const std::vector<std::string>& args,
+                                           const std::string& format);
 
 // Asks the server to verify the hash chain from position 1 to its head, then prints
 // "head position=N hash=<64 hex>". DATA_LOSS (exit 1) names the first bad position.

@@ -135,12 +135,12 @@ grpc::Status EmploymentService::WithdrawHire(grpc::ServerContext* context,
                                              v1::WithdrawHireResponse* response) {
   CallLog log("WithdrawHire");
   absl::StatusOr<std::string> hire_id = HireIdOf(ledger_, *request);
-  absl::StatusOr<WriteResult> result = hire_id.status();
-  if (hire_id.ok()) {
-    result = WithContext(*context, request->request_id(), [&](const CommandContext& c) {
-      return ledger_.WithdrawHire(*hire_id, request->reason(), c);
-    });
-  }
+  absl::StatusOr<WriteResult> result =
+      hire_id.ok() ? WithContext(*context, request->request_id(),
+                                 [&](const CommandContext& c) {
+                                   return ledger_.WithdrawHire(*hire_id, request->reason(), c);
+                                 })
+                   : absl::StatusOr<WriteResult>(hire_id.status());
   if (result.ok()) response->set_hire_id(*hire_id);
   return FinishWrite(log, request->request_id(), result, response->mutable_write());
 }

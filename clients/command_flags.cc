@@ -1,0 +1,126 @@
+#include "clients/command_flags.h"
+
+#include <algorithm>
+#include <type_traits>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+ABSL_FLAG(std::string, request_id, "",
+          "idempotency key of a writing command (1..256 bytes); default: a fresh random one, "
+          "printed on stderr so that the command can be retried with it");
+ABSL_FLAG(std::string, reason, "", "why (free text, at most 256 bytes)");
+ABSL_FLAG(std::string, contract, "", "contract id, e.g. OFF-00001");
+ABSL_FLAG(std::string, grant, "", "PAE or PAF");
+ABSL_FLAG(std::string, amount_mad, "", "amount in MAD with two decimals, e.g. 1234.50");
+ABSL_FLAG(std::string, value_date, "", "value date YYYY-MM-DD");
+ABSL_FLAG(std::string, bank_reference, "", "bank transfer reference, 1..64 printable ASCII");
+ABSL_FLAG(std::string, fiscal_year, "", "fiscal (calendar) year YYYY");
+ABSL_FLAG(std::string, reference, "", "budget reference, e.g. the finance law article");
+ABSL_FLAG(std::string, effective_on, "", "date YYYY-MM-DD a contract step applies from");
+ABSL_FLAG(std::optional<std::string>, effective_from, std::nullopt,
+          "amendment: new start of the contract's effective range, YYYY-MM-DD");
+ABSL_FLAG(std::optional<std::string>, effective_to, std::nullopt,
+          "amendment: new end of the contract's effective range, YYYY-MM-DD");
+ABSL_FLAG(std::optional<std::string>, committed_jobs, std::nullopt,
+          "amendment: new number of committed jobs");
+ABSL_FLAG(std::optional<std::string>, envelope_mad, std::nullopt,
+          "amendment: new envelope in MAD, e.g. 1500000.00");
+ABSL_FLAG(std::string, hire_id, "", "hire id, as the import's outcomes name it");
+ABSL_FLAG(std::string, hire_date, "", "hire date YYYY-MM-DD, as declared");
+ABSL_FLAG(std::optional<std::string>, as_of_position, std::nullopt,
+          "balances as the log stood at this position");
+ABSL_FLAG(std::optional<std::string>, as_of_date, std::nullopt,
+          "balances effective on this date YYYY-MM-DD");
+ABSL_FLAG(bool, detail, false, "balances: add the held, disbursed and recovered columns");
+
+namespace daftar::clients {
+namespace {
+
+// Whether a flag of this file holds a value other than its default: Debian's Abseil keeps
+// CommandLineFlag::IsSpecifiedOnCommandLine private, and an empty value asks for nothing anyway.
+struct CommandFlag {
+  const char* name;
+  bool (*given)();
+};
+
+template <typename T>
+bool NotEmpty(const absl::Flag<T>& flag) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return !absl::GetFlag(flag).empty();
+  } else {
+    return absl::GetFlag(flag).has_value();
+  }
+}
+
+// Every flag of this file.
+constexpr CommandFlag kCommandFlags[] = {
+    {"request_id", [] { return NotEmpty(FLAGS_request_id); }},
+    {"reason", [] { return NotEmpty(FLAGS_reason); }},
+    {"contract", [] { return NotEmpty(FLAGS_contract); }},
+    {"grant", [] { return NotEmpty(FLAGS_grant); }},
+    {"amount_mad", [] { return NotEmpty(FLAGS_amount_mad); }},
+    {"value_date", [] { return NotEmpty(FLAGS_value_date); }},
+    {"bank_reference", [] { return NotEmpty(FLAGS_bank_reference); }},
+    {"fiscal_year", [] { return NotEmpty(FLAGS_fiscal_year); }},
+    {"reference", [] { return NotEmpty(FLAGS_reference); }},
+    {"effective_on", [] { return NotEmpty(FLAGS_effective_on); }},
+    {"effective_from", [] { return NotEmpty(FLAGS_effective_from); }},
+    {"effective_to", [] { return NotEmpty(FLAGS_effective_to); }},
+    {"committed_jobs", [] { return NotEmpty(FLAGS_committed_jobs); }},
+    {"envelope_mad", [] { return NotEmpty(FLAGS_envelope_mad); }},
+    {"hire_id", [] { return NotEmpty(FLAGS_hire_id); }},
+    {"hire_date", [] { return NotEmpty(FLAGS_hire_date); }},
+    {"as_of_position", [] { return NotEmpty(FLAGS_as_of_position); }},
+    {"as_of_date", [] { return NotEmpty(FLAGS_as_of_date); }},
+    {"detail", [] { return absl::GetFlag(FLAGS_detail); }},
+};
+
+}  // namespace
+
+absl::Status CheckFlagsApply(absl::string_view command, const std::vector<std::string>& allowed) {
+  for (const CommandFlag& flag : kCommandFlags) {
+    if (!flag.given() || std::find(allowed.begin(), allowed.end(), flag.name) != allowed.end()) {
+      continue;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag.name, " does not apply to `daftar ", command, "`; it takes ",
+                     allowed.empty() ? "none of the command flags"
+                                     : absl::StrCat("--", absl::StrJoin(allowed, ", --"))));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RequiredFlag(absl::string_view command, absl::string_view flag,
+                                         const std::string& value) {
+  if (value.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, " is required by `daftar ", command, "`"));
+  }
+  return value;
+}
+
+absl::StatusOr<v1::Grant> GrantFlag(absl::string_view text) {
+  if (text == "PAE") return v1::PAE;
+  if (text == "PAF") return v1::PAF;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--grant: value '", absl::CHexEscape(text.substr(0, 64)), "' is neither PAE nor PAF"));
+}
+
+absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view text, uint64_t max) {
+  uint64_t value = 0;
+  const bool canonical = !text.empty() &&
+                         text.find_first_not_of("0123456789") == absl::string_view::npos &&
+                         (text.size() == 1 || text[0] != '0');
+  if (!canonical || !absl::SimpleAtoi(text, &value) || value > max) {
+    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": value '",
+                                                   absl::CHexEscape(text.substr(0, 64)),
+                                                   "' is not an integer 0..", max));
+  }
+  return value;
+}
+
+}  // namespace daftar::clients

@@ -1,0 +1,53 @@
+#include "clients/write_call.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "clients/cli_error.h"
+#include "clients/command_flags.h"
+
+namespace daftar::clients {
+
+absl::StatusOr<std::string> RequestIdForWrite() {
+  std::string given = absl::GetFlag(FLAGS_request_id);
+  if (!given.empty()) return given;
+  std::string bytes(kRequestIdRandomBytes, '\0');
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  if (!urandom.read(bytes.data(), bytes.size())) {
+    return absl::InternalError("cannot read /dev/urandom for a request id; give --request_id");
+  }
+  const std::string id = absl::StrCat("cli-", absl::BytesToHexString(bytes));
+  std::fprintf(stderr, "request_id: %s (to retry: --request_id=%s)\n", id.c_str(), id.c_str());
+  return id;
+}
+
+void PrintWriteSummary(const v1::WriteSummary& write) {
+  if (write.deduplicated()) {
+    std::printf(
+        "already recorded: nothing written (same request id and content), head_position=%llu\n",
+        static_cast<unsigned long long>(write.head_position()));
+    return;
+  }
+  std::printf("written: events=%llu first_position=%llu head_position=%llu\n",
+              static_cast<unsigned long long>(write.events_written()),
+              static_cast<unsigned long long>(write.first_position()),
+              static_cast<unsigned long long>(write.head_position()));
+}
+
+int SendPrepared(const absl::StatusOr<PreparedCall>& call, const ConnectionOptions& options) {
+  if (!call.ok()) return ReportError("", call.status());
+  auto connection = Connection::Open(options);
+  if (!connection.ok()) return ReportError("--server", connection.status());
+  return (*call)(**connection);
+}
+
+int FinishWrite(const grpc::Status& status, const v1::WriteSummary& write) {
+  if (!status.ok()) return ReportError("", FromGrpc(status));
+  PrintWriteSummary(write);
+  return kExitOk;
+}
+
+}  // namespace daftar::clients
