@@ -28,7 +28,7 @@ constexpr char kCommands[] =
     "  payout request --contract=ID --grant=PAE|PAF --amount_mad=X --value_date=YYYY-MM-DD\n"
     "                 [--reason=TEXT]          prints the payout id (PO-000001)\n"
     "  payout approve PAYOUT_ID [--reason=TEXT]  by another actor than the requester\n"
-    "  payout reject PAYOUT_ID --reason=TEXT\n"
+    "  payout reject PAYOUT_ID --reason=TEXT   by an approver, or the requester withdrawing it\n"
     "  payout disburse PAYOUT_ID --bank_reference=R --value_date=YYYY-MM-DD\n"
     "  payout fail PAYOUT_ID --reason=TEXT     transfer not made, or returned by the bank\n"
     "  clawback recover --contract=ID --amount_mad=X --bank_reference=R --value_date=YYYY-MM-DD\n"

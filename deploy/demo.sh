@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, starts daftard on a fresh data directory, imports
-# examples/scenario-small with the CLI, prints the balances table, has the server verify the
-# hash chain and print its head, then stops the server with SIGTERM.
+# examples/scenario-small with the CLI, prints the balances table, then runs one payout round
+# (docs/MONEY.md): budgets for the scenario's fiscal years, a payout requested by an operator,
+# approved by an approver (another actor: four-eyes), disbursed by the treasury; prints the
+# balances and the program report, has the server verify the hash chain and print its head, then
+# stops the server with SIGTERM. Every choice is derived from the scenario, so two runs print
+# the same figures.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -46,6 +50,84 @@ echo "== daftard serving on $server"
 echo
 echo "== balances (MAD)"
 "${daftar[@]}" report balances --format=table
+
+scenario=examples/scenario-small
+months=("$scenario"/cnss/*.csv)
+first_month="$(basename "${months[0]}" .csv)"
+last_month="$(basename "${months[${#months[@]}-1]}" .csv)"
+# The payout's value date: the first day after the last declared month.
+if [ "${last_month:4:2}" = 12 ]; then
+  value_date="$((${last_month:0:4} + 1))-01-01"
+else
+  value_date="$(printf '%s-%02d-01' "${last_month:0:4}" "$((10#${last_month:4:2} + 1))")"
+fi
+
+echo
+echo "== budget: fiscal years ${first_month:0:4}..${value_date:0:4}, PAE and PAF (admin-1, admin)"
+for year in $(seq "${first_month:0:4}" "${value_date:0:4}"); do
+  for grant in PAE PAF; do
+    amount=40000000.00
+    [ "$grant" = PAF ] && amount=10000000.00
+    echo "-- $year $grant $amount MAD"
+    build/clients/daftar --server="$server" --actor=admin-1 --role=admin budget allocate \
+      --fiscal_year="$year" --grant="$grant" --amount_mad="$amount" \
+      --reference="Loi de finances $year, Offre Offshoring Maroc" \
+      --request_id="demo-budget-$year-$grant"
+  done
+done
+
+# "<key>":"<amount>" of a JSON line, in centimes.
+centimes_of() {
+  local mad
+  mad="$(printf '%s\n' "$1" | sed -n "s/.*\"$2\":\"\(-\{0,1\}[0-9]*\.[0-9][0-9]\)\".*/\1/p")"
+  local sign=""
+  if [ "${mad:0:1}" = "-" ]; then sign="-"; mad="${mad:1}"; fi
+  echo "$sign$((10#${mad%.*} * 100 + 10#${mad#*.}))"
+}
+
+# The first contract with a payable PAE balance. Before any payout the PAE payable of a contract
+# is its PAE accrued less its clawbacks (docs/MONEY.md "Chart of accounts": a clawback debits
+# payable PAE first); the payout asks for half of it, rounded down to the centime.
+contract=""
+while IFS= read -r line; do
+  pae=$(( $(centimes_of "$line" pae_accrued_mad) - $(centimes_of "$line" clawback_mad) ))
+  payable=$(centimes_of "$line" payable_mad)
+  if [ "$pae" -gt 0 ] && [ "$payable" -gt 0 ]; then
+    contract="$(printf '%s\n' "$line" | sed -n 's/.*"contract_id":"\([^"]*\)".*/\1/p')"
+    half=$(( (pae < payable ? pae : payable) / 2 ))
+    break
+  fi
+done < <("${daftar[@]}" report balances --format=jsonl)
+if [ -z "$contract" ]; then
+  echo "demo: no contract has a payable PAE balance" >&2
+  exit 1
+fi
+amount="$((half / 100)).$(printf '%02d' "$((half % 100))")"
+
+echo
+echo "== payout: $contract, PAE, $amount MAD, value date $value_date"
+echo "-- requested by operator-1 (operator)"
+requested="$(build/clients/daftar --server="$server" --actor=operator-1 --role=operator \
+  payout request --contract="$contract" --grant=PAE --amount_mad="$amount" \
+  --value_date="$value_date" --reason="PAE tranche payment, demo" \
+  --request_id="demo-payout-request")"
+echo "$requested"
+payout_id="${requested%%$'\n'*}"  # its first line
+echo "-- approved by approver-1 (approver)"
+build/clients/daftar --server="$server" --actor=approver-1 --role=approver \
+  payout approve "$payout_id" --reason="checked against the balances report" \
+  --request_id="demo-payout-approve"
+echo "-- disbursed by treasury-1 (treasury)"
+build/clients/daftar --server="$server" --actor=treasury-1 --role=treasury \
+  payout disburse "$payout_id" --bank_reference="TGR-VIR-${value_date//-/}-0001" \
+  --value_date="$value_date" --request_id="demo-payout-disburse"
+
+echo
+echo "== balances after the payout (MAD)"
+"${daftar[@]}" report balances --format=table
+echo
+echo "== program report"
+"${daftar[@]}" report program --format=table
 echo
 echo "== audit: hash chain verified by the server from position 1 to its head"
 "${daftar[@]}" audit head

@@ -22,7 +22,7 @@ class PayoutsService final : public v1::Payouts::Service {
   // Ledger::ApprovePayout (PERMISSION_DENIED when the approver requested it).
   grpc::Status ApprovePayout(grpc::ServerContext* context, const v1::ApprovePayoutRequest* request,
                              v1::ApprovePayoutResponse* response) override;
-  // Ledger::RejectPayout.
+  // Ledger::RejectPayout (the requester may reject their own request).
   grpc::Status RejectPayout(grpc::ServerContext* context, const v1::RejectPayoutRequest* request,
                             v1::RejectPayoutResponse* response) override;
   // Ledger::DisbursePayout.
