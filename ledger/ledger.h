@@ -148,7 +148,9 @@ class Ledger {
                                              const std::string& bank_reference,
                                              const std::string& value_date,
                                              const CommandContext& context);
+  // `value_date`: from DISBURSED the date the transfer came back (required); from APPROVED "".
   absl::StatusOr<WriteResult> FailPayout(const std::string& payout_id, const std::string& reason,
+                                         const std::string& value_date,
                                          const CommandContext& context);
   // A repayment of a company's debt (receivable). FAILED_PRECONDITION if over the debt.
   absl::StatusOr<WriteResult> RecordClawbackRecovery(const std::string& contract_id,

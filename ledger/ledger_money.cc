@@ -75,9 +75,11 @@ absl::StatusOr<WriteResult> Ledger::DisbursePayout(const std::string& payout_id,
 }
 absl::StatusOr<WriteResult> Ledger::FailPayout(const std::string& payout_id,
                                                const std::string& reason,
+                                               const std::string& value_date,
                                                const CommandContext& context) {
-  return PayoutStep({domain::PayoutStep::kFail, payout_id, context.metadata.actor, reason},
-                    context);
+  return PayoutStep(
+      {domain::PayoutStep::kFail, payout_id, context.metadata.actor, reason, "", value_date},
+      context);
 }
 
 absl::StatusOr<WriteResult> Ledger::PayoutStep(const domain::PayoutStepCommand& command,

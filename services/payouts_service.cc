@@ -92,7 +92,7 @@ grpc::Status PayoutsService::FailPayout(grpc::ServerContext* context,
                                         v1::FailPayoutResponse* response) {
   CallLog log("FailPayout");
   auto result = WithContext(*context, request->request_id(), [&](const CommandContext& c) {
-    return ledger_.FailPayout(request->payout_id(), request->reason(), c);
+    return ledger_.FailPayout(request->payout_id(), request->reason(), request->value_date(), c);
   });
   return FinishWrite(log, request->request_id(), result, response->mutable_write());
 }

@@ -1,6 +1,7 @@
 // Field checks of the money-move commands (docs/MONEY.md).
 #include "ledger/domain/command_checks.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/money.h"
 #include "ledger/domain/money_moves.h"
@@ -23,6 +24,20 @@ absl::Status CheckReason(absl::string_view field, absl::string_view value, bool 
   }
   for (unsigned char c : value) {
     if (c < 0x20 || c == 0x7F) return Refuse(field, value, "contains a control character");
+  }
+  // Free text is kept in events and logs: it must not carry a CNSS number (DESIGN.md §3).
+  size_t run = 0;
+  for (size_t i = 0; i <= value.size(); ++i) {
+    if (i < value.size() && value[i] >= '0' && value[i] <= '9') {
+      ++run;
+      continue;
+    }
+    if (run == kCnssDigits) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "field ", field, ": holds a run of ", kCnssDigits, " digits shaped like a CNSS number; ",
+          "free text must not carry personal data"));
+    }
+    run = 0;
   }
   return absl::OkStatus();
 }
@@ -57,6 +72,10 @@ absl::Status CheckGrant(v1::Grant grant) {
 
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view field, absl::string_view value) {
   return ParseDate(value, absl::StrCat("field ", field));
+}
+
+std::string NormalizedActor(absl::string_view actor) {
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(actor));
 }
 
 }  // namespace daftar::domain

@@ -15,7 +15,12 @@
 
 namespace daftar::domain {
 
-// At most kReasonBytesMax bytes, no control character; non-empty when `required`.
+// Digits of a CNSS number: a run of exactly this many digits in free text is refused.
+inline constexpr size_t kCnssDigits = 9;
+
+// At most kReasonBytesMax bytes, no control character, no run of exactly kCnssDigits digits
+// (free text is kept in events and logs and must not carry a CNSS number); non-empty when
+// `required`.
 absl::Status CheckReason(absl::string_view field, absl::string_view value, bool required);
 // 1..kBankReferenceBytesMax printable ASCII characters.
 absl::Status CheckBankReference(absl::string_view value);
@@ -25,6 +30,9 @@ absl::Status CheckAmount(absl::string_view field, int64_t amount_centimes);
 absl::Status CheckGrant(v1::Grant grant);
 // A date YYYY-MM-DD that exists.
 absl::StatusOr<absl::CivilDay> ParseDay(absl::string_view field, absl::string_view value);
+// An actor as the four-eyes rule compares it: ASCII case folded, surrounding blanks dropped
+// ("Operator-1 " and "operator-1" are one actor).
+std::string NormalizedActor(absl::string_view actor);
 
 }  // namespace daftar::domain
 

@@ -28,6 +28,11 @@ absl::StatusOr<absl::CivilDay> StepDay(const ContractState& c, const std::string
                                        const std::string& effective_on) {
   auto day = ParseDay("effective_on", effective_on);
   if (!day.ok()) return day.status();
+  if (effective_on < c.signed_contract.signed_on()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "field effective_on: value '", effective_on, "' is before contract ", contract_id,
+        " was signed (", c.signed_contract.signed_on(), ")"));
+  }
   if (*day < c.last_step_on) {
     return absl::FailedPreconditionError(absl::StrCat(
         "field effective_on: value '", effective_on, "' is before the last step of contract ",
@@ -91,6 +96,11 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideAmendContract(
     return absl::InvalidArgumentError(absl::StrCat("field effective_to: value '",
                                                    e.effective_to(), "' is before effective_from '",
                                                    e.effective_from(), "'"));
+  }
+  if (*to < *day) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "field effective_to: value '", e.effective_to(), "' is before the amendment's effective_on '",
+        c.effective_on, "' (to end a contract, terminate it)"));
   }
   if (e.committed_jobs() < 0 || e.committed_jobs() > kCommittedJobsMax) {
     return absl::InvalidArgumentError(absl::StrCat("field committed_jobs: value ",

@@ -49,7 +49,7 @@ struct PayoutStepCommand {
   std::string actor;
   std::string reason;          // required to reject and fail
   std::string bank_reference;  // disburse only
-  std::string value_date;      // disburse only
+  std::string value_date;      // disburse; fail from DISBURSED (the date it came back)
 };
 
 struct RecoveryCommand {

@@ -82,6 +82,11 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideRequestPayout(
     return absl::FailedPreconditionError(absl::StrCat(
         "contract ", c.contract_id, " is suspended: no payout is requested until it resumes"));
   }
+  if (c.value_date < (*contract)->signed_contract.signed_on()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "field value_date: value '", c.value_date, "' is before contract ", c.contract_id,
+        " was signed (", (*contract)->signed_contract.signed_on(), ")"));
+  }
   const int64_t payable = -AccountBalance(PayableAccount(c.contract_id, c.grant));
   const int64_t pending = (*contract)->pending_payout_centimes[c.grant];
   const int64_t available = std::max<int64_t>(0, payable - pending);
@@ -144,16 +149,52 @@ bool StepAllowed(PayoutStep step, v1::PayoutState state) {
   return false;
 }
 
+// The step's own fields, checked before the payout's state (INVALID_ARGUMENT).
+absl::Status CheckStepFields(const PayoutStepCommand& c) {
+  const bool reason_required = c.step == PayoutStep::kReject || c.step == PayoutStep::kFail;
+  if (auto st = CheckReason("reason", c.reason, reason_required); !st.ok()) return st;
+  if (c.step == PayoutStep::kDisburse) {
+    if (auto st = CheckBankReference(c.bank_reference); !st.ok()) return st;
+  }
+  if (c.step == PayoutStep::kDisburse || (c.step == PayoutStep::kFail && !c.value_date.empty())) {
+    if (auto day = ParseDay("value_date", c.value_date); !day.ok()) return day.status();
+  }
+  return absl::OkStatus();
+}
+
+// Approval and disbursement pay money: the contract must not be suspended, and its payable of
+// the grant must still cover the payout (it may have fallen since the request: a clawback, a
+// withdrawal).
+absl::Status CheckStillPayable(const Program& program, const ContractState& contract,
+                               const std::string& id, const PayoutInfo& p, PayoutStep step) {
+  if (contract.suspended) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "contract ", p.contract_id, " is suspended: payout ", id, " cannot ", StepName(step),
+        " until it resumes (it can be rejected or failed)"));
+  }
+  const int64_t payable = -program.AccountBalance(PayableAccount(p.contract_id, p.grant));
+  if (p.amount_centimes > payable) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "payout ", id, " of ", Mad(p.amount_centimes), " exceeds what contract ", p.contract_id,
+        " is now owed of ", GrantName(p.grant), " (", Mad(std::max<int64_t>(0, payable)),
+        "): it cannot ", StepName(step), "; reject or fail it"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::PayoutDisbursed> Disbursement(
-    const std::string& id, const PayoutInfo& p, const PayoutStepCommand& c,
-    const absl::flat_hash_map<std::string, int64_t>& accounts) {
-  if (auto st = CheckBankReference(c.bank_reference); !st.ok()) return st;
-  auto value_date = ParseDay("value_date", c.value_date);
-  if (!value_date.ok()) return value_date.status();
-  if (value_date->year() != p.fiscal_year) {
+    const std::string& id, const PayoutInfo& p, const ContractState& contract,
+    const PayoutStepCommand& c, const absl::flat_hash_map<std::string, int64_t>& accounts) {
+  const absl::CivilDay value_date = *ParseDay("value_date", c.value_date);  // checked before
+  if (value_date.year() != p.fiscal_year) {
     return absl::FailedPreconditionError(absl::StrCat(
         "field value_date: value '", c.value_date, "' is not in fiscal year ", p.fiscal_year,
         ", whose budget payout ", id, " reserved"));
+  }
+  if (c.value_date < contract.signed_contract.signed_on()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "field value_date: value '", c.value_date, "' is before contract ", p.contract_id,
+        " was signed (", contract.signed_contract.signed_on(), ")"));
   }
   v1::PayoutDisbursed e;
   e.set_payout_id(id);
@@ -171,21 +212,33 @@ absl::StatusOr<v1::PayoutDisbursed> Disbursement(
   return e;
 }
 
-v1::PayoutFailed Failure(const std::string& id, const PayoutInfo& p, const std::string& reason) {
+// From APPROVED nothing moved: no date. From DISBURSED the bank returned it: the date it came
+// back, on or after the disbursement's value date; the disbursement's postings are negated.
+absl::StatusOr<v1::PayoutFailed> Failure(const std::string& id, const PayoutInfo& p,
+                                         const PayoutStepCommand& c) {
+  if (p.state == v1::APPROVED && !c.value_date.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "field value_date: value '", c.value_date, "' is given, but payout ", id,
+        " was never disbursed: a failure before disbursement has no value date"));
+  }
+  if (p.state == v1::DISBURSED && (c.value_date.empty() || c.value_date < p.value_date)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "field value_date: value '", c.value_date, "' must be the date the transfer of payout ",
+        id, " came back, on or after its value date ", p.value_date));
+  }
   v1::PayoutFailed e;
   e.set_payout_id(id);
   e.set_contract_id(p.contract_id);
   e.set_grant(p.grant);
   e.set_amount_centimes(p.amount_centimes);
   e.set_from_state(p.state);
-  e.set_reason(reason);
-  if (p.state == v1::DISBURSED) {
-    e.set_value_date(p.value_date);
-    for (const v1::Posting& d : p.disbursement) {
-      v1::Posting* undo = e.add_postings();
-      undo->set_account(d.account());
-      undo->set_amount_centimes(-d.amount_centimes());
-    }
+  e.set_reason(c.reason);
+  e.set_value_date(c.value_date);
+  for (const v1::Posting& d : p.disbursement) {
+    if (p.state != v1::DISBURSED) break;
+    v1::Posting* undo = e.add_postings();
+    undo->set_account(d.account());
+    undo->set_amount_centimes(-d.amount_centimes());
   }
   return e;
 }
@@ -194,6 +247,7 @@ v1::PayoutFailed Failure(const std::string& id, const PayoutInfo& p, const std::
 
 absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePayoutStep(
     const PayoutStepCommand& c) const {
+  if (auto st = CheckStepFields(c); !st.ok()) return st;
   auto it = state_->payouts.find(c.payout_id);
   if (it == state_->payouts.end()) {
     return absl::NotFoundError(absl::StrCat("field payout_id: value '",
@@ -206,12 +260,14 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePayoutStep(
         "payout ", c.payout_id, " is ", v1::PayoutState_Name(p.state), ": it cannot ",
         StepName(c.step), " (docs/MONEY.md \"Payouts\")"));
   }
-  const bool reason_required = c.step == PayoutStep::kReject || c.step == PayoutStep::kFail;
-  if (auto st = CheckReason("reason", c.reason, reason_required); !st.ok()) return st;
+  const ContractState& contract = state_->contracts.at(p.contract_id);
+  if (c.step == PayoutStep::kApprove || c.step == PayoutStep::kDisburse) {
+    if (auto st = CheckStillPayable(*this, contract, c.payout_id, p, c.step); !st.ok()) return st;
+  }
   const std::string stream = PayoutStream(c.payout_id);
   switch (c.step) {
     case PayoutStep::kApprove: {
-      if (c.actor == p.requested_by) {
+      if (NormalizedActor(c.actor) == NormalizedActor(p.requested_by)) {
         return absl::PermissionDeniedError(absl::StrCat(
             "actor '", EscapeForMessage(c.actor), "' requested payout ", c.payout_id,
             " and cannot approve it (four-eyes rule: another actor approves)"));
@@ -230,12 +286,15 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePayoutStep(
       return One(stream, e);
     }
     case PayoutStep::kDisburse: {
-      auto e = Disbursement(c.payout_id, p, c, state_->accounts);
+      auto e = Disbursement(c.payout_id, p, contract, c, state_->accounts);
       if (!e.ok()) return e.status();
       return One(stream, *e);
     }
-    case PayoutStep::kFail:
-      return One(stream, Failure(c.payout_id, p, c.reason));
+    case PayoutStep::kFail: {
+      auto e = Failure(c.payout_id, p, c);
+      if (!e.ok()) return e.status();
+      return One(stream, *e);
+    }
   }
   return absl::InternalError("unknown payout step");
 }

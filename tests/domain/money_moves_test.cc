@@ -118,8 +118,10 @@ class MoneyMovesTest : public test::ProgramTest {
                                   const std::string& bank = "BK-1") {
     return Step(PayoutStep::kDisburse, id, "treasury", "", bank, value_date);
   }
-  absl::StatusOr<Events> Fail(const std::string& id, const std::string& reason = "returned") {
-    return Step(PayoutStep::kFail, id, "treasury", reason);
+  // `returned_on`: the date a disbursed transfer came back; "" for a failure before it.
+  absl::StatusOr<Events> Fail(const std::string& id, const std::string& reason = "returned",
+                              const std::string& returned_on = "") {
+    return Step(PayoutStep::kFail, id, "treasury", reason, "", returned_on);
   }
   // Request, approve and disburse in one go; returns the disbursement.
   DecidedEvent Pay(v1::Grant grant, int64_t amount, const std::string& date,
@@ -559,13 +561,17 @@ TEST_F(MoneyMovesTest, AReturnedDisbursementReversesItsPostingsAndThePayableIsBa
   EXPECT_EQ(Balance("treasury"), -1'020'000);
   EXPECT_EQ(Balance("budget-available/2026/PAE"), 0);
   EXPECT_EQ(Balance("budget-consumed/2026/PAE"), 1'020'000);
-  auto failed = Fail("PO-000001", "account closed");
+  // A return needs the date it came back, not before the disbursement's value date.
+  EXPECT_EQ(Code(Fail("PO-000001", "account closed")), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Code(Fail("PO-000001", "account closed", "2026-07-19")),
+            absl::StatusCode::kInvalidArgument);
+  auto failed = Fail("PO-000001", "account closed", "2026-07-24");
   ASSERT_TRUE(failed.ok()) << failed.status();
   ASSERT_EQ(failed->size(), 1u);
   EXPECT_EQ(failed->at(0).stream_id, "payout-PO-000001");
   auto f = Payload<v1::PayoutFailed>(failed->at(0));
   EXPECT_EQ(f.from_state(), v1::DISBURSED);
-  EXPECT_EQ(f.value_date(), "2026-07-20");
+  EXPECT_EQ(f.value_date(), "2026-07-24");
   EXPECT_THAT(
       LinesOf(failed->at(0)),
       UnorderedElementsAre(Pair("payable/OFF-1/PAE", -1'020'000), Pair("treasury", 1'020'000),
@@ -582,11 +588,13 @@ TEST_F(MoneyMovesTest, AReturnedDisbursementReversesItsPostingsAndThePayableIsBa
   EXPECT_EQ(Code(Fail("PO-000001")), absl::StatusCode::kFailedPrecondition);
 }
 
-TEST_F(MoneyMovesTest, ADisbursementBeyondThePayableDebitsTheReceivable) {
+// A payout approved before its payable was clawed back is not disbursed: money no longer owed is
+// not paid (found by a first-use test: approval and disbursement re-check the payable).
+TEST_F(MoneyMovesTest, ADisbursementBeyondThePayableIsRefused) {
   AccrueTrancheOne();
   ASSERT_TRUE(Allocate(2026, v1::PAE, 10'000'000).ok());
   ASSERT_TRUE(Request(v1::PAE, 1'020'000).ok());
-  ASSERT_TRUE(Approve("PO-000001").ok());
+  ASSERT_TRUE(Request(v1::PAE, 1).ok() == false);  // the whole PAE payable is pending
   // 202607: p1 leaves at run 12: tranche 1 (1020000) is clawed back while the payout is pending:
   // Dr payable/OFF-1/PAE 1020000 (all it holds), Cr expense/PAE 1020000.
   ASSERT_TRUE(Month(202607, {{kAff, "p1", 3, 100'000, v1::SO}}).ok());
@@ -598,21 +606,25 @@ TEST_F(MoneyMovesTest, ADisbursementBeyondThePayableDebitsTheReceivable) {
   EXPECT_THAT(clawed, UnorderedElementsAre(Pair("expense/PAE", -1'020'000),
                                            Pair("payable/OFF-1/PAE", 1'020'000)));
   EXPECT_EQ(Balance("payable/OFF-1/PAE"), 0);
-  // The disbursement finds no PAE payable: the whole 1020000 debits the receivable.
-  auto disbursed = Disburse("PO-000001", "2026-08-03");
-  ASSERT_TRUE(disbursed.ok()) << disbursed.status();
-  EXPECT_THAT(
-      LinesOf(disbursed->at(0)),
-      UnorderedElementsAre(Pair("receivable/OFF-1", 1'020'000), Pair("treasury", -1'020'000),
-                           Pair("budget-consumed/2026/PAE", 1'020'000),
-                           Pair("budget-available/2026/PAE", -1'020'000)));
-  EXPECT_EQ(Balance("receivable/OFF-1"), 1'020'000);
+  // Neither approved nor disbursed now; a failure or rejection releases it.
+  EXPECT_EQ(Code(Approve("PO-000001")), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Step(PayoutStep::kReject, "PO-000001", "approver", "clawed back").ok());
+  EXPECT_EQ(Balance("treasury"), 0);
+}
+
+TEST_F(MoneyMovesTest, AnApprovedPayoutIsNotDisbursedOnceItsPayableFell) {
+  AccrueTrancheOne();
+  ASSERT_TRUE(Allocate(2026, v1::PAE, 10'000'000).ok());
+  ASSERT_TRUE(Request(v1::PAE, 1'020'000).ok());
+  ASSERT_TRUE(Approve("PO-000001").ok());
+  ASSERT_TRUE(Month(202607, {{kAff, "p1", 3, 100'000, v1::SO}}).ok());  // clawed back
+  EXPECT_EQ(Code(Disburse("PO-000001", "2026-08-03")), absl::StatusCode::kFailedPrecondition);
+  auto failed = Fail("PO-000001", "payable clawed back");
+  ASSERT_TRUE(failed.ok()) << failed.status();
+  EXPECT_EQ(failed->at(0).event_type, "PayoutFailed");
+  EXPECT_EQ(Balance("treasury"), 0);
+  EXPECT_EQ(Balance("receivable/OFF-1"), 0);  // the clawback found the PAE tranche payable
   EXPECT_EQ(Balance("payable/OFF-1/PAF"), -420'000);
-  // payable_mad = 420000 - 1020000 = -600000 = accrued 1440000 - clawed back 1020000 - paid
-  // 1020000.
-  EXPECT_EQ(
-      -Balance("payable/OFF-1/PAE") - Balance("payable/OFF-1/PAF") - Balance("receivable/OFF-1"),
-      -600'000);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1379,6 +1391,85 @@ TEST_F(MoneyMovesTest, AnAccrualOfAMonthEndingBeforeTheSuspensionIsNotHeld) {
   EXPECT_FALSE(accruals_[0].held());
   EXPECT_EQ(Balance("payable/OFF-1/PAE"), -1'020'000);
   EXPECT_EQ(Balance("held/OFF-1/PAE"), 0);
+}
+
+}  // namespace
+}  // namespace daftar::domain
+
+// ---------------------------------------------------------------------------------------------
+// Defects found by a first-use test, each now refused.
+namespace daftar::domain {
+namespace {
+
+// The four-eyes rule compares actors case-folded and without surrounding blanks.
+TEST_F(MoneyMovesTest, FourEyesIsNotBypassedBySpellingTheRequesterOtherwise) {
+  AccrueTrancheOne();
+  ASSERT_TRUE(Allocate(2026, v1::PAE, 10'000'000).ok());
+  ASSERT_TRUE(Request(v1::PAE, 100, "2026-07-15", "OFF-1", "operator-1").ok());
+  for (const char* same : {"operator-1 ", "OPERATOR-1", " Operator-1\t"}) {
+    EXPECT_EQ(Code(Approve("PO-000001", same)), absl::StatusCode::kPermissionDenied) << same;
+  }
+  EXPECT_TRUE(Approve("PO-000001", "operator-2").ok());
+}
+
+// Free text is kept in events and logs: a run of exactly 9 digits (a CNSS number's shape) is
+// refused; 8 or 10 digits are not CNSS-shaped.
+TEST_F(MoneyMovesTest, AReasonOrReferenceCarryingACnssShapedNumberIsRefused) {
+  EXPECT_EQ(Code(Allocate(2026, v1::PAE, 100, "person 975326441 left")),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Code(Allocate(2026, v1::PAE, 100, "975326441")), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(Allocate(2026, v1::PAE, 100, "order 97532644").ok());    // 8 digits
+  EXPECT_TRUE(Allocate(2026, v1::PAE, 100, "order 9753264410").ok());  // 10 digits
+  AccrueTrancheOne();
+  ASSERT_TRUE(Request(v1::PAE, 100).ok());
+  EXPECT_EQ(Code(Step(PayoutStep::kReject, "PO-000001", "boss", "for 123456789")),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// OFF-1 is signed on 2025-06-01 (ProgramTest::Sign): no payout, disbursement or lifecycle step
+// is dated before it.
+TEST_F(MoneyMovesTest, NothingIsDatedBeforeTheContractsSignature) {
+  AccrueTrancheOne();
+  ASSERT_TRUE(Allocate(2025, v1::PAE, 10'000'000).ok());
+  EXPECT_EQ(Code(Request(v1::PAE, 100, "2025-05-31")), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Request(v1::PAE, 100, "2025-06-01").ok());
+  ASSERT_TRUE(Approve("PO-000001").ok());
+  EXPECT_EQ(Code(Disburse("PO-000001", "2025-05-31")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Code(Suspend("2025-05-31")), absl::StatusCode::kFailedPrecondition);
+  AmendCommand amend;
+  amend.contract_id = "OFF-1";
+  amend.effective_on = "2020-01-01";
+  amend.committed_jobs = 12;
+  amend.reason = "typo";
+  EXPECT_EQ(Code(Amend(amend)), absl::StatusCode::kFailedPrecondition);
+}
+
+// An amendment cannot end the contract before it takes effect (termination does that).
+TEST_F(MoneyMovesTest, AnAmendmentEndingBeforeItsEffectiveDateIsRefused) {
+  Sign("OFF-1", kAff, kLargeEnvelope);
+  AmendCommand amend;
+  amend.contract_id = "OFF-1";
+  amend.effective_on = "2027-07-02";
+  amend.effective_to = "2026-01-01";
+  amend.reason = "shorter";
+  EXPECT_EQ(Code(Amend(amend)), absl::StatusCode::kInvalidArgument);
+  amend.effective_to = "2027-07-02";
+  EXPECT_TRUE(Amend(amend).ok());
+}
+
+// A suspension stops approvals and disbursements of payouts already requested; rejection and
+// failure stay possible.
+TEST_F(MoneyMovesTest, ASuspendedContractsPayoutsAreNeitherApprovedNorDisbursed) {
+  AccrueTrancheOne();
+  ASSERT_TRUE(Allocate(2026, v1::PAE, 10'000'000).ok());
+  ASSERT_TRUE(Request(v1::PAE, 100).ok());
+  ASSERT_TRUE(Request(v1::PAE, 200).ok());
+  ASSERT_TRUE(Approve("PO-000002").ok());
+  ASSERT_TRUE(Suspend("2026-07-01").ok());
+  EXPECT_EQ(Code(Approve("PO-000001")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Code(Disburse("PO-000002")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Reject("PO-000001").ok());
+  EXPECT_TRUE(Fail("PO-000002", "contract suspended").ok());
 }
 
 }  // namespace
