@@ -1,4 +1,5 @@
-// Issue 3 acceptance, in-process on a real store: a contract whose clawback exceeds what is
+// Issue 3 acceptance, in-process on a real store (one contract, two hires): a suspension holds
+// accruals and its resumption releases them; a contract whose clawback exceeds what is
 // still payable shows a negative payable in the balances report; its next accrual is offset
 // against the debt first; a recorded repayment brings it to zero. Amounts by hand below.
 //
@@ -183,6 +184,49 @@ TEST_F(ClawbackDebtTest, ARecordedRepaymentBringsTheDebtToZero) {
   EXPECT_EQ(repay(1, "4").status().code(), absl::StatusCode::kFailedPrecondition);
   ImportThrough(202608);  // nothing to offset any more: all of B's 11,520.00 is payable
   EXPECT_EQ(Line().payable_centimes(), 11'520'00);
+}
+
+}  // namespace
+}  // namespace daftar
+
+namespace daftar {
+namespace {
+
+// Suspended from 2026-06-01, A's 202606 accruals (10,200.00 PAE, 4,200.00 PAF) are held: not in
+// the accrued columns, not payable, no payout; resumed on 2026-07-01, they are released whole.
+TEST_F(ClawbackDebtTest, ASuspensionHoldsTheAccrualsThatItsResumptionReleases) {
+  ImportThrough(202605);
+  ASSERT_TRUE(ledger_->ChangeContractState(ContractStep::kSuspend, "OFF-1", "2026-06-01",
+                                           "audit of the declarations",
+                                           As("suspend-1", "operator-1", "operator"))
+                  .ok());
+  ImportThrough(202606);
+  projections::BalanceLine held = Line();
+  EXPECT_EQ(held.pae_held_centimes, 10'200'00);
+  EXPECT_EQ(held.paf_held_centimes, 4'200'00);
+  EXPECT_EQ(held.pae_accrued_centimes, 0);
+  EXPECT_EQ(held.paf_accrued_centimes, 0);
+  EXPECT_EQ(held.payable_centimes(), 0);
+  ASSERT_TRUE(ledger_->AllocateBudget(2026, v1::PAE, 100'000'00, "LF 2026",
+                                      As("budget-pae", "admin-1", "admin"))
+                  .ok());
+  auto refused = ledger_->RequestPayout({"OFF-1", v1::PAE, 1'00, "2026-07-10", ""},
+                                        As("request-1", "operator-1", "operator"));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  auto resumed = ledger_->ChangeContractState(ContractStep::kResume, "OFF-1", "2026-07-01",
+                                              "audit closed",
+                                              As("resume-1", "operator-1", "operator"));
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  EXPECT_EQ(resumed->events_written, 2u);  // ContractResumed + EntitlementReleased
+  projections::BalanceLine released = Line();
+  EXPECT_EQ(released.pae_held_centimes, 0);
+  EXPECT_EQ(released.paf_held_centimes, 0);
+  EXPECT_EQ(released.pae_accrued_centimes, 10'200'00);
+  EXPECT_EQ(released.paf_accrued_centimes, 4'200'00);
+  EXPECT_EQ(released.payable_centimes(), 14'400'00);
+  EXPECT_TRUE(ledger_->RequestPayout({"OFF-1", v1::PAE, 10'200'00, "2026-07-10", ""},
+                                     As("request-2", "operator-1", "operator"))
+                  .ok());
 }
 
 }  // namespace
