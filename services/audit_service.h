@@ -12,8 +12,10 @@ class AuditService final : public v1::Audit::Service {
  public:
   explicit AuditService(Ledger& ledger) : ledger_(ledger) {}
 
-  // Reads the head, then EventStore::VerifyChain(1, head); answers the verified head.
-  // Errors: DATA_LOSS naming the first bad position.
+  // Checks the caller (CallerOf: metadata, and the role allowed by the authorization table),
+  // reads the head, then EventStore::VerifyChain(1, head); answers the verified head.
+  // Errors: INVALID_ARGUMENT or PERMISSION_DENIED (CallerOf), DATA_LOSS naming the first bad
+  // position.
   grpc::Status VerifyChain(grpc::ServerContext* context, const v1::VerifyChainRequest* request,
                            v1::VerifyChainResponse* response) override;
 

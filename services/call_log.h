@@ -26,6 +26,9 @@ class CallLog {
   void Finish(absl::string_view request_id, uint64_t rows, uint64_t events_written,
               const absl::Status& status) const;
 
+  // The method's name, as given ("RequestPayout"): also its name in the authorization table.
+  const std::string& method() const { return method_; }
+
  private:
   std::string method_;
   absl::Time start_;

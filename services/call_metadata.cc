@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/store/limits.h"
 
 namespace daftar::services {
 namespace {
@@ -11,33 +12,47 @@ namespace {
 // long the value is.
 constexpr size_t kEchoCharsMax = 64;
 
-std::string Echo(absl::string_view value) {
-  std::string shown = absl::CHexEscape(value.substr(0, kEchoCharsMax));
-  if (value.size() > kEchoCharsMax) absl::StrAppend(&shown, "...");
-  return shown;
-}
-
-// What breaks the rule, or "" when nothing does.
-std::string Violation(absl::string_view value) {
+// What breaks the rule of call_metadata.h for a value of at most `chars_max` characters, or ""
+// when nothing does.
+std::string Violation(absl::string_view value, size_t chars_max) {
   if (value.empty()) return "it is empty";
-  if (value.size() > kActorRoleCharsMax) return absl::StrCat("it has ", value.size(), " bytes");
+  if (value.size() > chars_max) return absl::StrCat("it has ", value.size(), " bytes");
   for (size_t i = 0; i < value.size(); ++i) {
     const auto c = static_cast<unsigned char>(value[i]);
     if (c < kPrintableMin || c > kPrintableMax) {
       return absl::StrFormat("byte %d is 0x%02X", i + 1, c);
     }
   }
+  // Printable ASCII holds one blank, the space.
+  if (value.find_first_not_of(' ') == absl::string_view::npos) return "it is only blanks";
+  if (value.front() == ' ') return "it starts with a blank";
+  if (value.back() == ' ') return "it ends with a blank";
   return "";
+}
+
+absl::Status Check(absl::string_view value, size_t chars_max) {
+  const std::string violation = Violation(value, chars_max);
+  if (violation.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "value \"", ShowCallValue(value), "\" must be 1..", chars_max,
+      " printable ASCII characters (0x20..0x7E) without leading or trailing blanks; ",
+      violation));
 }
 
 }  // namespace
 
+std::string ShowCallValue(absl::string_view value) {
+  std::string shown = absl::CHexEscape(value.substr(0, kEchoCharsMax));
+  if (value.size() > kEchoCharsMax) absl::StrAppend(&shown, "...");
+  return shown;
+}
+
 absl::Status CheckActorOrRole(absl::string_view value) {
-  const std::string violation = Violation(value);
-  if (violation.empty()) return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("value \"", Echo(value), "\" must be 1..", kActorRoleCharsMax,
-                   " printable ASCII characters (0x20..0x7E); ", violation));
+  return Check(value, kActorRoleCharsMax);
+}
+
+absl::Status CheckRequestId(absl::string_view value) {
+  return Check(value, store::kRequestIdBytesMax);
 }
 
 }  // namespace daftar::services

@@ -29,7 +29,9 @@ domain::ContractRow FromWire(const v1::ContractRow& in) {
 }
 
 absl::StatusOr<WriteResult> Sign(Ledger& ledger, const grpc::ServerContext& server_context,
-                                 const v1::SignContractsRequest& request) {
+                                 const CallLog& log, const v1::SignContractsRequest& request) {
+  auto command = ContextOf(server_context, log.method(), request.request_id());
+  if (!command.ok()) return command.status();
   if (static_cast<size_t>(request.rows_size()) > kContractRowsPerCallMax) {
     return absl::InvalidArgumentError(absl::StrCat("rows: ", request.rows_size(),
                                                    " contracts in one call, at most ",
@@ -38,8 +40,6 @@ absl::StatusOr<WriteResult> Sign(Ledger& ledger, const grpc::ServerContext& serv
   std::vector<domain::ContractRow> rows;
   rows.reserve(request.rows_size());
   for (const v1::ContractRow& row : request.rows()) rows.push_back(FromWire(row));
-  auto command = ContextOf(server_context, request.request_id());
-  if (!command.ok()) return command.status();
   return ledger.SignContracts(rows, *command);
 }
 
@@ -60,12 +60,13 @@ absl::StatusOr<ContractAmendment> AmendmentOf(const v1::AmendContractRequest& re
 }
 
 absl::StatusOr<WriteResult> Amend(Ledger& ledger, const grpc::ServerContext& server_context,
-                                  const v1::AmendContractRequest& request) {
-  absl::StatusOr<ContractAmendment> amendment = AmendmentOf(request);
-  if (!amendment.ok()) return amendment.status();
-  return WithContext(server_context, request.request_id(), [&](const CommandContext& context) {
-    return ledger.AmendContract(*amendment, context);
-  });
+                                  const CallLog& log, const v1::AmendContractRequest& request) {
+  return WithContext(server_context, log.method(), request.request_id(),
+                     [&](const CommandContext& context) -> absl::StatusOr<WriteResult> {
+                       absl::StatusOr<ContractAmendment> amendment = AmendmentOf(request);
+                       if (!amendment.ok()) return amendment.status();
+                       return ledger.AmendContract(*amendment, context);
+                     });
 }
 
 grpc::Status ChangeState(Ledger& ledger, const char* method, ContractStep step,
@@ -73,10 +74,11 @@ grpc::Status ChangeState(Ledger& ledger, const char* method, ContractStep step,
                          const v1::ChangeContractStateRequest& request,
                          v1::ChangeContractStateResponse* response) {
   CallLog log(method);
-  auto result = WithContext(server_context, request.request_id(), [&](const CommandContext& c) {
-    return ledger.ChangeContractState(step, request.contract_id(), request.effective_on(),
-                                      request.reason(), c);
-  });
+  auto result =
+      WithContext(server_context, log.method(), request.request_id(), [&](const CommandContext& c) {
+        return ledger.ChangeContractState(step, request.contract_id(), request.effective_on(),
+                                          request.reason(), c);
+      });
   return FinishWrite(log, request.request_id(), result, response->mutable_write());
 }
 
@@ -86,7 +88,7 @@ grpc::Status ContractsService::AmendContract(grpc::ServerContext* context,
                                              const v1::AmendContractRequest* request,
                                              v1::AmendContractResponse* response) {
   CallLog log("AmendContract");
-  absl::StatusOr<WriteResult> result = Amend(ledger_, *context, *request);
+  absl::StatusOr<WriteResult> result = Amend(ledger_, *context, log, *request);
   return FinishWrite(log, request->request_id(), result, response->mutable_write());
 }
 
@@ -115,7 +117,7 @@ grpc::Status ContractsService::SignContracts(grpc::ServerContext* context,
                                              const v1::SignContractsRequest* request,
                                              v1::SignContractsResponse* response) {
   CallLog log("SignContracts");
-  auto result = Sign(ledger_, *context, *request);
+  auto result = Sign(ledger_, *context, log, *request);
   if (result.ok()) FillWriteSummary(*result, response->mutable_write());
   log.Finish(request->request_id(), request->rows_size(), result.ok() ? result->events_written : 0,
              result.status());

@@ -4,8 +4,9 @@
 //   daftard --data_dir=DIR --listen=127.0.0.1:0 --pepper_file=FILE [--port_file=FILE]
 //
 // Exit codes: 0 after a clean shutdown; 1 when the ledger (store, pepper file) cannot open or the
-// address cannot be bound, in use included; 2 for a usage error (missing flag, non-loopback
-// address). `daftard --help` prints the flags and exits 0.
+// address cannot be bound, in use included; 2 for a usage error (missing flag, unknown flag,
+// non-loopback address). `daftard --help` prints the flags and exits 0; `daftard --version`
+// prints "daftard <version>" and exits 0.
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "ledger/ledger.h"
 #include "services/call_log.h"
+#include "services/command_line.h"
 #include "services/help_flag.h"
 #include "services/server.h"
 
@@ -52,11 +54,12 @@ constexpr char kUsage[] =
     "                      localhost); port 0 picks a free port; a port in use is an error\n"
     "  --port_file=FILE    receives HOST:PORT actually bound, written atomically once serving\n"
     "  --help, -h          print this help and exit 0\n"
+    "  --version           print \"daftard <version>\" and exit 0\n"
     "\n"
     "exit codes:\n"
     "  0  clean shutdown after SIGTERM or SIGINT\n"
     "  1  the store or the pepper file cannot be opened, or the address cannot be bound\n"
-    "  2  usage error (missing flag, address not loopback)\n";
+    "  2  usage error (missing or unknown flag, address not loopback)\n";
 
 // Writes `text` to `path` through a temporary file and rename(2): readers see all or nothing.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
@@ -137,6 +140,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   absl::SetProgramUsageMessage(daftar::services::kUsage);
+  daftar::services::SetVersionString("daftard");
+  // Abseil would exit 1 on an unknown flag: a usage error is exit 2.
+  if (absl::Status s = daftar::services::CheckFlagArguments(argc, argv); !s.ok()) {
+    return daftar::services::Fail(2, absl::InvalidArgumentError(
+                                         absl::StrCat(s.message(), " (daftard --help)")));
+  }
   absl::ParseCommandLine(argc, argv);
   return daftar::services::Run();
 }

@@ -1,9 +1,13 @@
 #include "services/employment_service.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "services/call_log.h"
 #include "services/declaration_stream.h"
 #include "services/status.h"
@@ -60,7 +64,10 @@ void OutcomeToWire(const domain::HireOutcome& in, v1::HireOutcome* out) {
 }
 
 absl::StatusOr<HireImportResult> Declare(Ledger& ledger, const grpc::ServerContext& server_context,
+                                         const CallLog& log,
                                          const v1::DeclareHiresRequest& request) {
+  auto command = ContextOf(server_context, log.method(), request.request_id());
+  if (!command.ok()) return command.status();
   if (static_cast<size_t>(request.rows_size()) > kHireRowsPerCallMax) {
     return absl::InvalidArgumentError(absl::StrCat(
         "rows: ", request.rows_size(), " hires in one call, at most ", kHireRowsPerCallMax));
@@ -68,8 +75,6 @@ absl::StatusOr<HireImportResult> Declare(Ledger& ledger, const grpc::ServerConte
   std::vector<domain::HireRow> rows;
   rows.reserve(request.rows_size());
   for (const v1::HireRow& row : request.rows()) rows.push_back(FromWire(row));
-  auto command = ContextOf(server_context, request.request_id());
-  if (!command.ok()) return command.status();
   return ledger.DeclareHires(rows, *command);
 }
 
@@ -92,15 +97,16 @@ absl::StatusOr<DeclarationMonth> Collect(grpc::ServerContext& context,
 // The caller (refused before its stream is read at all), the stream, then the ledger. `month`
 // receives the month collected, for the call's log line.
 absl::StatusOr<MonthImportResult> ImportMonth(
-    Ledger& ledger, grpc::ServerContext& context,
+    Ledger& ledger, grpc::ServerContext& context, const CallLog& log,
     grpc::ServerReader<v1::ImportDeclarationsChunk>& reader, DeclarationMonth* month) {
-  auto caller = CallerOf(context);
+  auto caller = CallerOf(context, log.method());
   if (!caller.ok()) return caller.status();
   auto collected = Collect(context, reader);
   if (!collected.ok()) return collected.status();
   *month = *std::move(collected);
-  return ledger.ImportDeclarationMonth(month->period, month->file_name, month->rows,
-                                       CommandOf(*std::move(caller), month->request_id));
+  auto command = CommandOf(*std::move(caller), month->request_id);
+  if (!command.ok()) return command.status();
+  return ledger.ImportDeclarationMonth(month->period, month->file_name, month->rows, *command);
 }
 
 void FillMonthResponse(const MonthImportResult& in, v1::ImportDeclarationsResponse* out) {
@@ -128,20 +134,73 @@ absl::StatusOr<std::string> HireIdOf(const Ledger& ledger, const v1::WithdrawHir
       "hire: not set; name the hire by hire_id or by key (contract_id, cnss_number, hire_date)");
 }
 
+// Whether `id` has the shape of a hire id (domain::HireStream, then a revision):
+// "hire-<contract>-<64 lowercase hex>-<YYYY-MM-DD>[-r<digits>]", the contract printable ASCII
+// without blank or quote. Such an id is a pseudonym: no CNSS number can be read from it.
+bool HasHireIdShape(absl::string_view id) {
+  constexpr size_t kHashChars = 64;
+  constexpr size_t kDateChars = 10;  // YYYY-MM-DD
+  constexpr size_t kRevisionDigitsMax = 3;
+  if (!absl::ConsumePrefix(&id, "hire-")) return false;
+  if (const size_t r = id.rfind("-r"); r != absl::string_view::npos) {
+    const absl::string_view digits = id.substr(r + 2);
+    if (!digits.empty() && digits.size() <= kRevisionDigitsMax &&
+        std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) {
+      id = id.substr(0, r);
+    }
+  }
+  if (id.size() < kDateChars) return false;
+  const absl::string_view date = id.substr(id.size() - kDateChars);
+  for (size_t i = 0; i < date.size(); ++i) {
+    if ((i == 4 || i == 7) ? date[i] != '-' : !absl::ascii_isdigit(date[i])) return false;
+  }
+  id.remove_suffix(kDateChars);
+  if (!absl::ConsumeSuffix(&id, "-") || id.size() < kHashChars) return false;
+  const absl::string_view hash = id.substr(id.size() - kHashChars);
+  if (!std::all_of(hash.begin(), hash.end(),
+                   [](char c) { return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'); })) {
+    return false;
+  }
+  id.remove_suffix(kHashChars);
+  if (!absl::ConsumeSuffix(&id, "-") || id.empty()) return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return c > ' ' && c < 0x7f && c != '\'' && c != '"'; });
+}
+
+// The ledger masks any run of nine digits in the value of a message, the hex of a hire id's
+// pseudonym included ('******-01'). A hire id is a pseudonym, not a CNSS number: a NOT_FOUND
+// naming a hire id of the hire-id shape shows it whole, so that the caller can tell which hire
+// was not found; any other status is answered as is.
+absl::Status ShowHireId(absl::Status status, const std::string& hire_id) {
+  constexpr absl::string_view kPrefix = "field hire_id: value '";
+  const absl::string_view message = status.message();
+  if (status.code() != absl::StatusCode::kNotFound || !absl::StartsWith(message, kPrefix) ||
+      !HasHireIdShape(hire_id)) {
+    return status;
+  }
+  const size_t end = message.find("' ", kPrefix.size());
+  if (end == absl::string_view::npos) return status;
+  return absl::NotFoundError(absl::StrCat(kPrefix, hire_id, message.substr(end)));
+}
+
 }  // namespace
 
 grpc::Status EmploymentService::WithdrawHire(grpc::ServerContext* context,
                                              const v1::WithdrawHireRequest* request,
                                              v1::WithdrawHireResponse* response) {
   CallLog log("WithdrawHire");
-  absl::StatusOr<std::string> hire_id = HireIdOf(ledger_, *request);
-  absl::StatusOr<WriteResult> result =
-      hire_id.ok() ? WithContext(*context, request->request_id(),
-                                 [&](const CommandContext& c) {
-                                   return ledger_.WithdrawHire(*hire_id, request->reason(), c);
-                                 })
-                   : absl::StatusOr<WriteResult>(hire_id.status());
-  if (result.ok()) response->set_hire_id(*hire_id);
+  std::string withdrawn;
+  absl::StatusOr<WriteResult> result = WithContext(
+      *context, log.method(), request->request_id(),
+      [&](const CommandContext& c) -> absl::StatusOr<WriteResult> {
+        absl::StatusOr<std::string> hire_id = HireIdOf(ledger_, *request);
+        if (!hire_id.ok()) return hire_id.status();
+        absl::StatusOr<WriteResult> write = ledger_.WithdrawHire(*hire_id, request->reason(), c);
+        if (!write.ok()) return ShowHireId(write.status(), *hire_id);
+        withdrawn = *std::move(hire_id);
+        return write;
+      });
+  if (result.ok()) response->set_hire_id(withdrawn);
   return FinishWrite(log, request->request_id(), result, response->mutable_write());
 }
 
@@ -149,7 +208,7 @@ grpc::Status EmploymentService::DeclareHires(grpc::ServerContext* context,
                                              const v1::DeclareHiresRequest* request,
                                              v1::DeclareHiresResponse* response) {
   CallLog log("DeclareHires");
-  auto result = Declare(ledger_, *context, *request);
+  auto result = Declare(ledger_, *context, log, *request);
   if (result.ok()) {
     FillWriteSummary(result->write, response->mutable_write());
     for (const domain::HireOutcome& outcome : result->outcomes) {
@@ -166,7 +225,7 @@ grpc::Status EmploymentService::ImportDeclarations(
     v1::ImportDeclarationsResponse* response) {
   CallLog log("ImportDeclarations");
   DeclarationMonth month;
-  auto result = ImportMonth(ledger_, *context, *reader, &month);
+  auto result = ImportMonth(ledger_, *context, log, *reader, &month);
   if (result.ok()) FillMonthResponse(*result, response);
   log.Finish(month.request_id, month.rows.size(), result.ok() ? result->write.events_written : 0,
              result.status());

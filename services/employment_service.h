@@ -24,7 +24,9 @@ class EmploymentService final : public v1::Employment::Service {
 
   // Ledger::WithdrawHire on the hire named by its id, or by a HireKey that Ledger::HireIdOf
   // turns into the id (the CNSS number goes no further: not logged, not echoed, not kept).
-  // INVALID_ARGUMENT naming `hire` when the request names no hire. Answers the hire id.
+  // INVALID_ARGUMENT naming `hire` when the request names no hire. Answers the hire id. A
+  // NOT_FOUND names a hire id of the hire-id shape whole (it is a pseudonym: the ledger's mask
+  // of nine-digit runs would hide which hire it is); any other value stays masked.
   grpc::Status WithdrawHire(grpc::ServerContext* context, const v1::WithdrawHireRequest* request,
                             v1::WithdrawHireResponse* response) override;
 

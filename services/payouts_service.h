@@ -8,10 +8,11 @@
 
 namespace daftar::services {
 
-// Thread-safe; does not own the ledger, which must outlive it. Each method parses the amount
-// text (services/wire_values.h), then calls the Ledger method of the same name with the call's
-// request id, actor and role, and answers its status as is (the four-eyes rule, the payable and
-// budget checks and the payout states are the ledger's).
+// Thread-safe; does not own the ledger, which must outlive it. Each method checks the caller
+// (metadata, the role allowed by services/authorization.h, the request id: ContextOf), parses the
+// amount text and refuses a blank reference (services/wire_values.h), then calls the Ledger
+// method of the same name with the call's request id, actor and role, and answers its status as
+// is (the four-eyes rule, the payable and budget checks and the payout states are the ledger's).
 class PayoutsService final : public v1::Payouts::Service {
  public:
   explicit PayoutsService(Ledger& ledger) : ledger_(ledger) {}
@@ -22,7 +23,7 @@ class PayoutsService final : public v1::Payouts::Service {
   // Ledger::ApprovePayout (PERMISSION_DENIED when the approver requested it).
   grpc::Status ApprovePayout(grpc::ServerContext* context, const v1::ApprovePayoutRequest* request,
                              v1::ApprovePayoutResponse* response) override;
-  // Ledger::RejectPayout (the requester may reject their own request).
+  // Ledger::RejectPayout (no four-eyes rule: rejecting pays nothing; the role must be approver).
   grpc::Status RejectPayout(grpc::ServerContext* context, const v1::RejectPayoutRequest* request,
                             v1::RejectPayoutResponse* response) override;
   // Ledger::DisbursePayout.

@@ -41,7 +41,9 @@ grpc::Status ReportsService::GetBalances(grpc::ServerContext* context,
                                          v1::GetBalancesResponse* response) {
   CallLog log("GetBalances");
   uint64_t head = 0;
-  auto lines = LinesOf(ledger_, *request, &head);
+  const absl::Status caller = CallerOf(*context, log.method()).status();
+  auto lines = caller.ok() ? LinesOf(ledger_, *request, &head)
+                           : absl::StatusOr<std::vector<projections::BalanceLine>>(caller);
   if (!lines.ok()) {
     log.Finish(request->request_id(), 0, 0, lines.status());
     return ToGrpcStatus(lines.status());
@@ -58,7 +60,9 @@ grpc::Status ReportsService::GetProgramReport(grpc::ServerContext* context,
                                               const v1::GetProgramReportRequest* request,
                                               v1::GetProgramReportResponse* response) {
   CallLog log("GetProgramReport");
-  auto report = ledger_.ProgramReport(absl::Now());
+  const absl::Status caller = CallerOf(*context, log.method()).status();
+  auto report = caller.ok() ? ledger_.ProgramReport(absl::Now())
+                            : absl::StatusOr<projections::ProgramReport>(caller);
   if (report.ok()) ProgramReportToWire(*report, response);
   log.Finish(request->request_id(), report.ok() ? report->contracts : 0, 0, report.status());
   return ToGrpcStatus(report.status());

@@ -8,7 +8,9 @@
 
 namespace daftar::services {
 
-// Thread-safe; does not own the ledger, which must outlive it.
+// Thread-safe; does not own the ledger, which must outlive it. Each method first checks the
+// caller (CallerOf: metadata, and the role allowed by the authorization table; any role may read
+// today): INVALID_ARGUMENT or PERMISSION_DENIED, and nothing is read.
 class ReportsService final : public v1::Reports::Service {
  public:
   explicit ReportsService(Ledger& ledger) : ledger_(ledger) {}

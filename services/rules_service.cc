@@ -7,8 +7,8 @@ namespace daftar::services {
 namespace {
 
 absl::StatusOr<WriteResult> Publish(Ledger& ledger, const grpc::ServerContext& server_context,
-                                    const v1::PublishRuleSetRequest& request) {
-  auto command = ContextOf(server_context, request.request_id());
+                                    const CallLog& log, const v1::PublishRuleSetRequest& request) {
+  auto command = ContextOf(server_context, log.method(), request.request_id());
   if (!command.ok()) return command.status();
   return ledger.PublishRuleSet(request.json(), request.file_name(), *command);
 }
@@ -19,7 +19,7 @@ grpc::Status RulesService::PublishRuleSet(grpc::ServerContext* context,
                                           const v1::PublishRuleSetRequest* request,
                                           v1::PublishRuleSetResponse* response) {
   CallLog log("PublishRuleSet");
-  auto result = Publish(ledger_, *context, *request);
+  auto result = Publish(ledger_, *context, log, *request);
   if (result.ok()) FillWriteSummary(*result, response->mutable_write());
   log.Finish(request->request_id(), 1, result.ok() ? result->events_written : 0, result.status());
   return ToGrpcStatus(result.status());

@@ -5,9 +5,11 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/audit_service.h"
+#include "services/authorization.h"
 #include "services/contracts_service.h"
 #include "services/employment_service.h"
 #include "services/payouts_service.h"
@@ -15,6 +17,29 @@
 #include "services/rules_service.h"
 
 namespace daftar::services {
+
+namespace {
+
+// The full names of the daftar.v1 services served.
+std::vector<const char*> ServiceNames() {
+  return {v1::Rules::service_full_name(),   v1::Contracts::service_full_name(),
+          v1::Employment::service_full_name(), v1::Payouts::service_full_name(),
+          v1::Reports::service_full_name(), v1::Audit::service_full_name()};
+}
+
+// Every method served has an entry in the authorization table, and every entry is served.
+absl::Status CheckAuthorizationTable() {
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
+  for (const char* name : ServiceNames()) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    if (service == nullptr) return absl::InternalError(absl::StrCat("no descriptor of ", name));
+    services.push_back(service);
+  }
+  return CheckTableCovers(services);
+}
+
+}  // namespace
 
 struct Server::Impl {
   explicit Impl(Ledger& ledger)
@@ -34,11 +59,7 @@ struct Server::Impl {
     grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
     if (health == nullptr) return;
     health->SetServingStatus(serving);
-    for (const char* name : {v1::Rules::service_full_name(), v1::Contracts::service_full_name(),
-                             v1::Employment::service_full_name(), v1::Payouts::service_full_name(),
-                             v1::Reports::service_full_name(), v1::Audit::service_full_name()}) {
-      health->SetServingStatus(name, serving);
-    }
+    for (const char* name : ServiceNames()) health->SetServingStatus(name, serving);
   }
 
   RulesService rules;
@@ -57,6 +78,7 @@ Server::Server() = default;
 Server::~Server() { Shutdown(absl::ZeroDuration()); }
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(Ledger& ledger, const HostPort& address) {
+  if (absl::Status s = CheckAuthorizationTable(); !s.ok()) return s;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 

@@ -20,8 +20,10 @@ inline constexpr int kReceiveMessageBytesMax = 64 * 1024 * 1024;
 class Server {
  public:
   // Builds and starts the server on `address` (port 0: a free port), without SO_REUSEPORT.
-  // Health: every service SERVING once started. Errors: UNAVAILABLE naming the address if it
-  // cannot be bound (in use by another process, daftard or not).
+  // Health: every service SERVING once started. Errors: INTERNAL when a method served has no
+  // entry in the authorization table (authorization.h: it fails closed, so this is checked before
+  // anything is served); UNAVAILABLE naming the address if it cannot be bound (in use by another
+  // process, daftard or not).
   // The ledger must outlive the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(Ledger& ledger, const HostPort& address);
   ~Server();

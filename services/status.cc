@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "services/authorization.h"
 
 namespace daftar::services {
 namespace {
@@ -35,18 +36,23 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
 }
 
-absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context) {
+absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context,
+                                         absl::string_view rpc) {
   auto actor = ActorOrRole(server_context, kActorMetadataKey, kDefaultActor);
   if (!actor.ok()) return actor.status();
   auto role = ActorOrRole(server_context, kRoleMetadataKey, kDefaultRole);
   if (!role.ok()) return role.status();
+  if (absl::Status s = Authorize(rpc, *role); !s.ok()) return s;
   store::Metadata caller;
   caller.actor = *std::move(actor);
   caller.role = *std::move(role);
   return caller;
 }
 
-CommandContext CommandOf(store::Metadata caller, const std::string& request_id) {
+absl::StatusOr<CommandContext> CommandOf(store::Metadata caller, const std::string& request_id) {
+  if (absl::Status s = CheckRequestId(request_id); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("field request_id: ", s.message()));
+  }
   CommandContext context;
   context.request_id = request_id;
   context.metadata = std::move(caller);
@@ -55,8 +61,8 @@ CommandContext CommandOf(store::Metadata caller, const std::string& request_id) 
 }
 
 absl::StatusOr<CommandContext> ContextOf(const grpc::ServerContext& server_context,
-                                         const std::string& request_id) {
-  auto caller = CallerOf(server_context);
+                                         absl::string_view rpc, const std::string& request_id) {
+  auto caller = CallerOf(server_context, rpc);
   if (!caller.ok()) return caller.status();
   return CommandOf(*std::move(caller), request_id);
 }

@@ -1,5 +1,6 @@
 // What every service method needs besides the ledger: the absl -> gRPC status mapping and the
-// command context (request id, actor, role) taken from a call.
+// command context (request id, actor, role) taken from a call, authorized by the table of
+// authorization.h.
 #ifndef DAFTAR_SERVICES_STATUS_H_
 #define DAFTAR_SERVICES_STATUS_H_
 
@@ -9,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "ledger/ledger.h"
 #include "services/call_metadata.h"
 
@@ -17,17 +19,21 @@ namespace daftar::services {
 // Same code, same message: the ledger's messages are written for the caller.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// Actor and role of a call, from the request metadata (defaults when absent). Errors:
-// INVALID_ARGUMENT naming the metadata key when a value breaks CheckActorOrRole
-// (call_metadata.h) or the key is sent more than once; the call must then write nothing.
-absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context);
+// Actor and role of a call to `rpc` (the method's name, e.g. "RequestPayout"), from the request
+// metadata (defaults when absent), once the role is found allowed to call `rpc` (Authorize,
+// authorization.h). Errors: INVALID_ARGUMENT naming the metadata key when a value breaks
+// CheckActorOrRole (call_metadata.h) or the key is sent more than once; PERMISSION_DENIED naming
+// the role and `rpc` when the role may not call it. The call must then write nothing.
+absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context,
+                                         absl::string_view rpc);
 
-// The command context of a call: `request_id` as given (the ledger validates it) and its caller.
-CommandContext CommandOf(store::Metadata caller, const std::string& request_id);
+// The command context of a writing call: `request_id` and its caller. Errors: INVALID_ARGUMENT
+// "field request_id: ..." when the id breaks CheckRequestId (call_metadata.h).
+absl::StatusOr<CommandContext> CommandOf(store::Metadata caller, const std::string& request_id);
 
-// CallerOf, then CommandOf; the errors of CallerOf.
+// CallerOf, then CommandOf; their errors, in that order.
 absl::StatusOr<CommandContext> ContextOf(const grpc::ServerContext& server_context,
-                                         const std::string& request_id);
+                                         absl::string_view rpc, const std::string& request_id);
 
 // WriteResult -> the wire's WriteSummary.
 template <typename Summary>

@@ -1,5 +1,7 @@
 #include "services/wire_values.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/money.h"
 
@@ -21,6 +23,13 @@ absl::StatusOr<int64_t> MoveAmountField(absl::string_view field, absl::string_vi
                      domain::FormatCentimes(kMoveCentimesMin), " MAD)"));
   }
   return centimes;
+}
+
+absl::Status NotBlankField(absl::string_view field, absl::string_view text) {
+  if (text.empty() || !absl::StripAsciiWhitespace(text).empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat("field ", field, ": value '",
+                                                 absl::CHexEscape(text.substr(0, 64)),
+                                                 "' is only blanks; give the reference"));
 }
 
 }  // namespace daftar::services

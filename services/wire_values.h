@@ -1,6 +1,7 @@
 // Values of requests that travel as text and become typed values before the ledger is called
-// (ledger.proto "Conventions"): amounts in MAD text. Translation only: the ledger applies the
-// rules (bounds of a payout, a budget, ...).
+// (ledger.proto "Conventions"): amounts in MAD text; and the shape of the references a caller
+// types (not blank). Translation only: the ledger applies the rules (bounds of a payout, a
+// budget, ...).
 #ifndef DAFTAR_SERVICES_WIRE_VALUES_H_
 #define DAFTAR_SERVICES_WIRE_VALUES_H_
 
@@ -24,6 +25,12 @@ absl::StatusOr<int64_t> AmountField(absl::string_view field, absl::string_view t
 // AmountField, and INVALID_ARGUMENT "<field>: value '0.00' is not a positive amount (at least
 // 0.01 MAD)".
 absl::StatusOr<int64_t> MoveAmountField(absl::string_view field, absl::string_view text);
+
+// A reference the ledger records as given (a budget's `reference`, a transfer's
+// `bank_reference`): an empty one is the ledger's to refuse (it is required), but one of blanks
+// only names nothing and is refused here. Errors: INVALID_ARGUMENT "field <field>: value '<text>'
+// is only blanks; give the reference".
+absl::Status NotBlankField(absl::string_view field, absl::string_view text);
 
 }  // namespace daftar::services
 

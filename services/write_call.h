@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "daftar/v1/ledger.pb.h"
 #include "ledger/ledger.h"
 #include "services/call_log.h"
@@ -16,12 +17,15 @@
 
 namespace daftar::services {
 
-// Calls `command(const CommandContext&)` with the call's context (ContextOf). Returns what it
-// returns, or ContextOf's error (INVALID_ARGUMENT naming a bad metadata key) without calling it.
+// Calls `command(const CommandContext&)` with the context of a call to `rpc` (ContextOf). Returns
+// what it returns, or ContextOf's error without calling it: INVALID_ARGUMENT naming a bad
+// metadata key or the request id, PERMISSION_DENIED for a role that may not call `rpc`. So the
+// command's own checks (fields of the request) come after the caller's.
 template <typename Command>
-auto WithContext(const grpc::ServerContext& server_context, const std::string& request_id,
-                 Command&& command) -> decltype(command(std::declval<const CommandContext&>())) {
-  absl::StatusOr<CommandContext> context = ContextOf(server_context, request_id);
+auto WithContext(const grpc::ServerContext& server_context, absl::string_view rpc,
+                 const std::string& request_id, Command&& command)
+    -> decltype(command(std::declval<const CommandContext&>())) {
+  absl::StatusOr<CommandContext> context = ContextOf(server_context, rpc, request_id);
   if (!context.ok()) return context.status();
   return std::forward<Command>(command)(*context);
 }

@@ -145,9 +145,12 @@ struct BadMetadata {
 };
 
 // gRPC's own client refuses to send a value that is not printable ASCII, so only the length, the
-// empty value and a repeated key can be sent from here; the character rule is the CLI's test.
+// empty value, blanks and a repeated key can be sent from here; the character rule is the CLI's
+// test.
 std::vector<BadMetadata> BadMetadataCases() {
-  const std::string rule = "must be 1..256 printable ASCII characters (0x20..0x7E); ";
+  const std::string rule =
+      "must be 1..256 printable ASCII characters (0x20..0x7E) without leading or trailing "
+      "blanks; ";
   return {
       {"x-daftar-actor",
        {std::string(257, 'a')},
@@ -157,6 +160,16 @@ std::vector<BadMetadata> BadMetadataCases() {
        {""},
        absl::StrCat("metadata x-daftar-role: value \"\" ", rule, "it is empty")},
       {"x-daftar-role", {"cnss", "admin"}, "metadata x-daftar-role: sent 2 times, at most once"},
+      {"x-daftar-actor",
+       {"   "},
+       absl::StrCat("metadata x-daftar-actor: value \"   \" ", rule, "it is only blanks")},
+      {"x-daftar-actor",
+       {" cnss-batch"},
+       absl::StrCat("metadata x-daftar-actor: value \" cnss-batch\" ", rule,
+                    "it starts with a blank")},
+      {"x-daftar-role",
+       {"cnss "},
+       absl::StrCat("metadata x-daftar-role: value \"cnss \" ", rule, "it ends with a blank")},
   };
 }
 
