@@ -3,6 +3,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "clients/command_flags.h"
+#include "ledger/domain/money_moves.h"
 
 namespace daftar::clients {
 
@@ -20,7 +21,7 @@ absl::StatusOr<PreparedCall> PrepareBudget(const std::vector<std::string>& args)
   }
   auto year_text = RequiredFlag(command, "fiscal_year", absl::GetFlag(FLAGS_fiscal_year));
   if (!year_text.ok()) return year_text.status();
-  auto year = CountFlag("fiscal_year", *year_text, kFiscalYearFlagMax);
+  auto year = CountFlag("fiscal_year", *year_text, domain::kFiscalYearMin, domain::kFiscalYearMax);
   if (!year.ok()) return year.status();
   auto grant = GrantFlag(absl::GetFlag(FLAGS_grant));
   if (!grant.ok()) return grant.status();
@@ -31,12 +32,13 @@ absl::StatusOr<PreparedCall> PrepareBudget(const std::vector<std::string>& args)
   auto request_id = RequestIdForWrite();
   if (!request_id.ok()) return request_id.status();
   v1::AllocateBudgetRequest request;
-  request.set_request_id(*request_id);
+  request.set_request_id(request_id->id);
   request.set_fiscal_year(static_cast<int32_t>(*year));
   request.set_grant(*grant);
   request.set_amount_mad(*amount);
   request.set_reference(*reference);
-  return SendWrite(&Connection::payouts, &v1::Payouts::Stub::AllocateBudget, request);
+  return Announced(*request_id,
+                   SendWrite(&Connection::payouts, &v1::Payouts::Stub::AllocateBudget, request));
 }
 
 }  // namespace daftar::clients

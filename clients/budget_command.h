@@ -12,12 +12,10 @@
 
 namespace daftar::clients {
 
-// Largest --fiscal_year the CLI parses; the server applies the ledger's range (2025..2100).
-inline constexpr uint64_t kFiscalYearFlagMax = 9999;
-
 // `args` are the words after "budget". INVALID_ARGUMENT for another command, a missing flag, a
-// fiscal year that is not a number 0..kFiscalYearFlagMax, a grant other than PAE or PAF, or a
-// flag the command does not take. Sent, it prints the write summary.
+// fiscal year that is not a number in the ledger's range (domain::kFiscalYearMin..
+// kFiscalYearMax, ledger/domain/money_moves.h), a grant other than PAE or PAF, or a flag the
+// command does not take. Sent, it prints the write summary.
 absl::StatusOr<PreparedCall> PrepareBudget(const std::vector<std::string>& args);
 
 }  // namespace daftar::clients

@@ -33,8 +33,9 @@ absl::StatusOr<PreparedCall> PrepareClawback(const std::vector<std::string>& arg
   }
   auto request_id = RequestIdForWrite();
   if (!request_id.ok()) return request_id.status();
-  request.set_request_id(*request_id);
-  return SendWrite(&Connection::payouts, &v1::Payouts::Stub::RecordClawbackRecovery, request);
+  request.set_request_id(request_id->id);
+  return Announced(*request_id, SendWrite(&Connection::payouts,
+                                          &v1::Payouts::Stub::RecordClawbackRecovery, request));
 }
 
 }  // namespace daftar::clients

@@ -21,23 +21,33 @@ ABSL_FLAG(std::string, bank_reference, "", "bank transfer reference, 1..64 print
 ABSL_FLAG(std::string, fiscal_year, "", "fiscal (calendar) year YYYY");
 ABSL_FLAG(std::string, reference, "", "budget reference, e.g. the finance law article");
 ABSL_FLAG(std::string, effective_on, "", "date YYYY-MM-DD a contract step applies from");
-ABSL_FLAG(std::optional<std::string>, effective_from, std::nullopt,
+ABSL_FLAG(daftar::clients::TextFlag, effective_from, {},
           "amendment: new start of the contract's effective range, YYYY-MM-DD");
-ABSL_FLAG(std::optional<std::string>, effective_to, std::nullopt,
+ABSL_FLAG(daftar::clients::TextFlag, effective_to, {},
           "amendment: new end of the contract's effective range, YYYY-MM-DD");
-ABSL_FLAG(std::optional<std::string>, committed_jobs, std::nullopt,
+ABSL_FLAG(daftar::clients::TextFlag, committed_jobs, {},
           "amendment: new number of committed jobs");
-ABSL_FLAG(std::optional<std::string>, envelope_mad, std::nullopt,
+ABSL_FLAG(daftar::clients::TextFlag, envelope_mad, {},
           "amendment: new envelope in MAD, e.g. 1500000.00");
 ABSL_FLAG(std::string, hire_id, "", "hire id, as the import's outcomes name it");
 ABSL_FLAG(std::string, hire_date, "", "hire date YYYY-MM-DD, as declared");
-ABSL_FLAG(std::optional<std::string>, as_of_position, std::nullopt,
+ABSL_FLAG(daftar::clients::TextFlag, as_of_position, {},
           "balances as the log stood at this position");
-ABSL_FLAG(std::optional<std::string>, as_of_date, std::nullopt,
+ABSL_FLAG(daftar::clients::TextFlag, as_of_date, {},
           "balances effective on this date YYYY-MM-DD");
 ABSL_FLAG(bool, detail, false, "balances: add the held, disbursed and recovered columns");
+ABSL_FLAG(daftar::clients::TextFlag, format, {},
+          "report format: table (default), jsonl (balances), json (program)");
 
 namespace daftar::clients {
+
+bool AbslParseFlag(absl::string_view text, TextFlag* flag, std::string* /*error*/) {
+  flag->value = std::string(text);
+  return true;
+}
+
+std::string AbslUnparseFlag(const TextFlag& flag) { return flag.value.value_or(""); }
+
 namespace {
 
 // Whether a flag of this file holds a value other than its default: Debian's Abseil keeps
@@ -52,7 +62,7 @@ bool NotEmpty(const absl::Flag<T>& flag) {
   if constexpr (std::is_same_v<T, std::string>) {
     return !absl::GetFlag(flag).empty();
   } else {
-    return absl::GetFlag(flag).has_value();
+    return absl::GetFlag(flag).value.has_value();
   }
 }
 
@@ -77,6 +87,7 @@ constexpr CommandFlag kCommandFlags[] = {
     {"as_of_position", [] { return NotEmpty(FLAGS_as_of_position); }},
     {"as_of_date", [] { return NotEmpty(FLAGS_as_of_date); }},
     {"detail", [] { return absl::GetFlag(FLAGS_detail); }},
+    {"format", [] { return NotEmpty(FLAGS_format); }},
 };
 
 }  // namespace
@@ -110,17 +121,28 @@ absl::StatusOr<v1::Grant> GrantFlag(absl::string_view text) {
       "--grant: value '", absl::CHexEscape(text.substr(0, 64)), "' is neither PAE nor PAF"));
 }
 
-absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view text, uint64_t max) {
+absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view text, uint64_t min,
+                                   uint64_t max) {
   uint64_t value = 0;
   const bool canonical = !text.empty() &&
                          text.find_first_not_of("0123456789") == absl::string_view::npos &&
                          (text.size() == 1 || text[0] != '0');
-  if (!canonical || !absl::SimpleAtoi(text, &value) || value > max) {
+  if (!canonical || !absl::SimpleAtoi(text, &value) || value < min || value > max) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, ": value '",
                                                    absl::CHexEscape(text.substr(0, 64)),
-                                                   "' is not an integer 0..", max));
+                                                   "' is not an integer ", min, "..", max));
   }
   return value;
+}
+
+absl::StatusOr<std::optional<std::string>> NonEmptyTextFlag(absl::string_view flag,
+                                                            const TextFlag& given,
+                                                            absl::string_view what) {
+  if (given.value.has_value() && given.value->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": the value is empty; ", what));
+  }
+  return given.value;
 }
 
 }  // namespace daftar::clients

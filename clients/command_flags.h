@@ -17,6 +17,23 @@
 #include "absl/strings/string_view.h"
 #include "daftar/v1/events.pb.h"
 
+namespace daftar::clients {
+
+// The value of a flag whose absence means something (a report now rather than as of a date, an
+// amendment term kept): `value` is set as soon as the flag is on the command line, even empty
+// ("--as_of_date="), so that an empty value is refused rather than read as "not given" (which
+// is what Abseil does with std::optional<std::string>).
+struct TextFlag {
+  std::optional<std::string> value;
+};
+
+// Abseil's parsing hooks of TextFlag (found by argument-dependent lookup): any text is taken as
+// given; unparsing gives the text, "" when unset.
+bool AbslParseFlag(absl::string_view text, TextFlag* flag, std::string* error);
+std::string AbslUnparseFlag(const TextFlag& flag);
+
+}  // namespace daftar::clients
+
 ABSL_DECLARE_FLAG(std::string, request_id);
 ABSL_DECLARE_FLAG(std::string, reason);
 ABSL_DECLARE_FLAG(std::string, contract);
@@ -27,20 +44,21 @@ ABSL_DECLARE_FLAG(std::string, bank_reference);
 ABSL_DECLARE_FLAG(std::string, fiscal_year);
 ABSL_DECLARE_FLAG(std::string, reference);
 ABSL_DECLARE_FLAG(std::string, effective_on);
-ABSL_DECLARE_FLAG(std::optional<std::string>, effective_from);
-ABSL_DECLARE_FLAG(std::optional<std::string>, effective_to);
-ABSL_DECLARE_FLAG(std::optional<std::string>, committed_jobs);
-ABSL_DECLARE_FLAG(std::optional<std::string>, envelope_mad);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, effective_from);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, effective_to);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, committed_jobs);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, envelope_mad);
 ABSL_DECLARE_FLAG(std::string, hire_id);
 ABSL_DECLARE_FLAG(std::string, hire_date);
-ABSL_DECLARE_FLAG(std::optional<std::string>, as_of_position);
-ABSL_DECLARE_FLAG(std::optional<std::string>, as_of_date);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, as_of_position);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, as_of_date);
 ABSL_DECLARE_FLAG(bool, detail);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, format);
 
 namespace daftar::clients {
 
-// Refuses every flag of this file given a value (other than its default: empty, unset, false)
-// that `command` does not take.
+// Refuses every flag of this file given a value (other than its default: empty, unset, false;
+// a TextFlag given empty counts as given) that `command` does not take.
 // INVALID_ARGUMENT "--<flag> does not apply to `daftar <command>`; it takes <allowed>".
 // `allowed` names flags without dashes.
 absl::Status CheckFlagsApply(absl::string_view command, const std::vector<std::string>& allowed);
@@ -54,9 +72,16 @@ absl::StatusOr<std::string> RequiredFlag(absl::string_view command, absl::string
 // nor PAF" otherwise (empty included).
 absl::StatusOr<v1::Grant> GrantFlag(absl::string_view text);
 
-// A canonical decimal integer (digits, no sign, no leading zero but "0") of at most `max`.
-// INVALID_ARGUMENT "--<flag>: value '<text>' is not an integer 0..<max>" otherwise.
-absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view text, uint64_t max);
+// A canonical decimal integer (digits, no sign, no leading zero but "0") in min..max.
+// INVALID_ARGUMENT "--<flag>: value '<text>' is not an integer <min>..<max>" otherwise.
+absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view text, uint64_t min,
+                                   uint64_t max);
+
+// The value of a TextFlag given on the command line, or nullopt when it was not. INVALID_ARGUMENT
+// "--<flag>: the value is empty; <what to give>" when it was given empty.
+absl::StatusOr<std::optional<std::string>> NonEmptyTextFlag(absl::string_view flag,
+                                                            const TextFlag& given,
+                                                            absl::string_view what);
 
 }  // namespace daftar::clients
 

@@ -1,12 +1,12 @@
 #include "clients/contract_command.h"
 
 #include <cstdint>
-#include <limits>
 #include <optional>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "clients/command_flags.h"
+#include "ledger/domain/rows.h"
 
 namespace daftar::clients {
 namespace {
@@ -16,13 +16,14 @@ constexpr char kUsage[] =
     "[--committed_jobs=N] [--envelope_mad=X] --reason=TEXT, contract suspend|resume|terminate "
     "ID --effective_on=YYYY-MM-DD --reason=TEXT";
 
-// The terms given on the command line; INVALID_ARGUMENT when none is.
+// The terms given on the command line; INVALID_ARGUMENT when none is. A term given empty
+// ("--effective_to=") is sent as given, for the server to refuse naming its field.
 absl::Status SetTerms(v1::AmendContractRequest& request) {
-  if (auto from = absl::GetFlag(FLAGS_effective_from)) request.set_effective_from(*from);
-  if (auto to = absl::GetFlag(FLAGS_effective_to)) request.set_effective_to(*to);
-  if (auto envelope = absl::GetFlag(FLAGS_envelope_mad)) request.set_envelope_mad(*envelope);
-  if (auto jobs = absl::GetFlag(FLAGS_committed_jobs)) {
-    auto count = CountFlag("committed_jobs", *jobs, std::numeric_limits<int64_t>::max());
+  if (auto from = absl::GetFlag(FLAGS_effective_from).value) request.set_effective_from(*from);
+  if (auto to = absl::GetFlag(FLAGS_effective_to).value) request.set_effective_to(*to);
+  if (auto envelope = absl::GetFlag(FLAGS_envelope_mad).value) request.set_envelope_mad(*envelope);
+  if (auto jobs = absl::GetFlag(FLAGS_committed_jobs).value) {
+    auto count = CountFlag("committed_jobs", *jobs, 0, domain::kCommittedJobsMax);
     if (!count.ok()) return count.status();
     request.set_committed_jobs(static_cast<int64_t>(*count));
   }
@@ -54,8 +55,9 @@ absl::StatusOr<PreparedCall> PrepareAmend(const std::string& contract_id) {
   request.set_reason(*reason);
   auto request_id = RequestIdForWrite();
   if (!request_id.ok()) return request_id.status();
-  request.set_request_id(*request_id);
-  return SendWrite(&Connection::contracts, &v1::Contracts::Stub::AmendContract, request);
+  request.set_request_id(request_id->id);
+  return Announced(*request_id,
+                   SendWrite(&Connection::contracts, &v1::Contracts::Stub::AmendContract, request));
 }
 
 absl::StatusOr<PreparedCall> PrepareStep(const std::string& step, const std::string& contract_id) {
@@ -74,13 +76,12 @@ absl::StatusOr<PreparedCall> PrepareStep(const std::string& step, const std::str
   request.set_reason(*reason);
   auto request_id = RequestIdForWrite();
   if (!request_id.ok()) return request_id.status();
-  request.set_request_id(*request_id);
+  request.set_request_id(request_id->id);
   using Stub = v1::Contracts::Stub;
-  if (step == "suspend") {
-    return SendWrite(&Connection::contracts, &Stub::SuspendContract, request);
-  }
-  if (step == "resume") return SendWrite(&Connection::contracts, &Stub::ResumeContract, request);
-  return SendWrite(&Connection::contracts, &Stub::TerminateContract, request);
+  auto rpc = step == "suspend"  ? &Stub::SuspendContract
+             : step == "resume" ? &Stub::ResumeContract
+                                : &Stub::TerminateContract;
+  return Announced(*request_id, SendWrite(&Connection::contracts, rpc, request));
 }
 
 }  // namespace

@@ -16,9 +16,9 @@
 namespace daftar::clients {
 
 // `args` are the words after "contract". INVALID_ARGUMENT for another command, a missing contract
-// id or flag, a --committed_jobs that is not a decimal integer, or a flag the command does not
-// take. An amendment that changes nothing is refused here too (at least one term is required).
-// Sent, it prints the write summary.
+// id or flag, a --committed_jobs that is not a decimal integer 0..domain::kCommittedJobsMax
+// (ledger/domain/rows.h), or a flag the command does not take. An amendment that changes nothing
+// is refused here too (at least one term is required). Sent, it prints the write summary.
 absl::StatusOr<PreparedCall> PrepareContract(const std::vector<std::string>& args);
 
 }  // namespace daftar::clients

@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "clients/command_flags.h"
 
 namespace daftar::clients {
@@ -39,9 +42,15 @@ class NoEcho {
   bool active_ = false;
 };
 
-// One line of stdin, without its line end and surrounding spaces. The value is never shown.
-absl::StatusOr<std::string> ReadCnssNumber() {
-  if (isatty(STDIN_FILENO)) std::fputs("CNSS number (not echoed): ", stderr);
+absl::Status NoCnssNumber() {
+  return absl::InvalidArgumentError(
+      "stdin: no CNSS number; with --contract and --hire_date, give the person's CNSS number "
+      "on stdin (e.g. from a file: < cnss.txt)");
+}
+
+// A terminal: the line typed (not echoed), without its line end and surrounding blanks.
+absl::StatusOr<std::string> ReadTypedCnssNumber() {
+  std::fputs("CNSS number (not echoed): ", stderr);
   NoEcho no_echo;
   std::string line;
   int c = 0;
@@ -53,12 +62,44 @@ absl::StatusOr<std::string> ReadCnssNumber() {
     line.push_back(static_cast<char>(c));
   }
   std::string number(absl::StripAsciiWhitespace(line));
-  if (number.empty()) {
-    return absl::InvalidArgumentError(
-        "stdin: no CNSS number; with --contract and --hire_date, give the person's CNSS number "
-        "on stdin (e.g. from a file: < cnss.txt)");
-  }
+  if (number.empty()) return NoCnssNumber();
   return number;
+}
+
+// A file or a pipe: read whole (at most kCnssInputBytesMax bytes), and it must hold exactly one
+// non-empty line, the number (surrounding blanks and a CR dropped): a file of several numbers
+// is a mistake to report, not to withdraw the first one of. Nothing read is ever shown.
+absl::StatusOr<std::string> ReadPipedCnssNumber() {
+  std::string input;
+  int c = 0;
+  while ((c = std::fgetc(stdin)) != EOF) {
+    if (input.size() == kCnssInputBytesMax) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "stdin: more than ", kCnssInputBytesMax, " bytes; give only the CNSS number"));
+    }
+    input.push_back(static_cast<char>(c));
+  }
+  std::vector<absl::string_view> lines;
+  for (absl::string_view line : absl::StrSplit(input, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (!line.empty()) lines.push_back(line);
+  }
+  if (lines.empty()) return NoCnssNumber();
+  if (lines.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stdin: ", lines.size(),
+                     " non-empty lines; give one CNSS number, alone on its line"));
+  }
+  if (lines[0].size() > kCnssLineBytesMax) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("stdin: the CNSS number line is longer than ", kCnssLineBytesMax, " bytes"));
+  }
+  return std::string(lines[0]);
+}
+
+// The CNSS number from stdin; the value is never shown.
+absl::StatusOr<std::string> ReadCnssNumber() {
+  return isatty(STDIN_FILENO) ? ReadTypedCnssNumber() : ReadPipedCnssNumber();
 }
 
 // --hire_id, or --contract and --hire_date with the CNSS number from stdin.
@@ -109,8 +150,8 @@ absl::StatusOr<PreparedCall> PrepareHire(const std::vector<std::string>& args) {
   if (absl::Status s = SetHire(command, request); !s.ok()) return s;
   auto request_id = RequestIdForWrite();
   if (!request_id.ok()) return request_id.status();
-  request.set_request_id(*request_id);
-  return PreparedCall([request](Connection& connection) {
+  request.set_request_id(request_id->id);
+  return Announced(*request_id, [request](Connection& connection) {
     v1::WithdrawHireResponse response;
     auto context = connection.NewContext();
     grpc::Status status = connection.employment().WithdrawHire(context.get(), request, &response);

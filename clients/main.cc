@@ -3,8 +3,9 @@
 // clawback_command, budget_command, contract_command, hire_command).
 //
 // Exit codes: 0 success (refused or ineligible hires are outcomes, not failures); 2 input error
-// (malformed or conflicting input, bad usage, a refusal of the ledger's rules); 1 any other
-// failure (server unreachable, ...). See clients/cli_error.h.
+// (malformed or conflicting input, bad usage such as an unknown flag, a refusal of the ledger's
+// rules or of the role's rights); 1 any other failure (server unreachable, ...). See
+// clients/cli_error.h. `daftar --version` prints "daftar <version>".
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -27,6 +28,7 @@
 #include "clients/report_command.h"
 #include "clients/usage.h"
 #include "services/call_metadata.h"
+#include "services/command_line.h"
 #include "services/help_flag.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "daftard address, HOST:PORT (loopback only)");
@@ -34,25 +36,22 @@ ABSL_FLAG(std::string, actor, daftar::services::kDefaultActor,
           "who runs the command; recorded with every event written");
 ABSL_FLAG(std::string, role, daftar::services::kDefaultRole,
           "role of the actor (operator, approver, treasury, cnss, admin, auditor, ...)");
-ABSL_FLAG(std::string, format, "table", "report format: table, jsonl (balances), json (program)");
 
 namespace daftar::clients {
 namespace {
 
 int UnknownCommand(const std::vector<std::string>& args) {
   if (args.empty()) {
-    return ReportError("", absl::InvalidArgumentError(
-                               "no command; commands: import DIR, report balances, audit head "
-                               "(daftar --help)"));
+    return ReportError("", absl::InvalidArgumentError(absl::StrCat(
+                               "no command; commands: ", kEveryCommand, " (daftar --help)")));
   }
   if (args.size() == 1 && args[0] == "import") {
     return ReportError(
         "", absl::InvalidArgumentError("import needs the scenario folder: daftar import DIR"));
   }
-  return ReportError("", absl::InvalidArgumentError(absl::StrCat(
-                             "unknown command \"", absl::StrJoin(args, " "),
-                             "\"; commands: import, report, audit, payout, clawback, budget, "
-                             "contract, hire (daftar --help)")));
+  return ReportError("", absl::InvalidArgumentError(
+                             absl::StrCat("unknown command \"", absl::StrJoin(args, " "),
+                                          "\"; commands: ", kEveryCommand, " (daftar --help)")));
 }
 
 // --actor and --role, checked before anything is sent: gRPC itself aborts on a metadata value
@@ -88,7 +87,7 @@ int Run(const std::vector<std::string>& args) {
   const std::string& family = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (family == "report") {
-    return SendPrepared(PrepareReport(rest, absl::GetFlag(FLAGS_format)), options);
+    return SendPrepared(PrepareReport(rest), options);
   }
   if (family == "payout") return SendPrepared(PreparePayout(rest), options);
   if (family == "clawback") return SendPrepared(PrepareClawback(rest), options);
@@ -110,6 +109,12 @@ int main(int argc, char** argv) {
     return daftar::clients::kExitOk;
   }
   absl::SetProgramUsageMessage(usage);
+  daftar::services::SetVersionString("daftar");
+  // Abseil would exit 1 on an unknown flag: a usage error is exit 2.
+  if (absl::Status s = daftar::services::CheckFlagArguments(argc, argv); !s.ok()) {
+    return daftar::clients::ReportError(
+        "", absl::InvalidArgumentError(absl::StrCat(s.message(), " (daftar --help)")));
+  }
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   // positional[0] is the program name.
   return daftar::clients::Run(std::vector<std::string>(positional.begin() + 1, positional.end()));

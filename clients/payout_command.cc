@@ -11,7 +11,7 @@ namespace daftar::clients {
 namespace {
 
 constexpr char kCommands[] =
-    "payout request, payout approve|reject|fail|disburse PAYOUT_ID (daftar --help)";
+    "payout request, payout approve|reject|disburse|fail PAYOUT_ID (daftar --help)";
 
 absl::StatusOr<PreparedCall> PrepareRequest() {
   const std::string command = "payout request";
@@ -31,13 +31,13 @@ absl::StatusOr<PreparedCall> PrepareRequest() {
   if (!value_date.ok()) return value_date.status();
   auto request_id = RequestIdForWrite();
   if (!request_id.ok()) return request_id.status();
-  request.set_request_id(*request_id);
+  request.set_request_id(request_id->id);
   request.set_contract_id(*contract);
   request.set_grant(*grant);
   request.set_amount_mad(*amount);
   request.set_value_date(*value_date);
   request.set_reason(absl::GetFlag(FLAGS_reason));
-  return PreparedCall([request](Connection& connection) {
+  return Announced(*request_id, [request](Connection& connection) {
     v1::RequestPayoutResponse response;
     auto context = connection.NewContext();
     grpc::Status status = connection.payouts().RequestPayout(context.get(), request, &response);
@@ -56,6 +56,7 @@ Request StepRequest(const std::string& request_id, const std::string& id) {
   return request;
 }
 
+// payout approve or reject: a reason (required by the ledger for a rejection).
 absl::StatusOr<PreparedCall> PrepareDecision(const std::string& step, const std::string& id) {
   if (absl::Status s = CheckFlagsApply(absl::StrCat("payout ", step), {"request_id", "reason"});
       !s.ok()) {
@@ -65,15 +66,28 @@ absl::StatusOr<PreparedCall> PrepareDecision(const std::string& step, const std:
   if (!request_id.ok()) return request_id.status();
   using Stub = v1::Payouts::Stub;
   if (step == "approve") {
-    return SendWrite(&Connection::payouts, &Stub::ApprovePayout,
-                     StepRequest<v1::ApprovePayoutRequest>(*request_id, id));
+    return Announced(*request_id,
+                     SendWrite(&Connection::payouts, &Stub::ApprovePayout,
+                               StepRequest<v1::ApprovePayoutRequest>(request_id->id, id)));
   }
-  if (step == "reject") {
-    return SendWrite(&Connection::payouts, &Stub::RejectPayout,
-                     StepRequest<v1::RejectPayoutRequest>(*request_id, id));
+  return Announced(*request_id,
+                   SendWrite(&Connection::payouts, &Stub::RejectPayout,
+                             StepRequest<v1::RejectPayoutRequest>(request_id->id, id)));
+}
+
+// payout fail: a reason, and the date the transfer came back when it had been disbursed (the
+// ledger requires it then and refuses it before disbursement: the CLI passes it as given).
+absl::StatusOr<PreparedCall> PrepareFail(const std::string& id) {
+  if (absl::Status s = CheckFlagsApply("payout fail", {"request_id", "reason", "value_date"});
+      !s.ok()) {
+    return s;
   }
-  return SendWrite(&Connection::payouts, &Stub::FailPayout,
-                   StepRequest<v1::FailPayoutRequest>(*request_id, id));
+  auto request_id = RequestIdForWrite();
+  if (!request_id.ok()) return request_id.status();
+  v1::FailPayoutRequest request = StepRequest<v1::FailPayoutRequest>(request_id->id, id);
+  request.set_value_date(absl::GetFlag(FLAGS_value_date));
+  return Announced(*request_id,
+                   SendWrite(&Connection::payouts, &v1::Payouts::Stub::FailPayout, request));
 }
 
 absl::StatusOr<PreparedCall> PrepareDisburse(const std::string& id) {
@@ -90,11 +104,12 @@ absl::StatusOr<PreparedCall> PrepareDisburse(const std::string& id) {
   auto request_id = RequestIdForWrite();
   if (!request_id.ok()) return request_id.status();
   v1::DisbursePayoutRequest request;
-  request.set_request_id(*request_id);
+  request.set_request_id(request_id->id);
   request.set_payout_id(id);
   request.set_bank_reference(*bank_reference);
   request.set_value_date(*value_date);
-  return SendWrite(&Connection::payouts, &v1::Payouts::Stub::DisbursePayout, request);
+  return Announced(*request_id,
+                   SendWrite(&Connection::payouts, &v1::Payouts::Stub::DisbursePayout, request));
 }
 
 }  // namespace
@@ -105,6 +120,7 @@ absl::StatusOr<PreparedCall> PreparePayout(const std::vector<std::string>& args)
                                       args[0] == "fail" || args[0] == "disburse");
   if (step && args.size() == 2) {
     if (args[0] == "disburse") return PrepareDisburse(args[1]);
+    if (args[0] == "fail") return PrepareFail(args[1]);
     return PrepareDecision(args[0], args[1]);
   }
   if (step) {

@@ -1,9 +1,11 @@
 // `daftar payout request|approve|reject|fail|disburse` over daftar.v1.Payouts (docs/MONEY.md
 // "Payouts"):
 //   payout request --contract=ID --grant=PAE|PAF --amount_mad=X --value_date=D [--reason=T]
-//   payout approve|reject|fail PAYOUT_ID [--reason=T]
+//   payout approve|reject PAYOUT_ID [--reason=T]
 //   payout disburse PAYOUT_ID --bank_reference=R --value_date=D
-// Each also takes --request_id (default: a fresh random one, printed on stderr).
+//   payout fail PAYOUT_ID --reason=T [--value_date=D]  (D: the date a disbursed transfer came
+//                                                       back; none when it was never disbursed)
+// Each also takes --request_id (default: a fresh random one, printed on stderr before the call).
 #ifndef DAFTAR_CLIENTS_PAYOUT_COMMAND_H_
 #define DAFTAR_CLIENTS_PAYOUT_COMMAND_H_
 

@@ -1,11 +1,16 @@
 #include "clients/report_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "clients/cli_error.h"
 #include "clients/command_flags.h"
@@ -39,38 +44,54 @@ absl::StatusOr<std::vector<projections::BalanceLine>> LinesOf(
   return lines;
 }
 
-// --as_of_position or --as_of_date into the request (not both).
+// --as_of_position or --as_of_date into the request (not both). Given empty, each is a usage
+// error: an empty value does not mean "now".
 absl::Status SetAsOf(v1::GetBalancesRequest& request) {
-  const auto position = absl::GetFlag(FLAGS_as_of_position);
-  const auto date = absl::GetFlag(FLAGS_as_of_date);
-  if (position && date) {
+  auto position = NonEmptyTextFlag("as_of_position", absl::GetFlag(FLAGS_as_of_position),
+                                   "give a log position N, or leave the flag out for now");
+  if (!position.ok()) return position.status();
+  auto date = NonEmptyTextFlag("as_of_date", absl::GetFlag(FLAGS_as_of_date),
+                               "give a date YYYY-MM-DD, or leave the flag out for now");
+  if (!date.ok()) return date.status();
+  if (position->has_value() && date->has_value()) {
     return absl::InvalidArgumentError(
         "--as_of_position and --as_of_date: give one of them, not both");
   }
-  if (date) request.set_as_of_date(*date);
-  if (position) {
-    auto value = CountFlag("as_of_position", *position, std::numeric_limits<uint64_t>::max());
+  if (date->has_value()) request.set_as_of_date(**date);
+  if (position->has_value()) {
+    auto value = CountFlag("as_of_position", **position, 0, std::numeric_limits<uint64_t>::max());
     if (!value.ok()) return value.status();
     request.set_as_of_position(*value);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<PreparedCall> PrepareBalances(const std::string& format) {
-  if (format != "jsonl" && format != "table") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--format: \"", format, "\" is neither jsonl nor table"));
+// --format: `fallback` when not given; one of `allowed` otherwise (given empty included).
+absl::StatusOr<std::string> FormatOf(const std::string& fallback,
+                                     const std::vector<std::string>& allowed) {
+  const std::optional<std::string> given = absl::GetFlag(FLAGS_format).value;
+  if (!given.has_value()) return fallback;
+  if (std::find(allowed.begin(), allowed.end(), *given) == allowed.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("--format: \"", absl::CHexEscape(*given),
+                                                   "\" is neither ",
+                                                   absl::StrJoin(allowed, " nor ")));
   }
-  if (absl::Status s =
-          CheckFlagsApply("report balances", {"as_of_position", "as_of_date", "detail"});
+  return *given;
+}
+
+absl::StatusOr<PreparedCall> PrepareBalances() {
+  if (absl::Status s = CheckFlagsApply("report balances",
+                                       {"as_of_position", "as_of_date", "detail", "format"});
       !s.ok()) {
     return s;
   }
+  absl::StatusOr<std::string> format = FormatOf("table", {"jsonl", "table"});
+  if (!format.ok()) return format.status();
   v1::GetBalancesRequest request;
   request.set_request_id(ReadRequestId("balances"));
   request.set_detail(absl::GetFlag(FLAGS_detail));
   if (absl::Status s = SetAsOf(request); !s.ok()) return s;
-  return PreparedCall([request, format](Connection& connection) {
+  return PreparedCall([request, format = *format](Connection& connection) {
     v1::GetBalancesResponse response;
     auto context = connection.NewContext();
     absl::Status status =
@@ -86,15 +107,13 @@ absl::StatusOr<PreparedCall> PrepareBalances(const std::string& format) {
   });
 }
 
-absl::StatusOr<PreparedCall> PrepareProgram(const std::string& format) {
-  if (format != "json" && format != "table") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--format: \"", format, "\" is neither json nor table"));
-  }
-  if (absl::Status s = CheckFlagsApply("report program", {}); !s.ok()) return s;
+absl::StatusOr<PreparedCall> PrepareProgram() {
+  if (absl::Status s = CheckFlagsApply("report program", {"format"}); !s.ok()) return s;
+  absl::StatusOr<std::string> format = FormatOf("table", {"json", "table"});
+  if (!format.ok()) return format.status();
   v1::GetProgramReportRequest request;
   request.set_request_id(ReadRequestId("program"));
-  return PreparedCall([request, format](Connection& connection) {
+  return PreparedCall([request, format = *format](Connection& connection) {
     v1::GetProgramReportResponse response;
     auto context = connection.NewContext();
     absl::Status status =
@@ -110,10 +129,9 @@ absl::StatusOr<PreparedCall> PrepareProgram(const std::string& format) {
 
 }  // namespace
 
-absl::StatusOr<PreparedCall> PrepareReport(const std::vector<std::string>& args,
-                                           const std::string& format) {
-  if (args.size() == 1 && args[0] == "balances") return PrepareBalances(format);
-  if (args.size() == 1 && args[0] == "program") return PrepareProgram(format);
+absl::StatusOr<PreparedCall> PrepareReport(const std::vector<std::string>& args) {
+  if (args.size() == 1 && args[0] == "balances") return PrepareBalances();
+  if (args.size() == 1 && args[0] == "program") return PrepareProgram();
   return absl::InvalidArgumentError(
       "unknown report; reports: report balances, report program (daftar --help)");
 }

@@ -15,15 +15,15 @@
 
 namespace daftar::clients {
 
-// `args` are the words after "report"; `format` is --format. INVALID_ARGUMENT for another
-// report, a format the report does not print, both --as_of_position and --as_of_date, an
-// --as_of_position that is not a decimal integer, or a flag the report does not take. Sent:
+// `args` are the words after "report"; the format is --format (default table). INVALID_ARGUMENT
+// for another report, a format the report does not print, both --as_of_position and
+// --as_of_date, either given empty, an --as_of_position that is not a decimal integer, or a flag
+// the report does not take. Sent:
 //   balances  the lines as projections::FormatBalancesJsonl (jsonl) or FormatBalancesTable
 //             (table), with the detail columns under --detail; DATA_LOSS (exit 1) if a line's
 //             payable is not PAE + PAF - clawback - paid
 //   program   projections::FormatProgramReportJson (json) or FormatProgramReportTable (table)
-absl::StatusOr<PreparedCall> PrepareReport(const std::vector<std::string>& args,
-                                           const std::string& format);
+absl::StatusOr<PreparedCall> PrepareReport(const std::vector<std::string>& args);
 
 // Asks the server to verify the hash chain from position 1 to its head, then prints
 // "head position=N hash=<64 hex>". DATA_LOSS (exit 1) names the first bad position.

@@ -1,12 +1,16 @@
 #include "clients/usage.h"
 
 #include "absl/strings/str_cat.h"
+#include "ledger/domain/money_moves.h"
+#include "ledger/domain/rows.h"
 #include "services/call_metadata.h"
+#include "services/command_line.h"
 
 namespace daftar::clients {
 namespace {
 
-constexpr char kCommands[] =
+std::string Commands() {
+  return absl::StrCat(
     "usage:\n"
     "  daftar [--server=HOST:PORT] [--actor=NAME] [--role=ROLE] COMMAND [FLAGS]\n"
     "\n"
@@ -24,25 +28,37 @@ constexpr char kCommands[] =
     "                   fiscal year and grant, payouts by state, pending approvals\n"
     "  audit head       have the server verify the hash chain; print its head\n"
     "\n"
-    "money moves (docs/MONEY.md); each takes --request_id=ID, printed when generated:\n"
+    "money moves (docs/MONEY.md), with the --role each needs; each takes --request_id=ID\n"
+    "(generated when not given, and printed right before the call is sent):\n"
     "  payout request --contract=ID --grant=PAE|PAF --amount_mad=X --value_date=YYYY-MM-DD\n"
-    "                 [--reason=TEXT]          prints the payout id (PO-000001)\n"
-    "  payout approve PAYOUT_ID [--reason=TEXT]  by another actor than the requester\n"
-    "  payout reject PAYOUT_ID --reason=TEXT   by an approver, or the requester withdrawing it\n"
-    "  payout disburse PAYOUT_ID --bank_reference=R --value_date=YYYY-MM-DD\n"
-    "  payout fail PAYOUT_ID --reason=TEXT     transfer not made, or returned by the bank\n"
+    "                 [--reason=TEXT]          operator; prints the payout id (PO-000001)\n"
+    "  payout approve PAYOUT_ID [--reason=TEXT]  approver, another actor than the requester\n"
+    "  payout reject PAYOUT_ID --reason=TEXT   approver\n"
+    "  payout disburse PAYOUT_ID --bank_reference=R --value_date=YYYY-MM-DD   treasury\n"
+    "  payout fail PAYOUT_ID --reason=TEXT [--value_date=YYYY-MM-DD]          treasury;\n"
+    "                   transfer not made (no date), or returned by the bank: --value_date is\n"
+    "                   then the date it came back (required)\n"
     "  clawback recover --contract=ID --amount_mad=X --bank_reference=R --value_date=YYYY-MM-DD\n"
+    "                                          treasury\n"
     "  budget allocate --fiscal_year=YYYY --grant=PAE|PAF --amount_mad=X --reference=TEXT\n"
+    "                                          admin; fiscal years ",
+    domain::kFiscalYearMin, "..", domain::kFiscalYearMax, "\n"
     "  contract amend ID --effective_on=YYYY-MM-DD [--effective_from=D] [--effective_to=D]\n"
     "                 [--committed_jobs=N] [--envelope_mad=X] --reason=TEXT\n"
+    "                                          operator or admin; committed jobs 0..",
+    domain::kCommittedJobsMax, "\n"
     "  contract suspend|resume|terminate ID --effective_on=YYYY-MM-DD --reason=TEXT\n"
-    "  hire withdraw --hire_id=ID --reason=TEXT\n"
+    "                                          operator or admin\n"
+    "  hire withdraw --hire_id=ID --reason=TEXT                               operator\n"
     "  hire withdraw --contract=ID --hire_date=YYYY-MM-DD --reason=TEXT < CNSS number on stdin\n"
-    "                   (never on the command line)\n"
+    "                   operator; stdin holds the number alone on one line (never on the\n"
+    "                   command line)\n"
+    "  import, report and audit: any role. Another role is refused: PERMISSION_DENIED\n"
     "  amounts are MAD with two decimals (1234.50); a write prints\n"
     "  \"written: events=N first_position=P head_position=H\", or \"already recorded: ...\" when\n"
     "  the same request id and content was already recorded\n"
-    "\n";
+    "\n");
+}
 
 }  // namespace
 
@@ -50,7 +66,7 @@ std::string UsageText() {
   return absl::StrCat(
       "daftar: the command-line client of daftard, the Daftar incentive ledger.\n"
       "\n",
-      kCommands,
+      Commands(),
       "flags:\n"
       "  --server=HOST:PORT  daftard's address, loopback only (default 127.0.0.1:50051)\n"
       "  --actor=NAME        who runs the command, recorded with every event written\n"
@@ -61,21 +77,28 @@ std::string UsageText() {
       services::kDefaultRole,
       "): operator,\n"
       "                      approver, treasury, admin, cnss, auditor, ...\n"
-      "                      actor and role: 1..",
+      "                      actor, role and request id: 1..",
       services::kActorRoleCharsMax,
-      " printable ASCII characters (0x20..0x7E)\n"
-      "  --format=FORMAT     report format: table (default), jsonl (balances), json (program)\n"
+      " printable ASCII characters\n"
+      "                      (0x20..0x7E), no blank at either end\n"
+      "  --format=FORMAT     report format: table (default), jsonl (balances), json (program);\n"
+      "                      report commands only\n"
       "  --request_id=ID     idempotency key of a write (default: fresh random, printed on\n"
       "                      stderr); retrying with it writes nothing twice\n"
       "  --help, -h          print this help and exit 0\n"
-      "  a command's flag given to a command that does not take it is a usage error\n"
+      "  --version           print \"daftar ",
+      services::kVersion,
+      "\" and exit 0\n"
+      "  an unknown flag, or a command's flag given to a command that does not take it, is a\n"
+      "  usage error\n"
       "\n"
       "exit codes:\n"
       "  0  success (an ineligible or refused hire is an outcome, not a failure)\n"
       "  1  any other failure (server unreachable, internal error)\n"
       "  2  input error (malformed or conflicting input, bad usage, unknown contract or payout,\n"
-      "     a step not allowed now, four-eyes refusal: INVALID_ARGUMENT, NOT_FOUND,\n"
-      "     ALREADY_EXISTS, FAILED_PRECONDITION, OUT_OF_RANGE, PERMISSION_DENIED)\n");
+      "     a step not allowed now, a role not allowed the command, four-eyes refusal:\n"
+      "     INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION, OUT_OF_RANGE,\n"
+      "     PERMISSION_DENIED)\n");
 }
 
 }  // namespace daftar::clients

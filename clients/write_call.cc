@@ -2,26 +2,40 @@
 
 #include <cstdio>
 #include <fstream>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "clients/cli_error.h"
 #include "clients/command_flags.h"
+#include "services/call_metadata.h"
 
 namespace daftar::clients {
 
-absl::StatusOr<std::string> RequestIdForWrite() {
+absl::StatusOr<WriteRequestId> RequestIdForWrite() {
   std::string given = absl::GetFlag(FLAGS_request_id);
-  if (!given.empty()) return given;
+  if (!given.empty()) {
+    if (absl::Status s = services::CheckRequestId(given); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--request_id: ", s.message()));
+    }
+    return WriteRequestId{.id = std::move(given), .generated = false};
+  }
   std::string bytes(kRequestIdRandomBytes, '\0');
   std::ifstream urandom("/dev/urandom", std::ios::binary);
   if (!urandom.read(bytes.data(), bytes.size())) {
     return absl::InternalError("cannot read /dev/urandom for a request id; give --request_id");
   }
-  const std::string id = absl::StrCat("cli-", absl::BytesToHexString(bytes));
-  std::fprintf(stderr, "request_id: %s (to retry: --request_id=%s)\n", id.c_str(), id.c_str());
-  return id;
+  return WriteRequestId{.id = absl::StrCat("cli-", absl::BytesToHexString(bytes)),
+                        .generated = true};
+}
+
+PreparedCall Announced(const WriteRequestId& request_id, PreparedCall call) {
+  if (!request_id.generated) return call;
+  return [id = request_id.id, call = std::move(call)](Connection& connection) {
+    std::fprintf(stderr, "request_id: %s (to retry: --request_id=%s)\n", id.c_str(), id.c_str());
+    return call(connection);
+  };
 }
 
 void PrintWriteSummary(const v1::WriteSummary& write) {

@@ -1,6 +1,6 @@
 // What every writing command of daftar does around its call: the request id (given, or a fresh
-// random one printed before the call so that the operator can retry with it) and the summary of
-// what the call wrote.
+// random one printed right before the call is sent so that the operator can retry with it) and
+// the summary of what the call wrote.
 #ifndef DAFTAR_CLIENTS_WRITE_CALL_H_
 #define DAFTAR_CLIENTS_WRITE_CALL_H_
 
@@ -18,10 +18,18 @@ namespace daftar::clients {
 // Random bytes of a generated request id (hex-encoded: twice as many characters).
 inline constexpr size_t kRequestIdRandomBytes = 16;
 
-// --request_id when given; else "cli-" and kRequestIdRandomBytes from /dev/urandom in hex, also
-// printed on stderr as "request_id: <id> (to retry: --request_id=<id>)". The server checks the
-// id's bounds. Errors: INTERNAL when /dev/urandom cannot be read.
-absl::StatusOr<std::string> RequestIdForWrite();
+// The request id of a write, and whether the CLI generated it.
+struct WriteRequestId {
+  std::string id;
+  bool generated = false;  // not given: Announced prints it before the call
+};
+
+// --request_id when given, checked with the server's rule (services::CheckRequestId); else
+// "cli-" and kRequestIdRandomBytes from /dev/urandom in hex. Nothing is printed here: a command
+// refused before its call is sent has nothing to retry (see Announced). Errors: INVALID_ARGUMENT
+// "--request_id: value ..." for a given id that breaks the rule; INTERNAL when /dev/urandom
+// cannot be read.
+absl::StatusOr<WriteRequestId> RequestIdForWrite();
 
 // Prints what a call wrote on stdout, one line:
 //   "written: events=N first_position=P head_position=H"
@@ -35,6 +43,11 @@ using PreparedCall = std::function<int(Connection& connection)>;
 // Reports `call`'s error (usage and input errors are found before connecting), or opens the
 // connection (--server errors) and sends it.
 int SendPrepared(const absl::StatusOr<PreparedCall>& call, const ConnectionOptions& options);
+
+// `call`, preceded, when `request_id` was generated, by the line
+// "request_id: <id> (to retry: --request_id=<id>)" on stderr: printed once the connection is
+// open, right before the call is sent, and only then.
+PreparedCall Announced(const WriteRequestId& request_id, PreparedCall call);
 
 // The end of a writing call: its error on stderr, or its summary on stdout (PrintWriteSummary).
 int FinishWrite(const grpc::Status& status, const v1::WriteSummary& write);

@@ -1,8 +1,9 @@
 // Money moves through the real daftard and the real daftar CLI on loopback (docs/MONEY.md): a
 // payout round on scenario-small with exact positions and amounts, four-eyes, the payable bound
 // to the centime, idempotent steps, bad input over gRPC with its exact code and nothing written,
-// as-of reports, the program report, contract lifecycle, clawback recovery and hire withdrawal
-// (CNSS number on stdin, never echoed).
+// as-of reports, the program report, contract lifecycle, clawback recovery, a returned transfer
+// and its date, hire withdrawal (CNSS number on stdin, one line, never echoed), blank references
+// and request ids, and the alignment of the balances table.
 //
 // Figures of scenario-small (tests/oracle/expected/scenario-small.balances.jsonl), contract
 // OFF-00001: PAE accrued 122699.68, clawed back 14532.36, payable 150869.37 MAD; before any payout
@@ -352,18 +353,23 @@ TEST(MoneyCliTest, UnknownPayoutIsNotFoundForEveryStep) {
   approve.set_request_id("approve-unknown");
   approve.set_payout_id("PO-999999");
   v1::ApprovePayoutResponse approved;
-  grpc::Status status = stub->ApprovePayout(Context().get(), approve, &approved);
+  grpc::Status status =
+      stub->ApprovePayout(Context("approver-1", "approver").get(), approve, &approved);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
   EXPECT_TRUE(absl::StrContains(status.error_message(), "PO-999999")) << status.error_message();
 
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"payout", "reject", "PO-999999", "--reason=no"},
-        std::vector<std::string>{"payout", "fail", "PO-999999", "--reason=no"},
-        std::vector<std::string>{"payout", "disburse", "PO-999999", "--bank_reference=R",
-                                 "--value_date=2027-07-01"}}) {
-    CommandResult cli = As(server, "treasury-1", "treasury", args);
-    EXPECT_EQ(cli.exit_code, 2) << args[1] << cli.err;
-    EXPECT_TRUE(absl::StrContains(cli.err, "error: NOT_FOUND: ")) << args[1] << cli.err;
+  struct Step {
+    std::string role;  // the role the step needs (services/authorization.h)
+    std::vector<std::string> args;
+  };
+  for (const Step& step :
+       {Step{"approver", {"payout", "reject", "PO-999999", "--reason=no"}},
+        Step{"treasury", {"payout", "fail", "PO-999999", "--reason=no"}},
+        Step{"treasury", {"payout", "disburse", "PO-999999", "--bank_reference=R",
+                          "--value_date=2027-07-01"}}}) {
+    CommandResult cli = As(server, step.role + "-1", step.role, step.args);
+    EXPECT_EQ(cli.exit_code, 2) << step.args[1] << cli.err;
+    EXPECT_TRUE(absl::StrContains(cli.err, "error: NOT_FOUND: ")) << step.args[1] << cli.err;
   }
   EXPECT_EQ(server.HeadPosition().value_or(0), scenario->head_position + 1);
 }
@@ -619,7 +625,31 @@ TEST(MoneyCliTest, UsageErrorsAreFoundBeforeConnecting) {
             "error: INVALID_ARGUMENT: --bank_reference is required by `daftar payout "
             "disburse`\n"},
            {{"budget", "allocate", "--fiscal_year=20x7", "--grant=PAE"},
-            "error: INVALID_ARGUMENT: --fiscal_year: value '20x7' is not an integer 0..9999\n"},
+            "error: INVALID_ARGUMENT: --fiscal_year: value '20x7' is not an integer 2025..2100\n"},
+           // The client's bounds are the ledger's (domain::kFiscalYearMin..kFiscalYearMax,
+           // domain::kCommittedJobsMax).
+           {{"budget", "allocate", "--fiscal_year=2024", "--grant=PAE"},
+            "error: INVALID_ARGUMENT: --fiscal_year: value '2024' is not an integer 2025..2100\n"},
+           {{"budget", "allocate", "--fiscal_year=2101", "--grant=PAE"},
+            "error: INVALID_ARGUMENT: --fiscal_year: value '2101' is not an integer 2025..2100\n"},
+           {{"contract", "amend", "OFF-00001", "--effective_on=2027-07-01",
+             "--committed_jobs=1000001", "--reason=x"},
+            "error: INVALID_ARGUMENT: --committed_jobs: value '1000001' is not an integer "
+            "0..1000000\n"},
+           {{"contract", "amend", "OFF-00001", "--effective_on=2027-07-01", "--committed_jobs=",
+             "--reason=x"},
+            "error: INVALID_ARGUMENT: --committed_jobs: value '' is not an integer 0..1000000\n"},
+           {{"payout", "approve", "PO-000001", "--request_id= "},
+            "error: INVALID_ARGUMENT: --request_id: value \" \" must be 1..256 printable ASCII "
+            "characters (0x20..0x7E) without leading or trailing blanks; it is only blanks\n"},
+           {{"payout", "approve", "PO-000001", "--request_id=retry-1 "},
+            "error: INVALID_ARGUMENT: --request_id: value \"retry-1 \" must be 1..256 printable "
+            "ASCII characters (0x20..0x7E) without leading or trailing blanks; it ends with a "
+            "blank\n"},
+           {{"payout", "approve", "PO-000001", "--request_id=r\xc3\xa9" "essai"},
+            "error: INVALID_ARGUMENT: --request_id: value \"r\\xc3\\xa9\\x65ssai\" must be 1..256 "
+            "printable ASCII characters (0x20..0x7E) without leading or trailing blanks; byte 2 "
+            "is 0xC3\n"},
            {{"hire", "withdraw", "--hire_id=h", "--contract=OFF-00001", "--reason=x"},
             "error: INVALID_ARGUMENT: hire withdraw names the hire by --hire_id or by --contract "
             "and --hire_date (not both); usage: hire withdraw --hire_id=ID --reason=TEXT, or "
@@ -632,6 +662,267 @@ TEST(MoneyCliTest, UsageErrorsAreFoundBeforeConnecting) {
     EXPECT_EQ(result.exit_code, 2) << c.args[0];
     EXPECT_EQ(result.err, c.err);
     EXPECT_EQ(result.out, "");
+  }
+}
+
+// A transfer the bank returned: `payout fail --value_date` is the date it came back (the
+// disbursement's postings are reversed); without it, or before any disbursement with it, the
+// ledger refuses and nothing is written.
+TEST(MoneyCliTest, FailingADisbursedPayoutTakesTheDateTheTransferCameBack) {
+  auto scenario = StartWithBudget();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  const uint64_t head = scenario->head_position;
+  PayoutRound(server, head);
+  auto fail = [&](std::vector<std::string> flags) {
+    std::vector<std::string> args = {"payout", "fail", "PO-000001", "--reason=returned"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return As(server, "treasury-1", "treasury", args);
+  };
+
+  CommandResult no_date = fail({"--request_id=fail-1"});
+  EXPECT_EQ(no_date.exit_code, 2);
+  EXPECT_EQ(no_date.err,
+            "error: INVALID_ARGUMENT: field value_date: value '' must be the date the transfer of "
+            "payout PO-000001 came back, on or after its value date 2027-07-01\n");
+  EXPECT_EQ(server.HeadPosition().value_or(0), head + 4);
+
+  CommandResult returned = fail({"--value_date=2027-07-05", "--request_id=fail-2"});
+  EXPECT_EQ(returned.exit_code, 0) << returned.err;
+  EXPECT_EQ(returned.out, Written(head + 5));
+  CommandResult report = RunCli(server.address(), {"report", "balances", "--format=jsonl"});
+  EXPECT_EQ(report.out, ReadFile(OracleBalancesPath()).value_or("?")) << "paid back to zero";
+
+  // An approved payout that was never disbursed fails without a date.
+  ASSERT_EQ(Request(server, "100.00", "request-2").exit_code, 0);
+  ASSERT_EQ(As(server, "approver-1", "approver",
+               {"payout", "approve", "PO-000002", "--request_id=approve-2"})
+                .exit_code,
+            0);
+  CommandResult dated = As(server, "treasury-1", "treasury",
+                           {"payout", "fail", "PO-000002", "--reason=not sent",
+                            "--value_date=2027-07-05", "--request_id=fail-3"});
+  EXPECT_EQ(dated.exit_code, 2);
+  EXPECT_EQ(dated.err,
+            "error: INVALID_ARGUMENT: field value_date: value '2027-07-05' is given, but payout "
+            "PO-000002 was never disbursed: a failure before disbursement has no value date\n");
+  EXPECT_EQ(server.HeadPosition().value_or(0), head + 7);
+  CommandResult undated = As(server, "treasury-1", "treasury",
+                             {"payout", "fail", "PO-000002", "--reason=not sent",
+                              "--request_id=fail-4"});
+  EXPECT_EQ(undated.exit_code, 0) << undated.err;
+  EXPECT_EQ(undated.out, Written(head + 8));
+}
+
+// A generated request id is printed right before the call is sent: not when the command is
+// refused before (nothing to retry), and then on the line before the server's answer.
+TEST(MoneyCliTest, GeneratedRequestIdIsPrintedOnlyWhenTheCallIsSent) {
+  auto scenario = StartWithBudget();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  CommandResult missing = As(server, "treasury-1", "treasury",
+                             {"payout", "disburse", "PO-000001", "--value_date=2027-07-01"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err,
+            "error: INVALID_ARGUMENT: --bank_reference is required by `daftar payout "
+            "disburse`\n");
+  CommandResult not_loopback =
+      RunCommand({DaftarBinary(), "--server=192.0.2.1:50051", "--role=approver", "payout",
+                  "approve", "PO-000001"});
+  EXPECT_EQ(not_loopback.exit_code, 2);
+  EXPECT_FALSE(absl::StrContains(not_loopback.err, "request_id:")) << not_loopback.err;
+  EXPECT_TRUE(absl::StartsWith(not_loopback.err, "error: --server: INVALID_ARGUMENT: "))
+      << not_loopback.err;
+
+  CommandResult sent = As(server, "approver-1", "approver", {"payout", "approve", "PO-000009"});
+  EXPECT_EQ(sent.exit_code, 2);
+  const std::vector<std::string> lines = Lines(sent.err);
+  ASSERT_EQ(lines.size(), 2u) << sent.err;
+  EXPECT_TRUE(absl::StartsWith(lines[0], "request_id: cli-")) << lines[0];
+  EXPECT_TRUE(absl::StartsWith(lines[1], "error: NOT_FOUND: ")) << lines[1];
+  EXPECT_EQ(server.HeadPosition().value_or(0), scenario->head_position + 1);
+}
+
+// A reference of blanks names nothing: the server refuses it (INVALID_ARGUMENT naming the field)
+// whoever calls, and writes nothing.
+TEST(MoneyCliTest, BlankReferencesAreRefusedByTheServer) {
+  auto scenario = StartWithBudget();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  const uint64_t head = scenario->head_position + 1;
+  ASSERT_EQ(Request(server, "100.00", "request-1").exit_code, 0);
+  ASSERT_EQ(As(server, "approver-1", "approver",
+               {"payout", "approve", "PO-000001", "--request_id=approve-1"})
+                .exit_code,
+            0);
+  struct Blank {
+    std::string role;
+    std::vector<std::string> args;
+    std::string err;
+  };
+  for (const Blank& c : std::vector<Blank>{
+           {"admin",
+            {"budget", "allocate", "--fiscal_year=2027", "--grant=PAF", "--amount_mad=10.00",
+             "--reference= ", "--request_id=budget-blank"},
+            "error: INVALID_ARGUMENT: field reference: value ' ' is only blanks; give the "
+            "reference\n"},
+           {"treasury",
+            {"payout", "disburse", "PO-000001", "--bank_reference=   ", "--value_date=2027-07-01",
+             "--request_id=disburse-blank"},
+            "error: INVALID_ARGUMENT: field bank_reference: value '   ' is only blanks; give the "
+            "reference\n"},
+           {"treasury",
+            {"clawback", "recover", "--contract=OFF-00001", "--amount_mad=1.00",
+             "--bank_reference= ", "--value_date=2027-07-01", "--request_id=recover-blank"},
+            "error: INVALID_ARGUMENT: field bank_reference: value ' ' is only blanks; give the "
+            "reference\n"}}) {
+    CommandResult result = As(server, c.role + "-1", c.role, c.args);
+    EXPECT_EQ(result.exit_code, 2) << c.args[0];
+    EXPECT_EQ(result.err, c.err);
+    EXPECT_EQ(result.out, "");
+  }
+  EXPECT_EQ(server.HeadPosition().value_or(0), head + 2);
+}
+
+// The server applies the rule of call_metadata.h to every request id, whoever calls: 1..256
+// printable ASCII characters, no blank at either end (the CLI checks --request_id the same way
+// before connecting: UsageErrorsAreFoundBeforeConnecting).
+TEST(MoneyCliTest, RequestIdsBreakingTheRuleAreRefusedByTheServer) {
+  auto scenario = StartWithBudget();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  auto stub = v1::Payouts::NewStub(server.Channel());
+  const std::string rule =
+      "must be 1..256 printable ASCII characters (0x20..0x7E) without leading or trailing "
+      "blanks; ";
+  struct Id {
+    std::string value;
+    std::string message;
+  };
+  for (const Id& c : std::vector<Id>{
+           {"", absl::StrCat("field request_id: value \"\" ", rule, "it is empty")},
+           {"  ", absl::StrCat("field request_id: value \"  \" ", rule, "it is only blanks")},
+           {" r-1", absl::StrCat("field request_id: value \" r-1\" ", rule,
+                                 "it starts with a blank")},
+           {"r\xc3\xa9-1", absl::StrCat("field request_id: value \"r\\xc3\\xa9-1\" ", rule,
+                                       "byte 2 is 0xC3")},
+           {std::string(257, 'r'), absl::StrCat("field request_id: value \"",
+                                                std::string(64, 'r'), "...\" ", rule,
+                                                "it has 257 bytes")}}) {
+    v1::RequestPayoutRequest request;
+    request.set_request_id(c.value);
+    request.set_contract_id(kContract);
+    request.set_grant(v1::PAE);
+    request.set_amount_mad("10.00");
+    request.set_value_date(kValueDate);
+    v1::RequestPayoutResponse response;
+    grpc::Status status = stub->RequestPayout(Context().get(), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.value;
+    EXPECT_EQ(status.error_message(), c.message);
+  }
+  EXPECT_EQ(server.HeadPosition().value_or(0), scenario->head_position + 1);
+}
+
+// stdin holding more than the number is refused whole, without echoing it: a file of several
+// CNSS numbers is a mistake, not a request to withdraw the first one's hire.
+TEST(MoneyCliTest, HireWithdrawRefusesSeveralLinesOnStdin) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  const std::vector<std::string> args = {"hire", "withdraw", "--contract=OFF-00001",
+                                         "--hire_date=2025-07-01", "--reason=declared twice",
+                                         "--request_id=withdraw-1"};
+  CommandResult two = RunCliWithInput(server.address(), args,
+                                      absl::StrCat(kHireCnssNumber, "\n987654321\n"));
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_EQ(two.err,
+            "error: INVALID_ARGUMENT: stdin: 2 non-empty lines; give one CNSS number, alone on "
+            "its line\n");
+  EXPECT_EQ(two.out, "");
+  CommandResult none = RunCliWithInput(server.address(), args, "\n  \n");
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_TRUE(absl::StartsWith(none.err, "error: INVALID_ARGUMENT: stdin: no CNSS number"))
+      << none.err;
+  EXPECT_EQ(server.HeadPosition().value_or(0), scenario->head_position);
+
+  // Blank lines and blanks around the one number are fine (a file edited by hand, CRLF).
+  CommandResult one = RunCliWithInput(server.address(), args,
+                                      absl::StrCat("\n  ", kHireCnssNumber, " \r\n\n"));
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_TRUE(absl::StartsWith(one.out, "hire-OFF-00001-")) << one.out;
+  for (const std::string& text : {two.err, none.err, one.out, one.err}) {
+    EXPECT_FALSE(absl::StrContains(text, kHireCnssNumber)) << text;
+    EXPECT_FALSE(absl::StrContains(text, "987654321")) << text;
+  }
+}
+
+// A hire id is a pseudonym: a hire id of the hire-id shape that is not found is named whole even
+// when its hex holds nine digits in a row (which the ledger masks in any other value).
+TEST(MoneyCliTest, HireIdNotFoundIsNamedWhole) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const ServerProcess& server = *scenario->server;
+  const std::string hash = absl::StrCat("0123456789", std::string(54, 'a'));
+  for (const std::string& hire_id :
+       {absl::StrCat("hire-OFF-00001-", hash, "-2025-07-01"),
+        absl::StrCat("hire-OFF-00001-", hash, "-2025-07-01-r2")}) {
+    CommandResult result = RunCli(server.address(), {"hire", "withdraw", "--hire_id=" + hire_id,
+                                                     "--reason=x", "--request_id=w-1"});
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_EQ(result.err, absl::StrCat("error: NOT_FOUND: field hire_id: value '", hire_id,
+                                       "' is not a declared hire\n"));
+  }
+  // Not of the hire-id shape: masked as any value with nine digits in a row.
+  CommandResult other = RunCli(server.address(), {"hire", "withdraw", "--hire_id=x-123456789",
+                                                  "--reason=x", "--request_id=w-2"});
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_TRUE(absl::StartsWith(other.err, "error: NOT_FOUND: field hire_id: value '"))
+      << other.err;
+  EXPECT_FALSE(absl::StrContains(other.err, "123456789")) << other.err;
+  EXPECT_EQ(server.HeadPosition().value_or(0), scenario->head_position);
+}
+
+// The right end of each column of a table line: where a run of non-blanks ends. Headings hold
+// blanks ("PAE MAD"), so only the ends of the value line are taken; the header must end a word
+// at each of them.
+std::vector<size_t> ColumnEnds(const std::string& line) {
+  std::vector<size_t> ends;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] != ' ' && (i + 1 == line.size() || line[i + 1] == ' ')) ends.push_back(i);
+  }
+  return ends;
+}
+
+void ExpectAligned(const std::string& table) {
+  const std::vector<std::string> lines = Lines(table);
+  ASSERT_GE(lines.size(), 3u) << table;  // header, rule, TOTAL at least
+  const std::string& header = lines[0];
+  for (size_t n = 1; n < lines.size(); ++n) {
+    EXPECT_EQ(lines[n].size(), header.size()) << n << "\n" << table;
+    if (lines[n][0] == '-') continue;
+    const std::vector<size_t> ends = ColumnEnds(lines[n]);
+    for (size_t k = 1; k < ends.size(); ++k) {  // the first column (the contract) is left-aligned
+      const size_t end = ends[k];
+      EXPECT_TRUE(end < header.size() && header[end] != ' ' &&
+                  (end + 1 == header.size() || header[end + 1] == ' '))
+          << "column " << k << " of line " << n << "\n" << table;
+    }
+  }
+}
+
+TEST(MoneyCliTest, BalancesTablesAreAlignedWithAndWithoutRows) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const std::string address = scenario->server->address();
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"report", "balances", "--as_of_position=0"},
+        std::vector<std::string>{"report", "balances", "--as_of_position=0", "--detail"},
+        std::vector<std::string>{"report", "balances"},
+        std::vector<std::string>{"report", "balances", "--detail"}}) {
+    CommandResult table = RunCli(address, args);
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    SCOPED_TRACE(args.size());
+    ExpectAligned(table.out);
   }
 }
 
