@@ -5,7 +5,9 @@
 # approved by an approver (another actor: four-eyes), disbursed by the treasury; prints the
 # balances and the program report, has the server verify the hash chain and print its head, then
 # stops the server with SIGTERM. Every choice is derived from the scenario, so two runs print
-# the same figures.
+# the same figures. Each money step runs under the --role the server's authorization table
+# requires (README "Roles"): budgets admin, the request operator, the approval approver, the
+# disbursement treasury; the import and the reports take any role.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
