@@ -134,55 +134,6 @@ absl::StatusOr<std::string> HireIdOf(const Ledger& ledger, const v1::WithdrawHir
       "hire: not set; name the hire by hire_id or by key (contract_id, cnss_number, hire_date)");
 }
 
-// Whether `id` has the shape of a hire id (domain::HireStream, then a revision):
-// "hire-<contract>-<64 lowercase hex>-<YYYY-MM-DD>[-r<digits>]", the contract printable ASCII
-// without blank or quote. Such an id is a pseudonym: no CNSS number can be read from it.
-bool HasHireIdShape(absl::string_view id) {
-  constexpr size_t kHashChars = 64;
-  constexpr size_t kDateChars = 10;  // YYYY-MM-DD
-  constexpr size_t kRevisionDigitsMax = 3;
-  if (!absl::ConsumePrefix(&id, "hire-")) return false;
-  if (const size_t r = id.rfind("-r"); r != absl::string_view::npos) {
-    const absl::string_view digits = id.substr(r + 2);
-    if (!digits.empty() && digits.size() <= kRevisionDigitsMax &&
-        std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) {
-      id = id.substr(0, r);
-    }
-  }
-  if (id.size() < kDateChars) return false;
-  const absl::string_view date = id.substr(id.size() - kDateChars);
-  for (size_t i = 0; i < date.size(); ++i) {
-    if ((i == 4 || i == 7) ? date[i] != '-' : !absl::ascii_isdigit(date[i])) return false;
-  }
-  id.remove_suffix(kDateChars);
-  if (!absl::ConsumeSuffix(&id, "-") || id.size() < kHashChars) return false;
-  const absl::string_view hash = id.substr(id.size() - kHashChars);
-  if (!std::all_of(hash.begin(), hash.end(),
-                   [](char c) { return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'); })) {
-    return false;
-  }
-  id.remove_suffix(kHashChars);
-  if (!absl::ConsumeSuffix(&id, "-") || id.empty()) return false;
-  return std::all_of(id.begin(), id.end(),
-                     [](char c) { return c > ' ' && c < 0x7f && c != '\'' && c != '"'; });
-}
-
-// The ledger masks any run of nine digits in the value of a message, the hex of a hire id's
-// pseudonym included ('******-01'). A hire id is a pseudonym, not a CNSS number: a NOT_FOUND
-// naming a hire id of the hire-id shape shows it whole, so that the caller can tell which hire
-// was not found; any other status is answered as is.
-absl::Status ShowHireId(absl::Status status, const std::string& hire_id) {
-  constexpr absl::string_view kPrefix = "field hire_id: value '";
-  const absl::string_view message = status.message();
-  if (status.code() != absl::StatusCode::kNotFound || !absl::StartsWith(message, kPrefix) ||
-      !HasHireIdShape(hire_id)) {
-    return status;
-  }
-  const size_t end = message.find("' ", kPrefix.size());
-  if (end == absl::string_view::npos) return status;
-  return absl::NotFoundError(absl::StrCat(kPrefix, hire_id, message.substr(end)));
-}
-
 }  // namespace
 
 grpc::Status EmploymentService::WithdrawHire(grpc::ServerContext* context,
@@ -196,7 +147,7 @@ grpc::Status EmploymentService::WithdrawHire(grpc::ServerContext* context,
         absl::StatusOr<std::string> hire_id = HireIdOf(ledger_, *request);
         if (!hire_id.ok()) return hire_id.status();
         absl::StatusOr<WriteResult> write = ledger_.WithdrawHire(*hire_id, request->reason(), c);
-        if (!write.ok()) return ShowHireId(write.status(), *hire_id);
+        if (!write.ok()) return write.status();
         withdrawn = *std::move(hire_id);
         return write;
       });

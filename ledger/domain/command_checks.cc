@@ -18,7 +18,9 @@ absl::Status Refuse(absl::string_view field, absl::string_view value, absl::stri
 }  // namespace
 
 absl::Status CheckReason(absl::string_view field, absl::string_view value, bool required) {
-  if (required && value.empty()) return Refuse(field, value, "is empty; a reason is required");
+  if (required && absl::StripAsciiWhitespace(value).empty()) {
+    return Refuse(field, value, "is blank; a reason is required");
+  }
   if (value.size() > kReasonBytesMax) {
     return Refuse(field, value, absl::StrCat("is longer than ", kReasonBytesMax, " bytes"));
   }

@@ -2,6 +2,10 @@
 // (docs/MONEY.md "Contract lifecycle", "Hire withdrawal").
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+
 #include "absl/strings/str_cat.h"
 #include "ledger/domain/command_checks.h"
 #include "ledger/domain/money.h"
@@ -12,6 +16,39 @@
 
 namespace daftar::domain {
 namespace {
+
+// Whether `id` has the shape of a hire id (domain::HireStream, then a revision):
+// "hire-<contract>-<64 lowercase hex>-<YYYY-MM-DD>[-r<digits>]", the contract printable ASCII
+// without blank or quote. Such an id is a pseudonym: no CNSS number can be read from it.
+bool HasHireIdShape(absl::string_view id) {
+  constexpr size_t kHashChars = 64;
+  constexpr size_t kDateChars = 10;  // YYYY-MM-DD
+  constexpr size_t kRevisionDigitsMax = 3;
+  if (!absl::ConsumePrefix(&id, "hire-")) return false;
+  if (const size_t r = id.rfind("-r"); r != absl::string_view::npos) {
+    const absl::string_view digits = id.substr(r + 2);
+    if (!digits.empty() && digits.size() <= kRevisionDigitsMax &&
+        std::all_of(digits.begin(), digits.end(), absl::ascii_isdigit)) {
+      id = id.substr(0, r);
+    }
+  }
+  if (id.size() < kDateChars) return false;
+  const absl::string_view date = id.substr(id.size() - kDateChars);
+  for (size_t i = 0; i < date.size(); ++i) {
+    if ((i == 4 || i == 7) ? date[i] != '-' : !absl::ascii_isdigit(date[i])) return false;
+  }
+  id.remove_suffix(kDateChars);
+  if (!absl::ConsumeSuffix(&id, "-") || id.size() < kHashChars) return false;
+  const absl::string_view hash = id.substr(id.size() - kHashChars);
+  if (!std::all_of(hash.begin(), hash.end(),
+                   [](char c) { return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'); })) {
+    return false;
+  }
+  id.remove_suffix(kHashChars);
+  if (!absl::ConsumeSuffix(&id, "-") || id.empty()) return false;
+  return std::all_of(id.begin(), id.end(),
+                     [](char c) { return c > ' ' && c < 0x7f && c != '\'' && c != '"'; });
+}
 
 absl::StatusOr<const ContractState*> LiveContract(const Program::State& s,
                                                   const std::string& contract_id) {
@@ -199,8 +236,10 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideWithdrawHire(
     const std::string& hire_id, const std::string& reason) const {
   auto it = state_->hires.find(hire_id);
   if (it == state_->hires.end()) {
-    return absl::NotFoundError(absl::StrCat("field hire_id: value '", ShowValue(hire_id),
-                                            "' is not a declared hire"));
+    // A hire id is a pseudonym, shown whole; any other value as ShowValue masks it.
+    return absl::NotFoundError(absl::StrCat(
+        "field hire_id: value '",
+        HasHireIdShape(hire_id) ? hire_id : ShowValue(hire_id), "' is not a declared hire"));
   }
   const HireState& h = it->second;
   if (h.withdrawn) {

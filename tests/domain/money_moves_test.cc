@@ -1424,6 +1424,8 @@ TEST_F(MoneyMovesTest, AReasonOrReferenceCarryingACnssShapedNumberIsRefused) {
   ASSERT_TRUE(Request(v1::PAE, 100).ok());
   EXPECT_EQ(Code(Step(PayoutStep::kReject, "PO-000001", "boss", "for 123456789")),
             absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Code(Step(PayoutStep::kReject, "PO-000001", "boss", " \t ")),
+            absl::StatusCode::kInvalidArgument);  // a required reason is not blank
 }
 
 // OFF-1 is signed on 2025-06-01 (ProgramTest::Sign): no payout, disbursement or lifecycle step

@@ -23,6 +23,12 @@ struct GeneratedScenario {
   const char* start;  // first declared period
 };
 
+// Names the case in test output (gtest prints unknown parameters as bytes otherwise).
+void PrintTo(const GeneratedScenario& g, std::ostream* os) {
+  *os << "seed " << g.seed << ": " << g.contracts << " contracts, " << g.hires << " hires, "
+      << g.months << " months from " << g.start;
+}
+
 class DifferentialTest : public ::testing::TestWithParam<GeneratedScenario> {};
 
 TEST_P(DifferentialTest, LedgerReportEqualsOracleReport) {
