@@ -21,13 +21,8 @@ const std::string kOracle =
 
 projections::BalancesProjection RebuildFromZero(store::EventStore& store) {
   projections::BalancesProjection rebuilt;
-  uint64_t next = 1;
-  while (true) {
-    auto page = store.Read(next, store::kReadPageMax);
-    EXPECT_TRUE(page.ok()) << page.status();
-    if (!page.ok() || page->empty()) break;
-    for (const store::Record& r : *page) EXPECT_TRUE(rebuilt.Apply(r.event_type, r.payload).ok());
-    next = page->back().position + 1;
+  for (const store::Record& r : testing::ReadAllRecords(store)) {
+    EXPECT_TRUE(rebuilt.Apply(r.event_type, r.payload).ok());
   }
   return rebuilt;
 }

@@ -62,14 +62,7 @@ std::string WriteScenario(const std::string& dir) {
   return dir;
 }
 
-CommandContext As(const std::string& request_id, const std::string& actor,
-                  const std::string& role) {
-  CommandContext context;
-  context.request_id = request_id;
-  context.metadata.actor = actor;
-  context.metadata.role = role;
-  return context;
-}
+constexpr auto As = testing::ContextAs;
 
 class ClawbackDebtTest : public ::testing::Test {
  protected:

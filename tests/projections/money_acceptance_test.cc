@@ -33,27 +33,8 @@ namespace {
 
 const std::string kScenario = std::string(DAFTAR_SOURCE_DIR) + "/examples/scenario-small";
 
-CommandContext As(const std::string& request_id, const std::string& actor,
-                  const std::string& role) {
-  CommandContext context;
-  context.request_id = request_id;
-  context.metadata.actor = actor;
-  context.metadata.role = role;
-  return context;
-}
-
-// Every record of the log, in order.
-std::vector<store::Record> ReadAll(store::EventStore& store) {
-  std::vector<store::Record> all;
-  for (uint64_t next = 1;;) {
-    auto page = store.Read(next, store::kReadPageMax);
-    EXPECT_TRUE(page.ok()) << page.status();
-    if (!page.ok() || page->empty()) break;
-    next = page->back().position + 1;
-    for (store::Record& r : *page) all.push_back(std::move(r));
-  }
-  return all;
-}
+constexpr auto As = testing::ContextAs;
+constexpr auto ReadAll = testing::ReadAllRecords;
 
 const projections::BalanceLine& LineOf(const std::vector<projections::BalanceLine>& lines,
                                        const std::string& contract_id) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/store/limits.h"
 #include "gtest/gtest.h"
 
 namespace daftar::testing {
@@ -75,6 +76,27 @@ absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& s, uint64_t
   }
   if (events_written != nullptr) *events_written = written;
   return absl::OkStatus();
+}
+
+CommandContext ContextAs(const std::string& request_id, const std::string& actor,
+                         const std::string& role) {
+  CommandContext context;
+  context.request_id = request_id;
+  context.metadata.actor = actor;
+  context.metadata.role = role;
+  return context;
+}
+
+std::vector<store::Record> ReadAllRecords(store::EventStore& store) {
+  std::vector<store::Record> all;
+  for (uint64_t next = 1;;) {
+    auto page = store.Read(next, store::kReadPageMax);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok() || page->empty()) break;
+    next = page->back().position + 1;
+    for (store::Record& r : *page) all.push_back(std::move(r));
+  }
+  return all;
 }
 
 std::string ReadText(const std::string& path) {

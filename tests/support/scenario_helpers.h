@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "ledger/domain/scenario.h"
@@ -36,6 +37,13 @@ absl::Status ImportInProcess(Ledger& ledger, const domain::Scenario& scenario,
                              uint64_t* events_written = nullptr);
 
 std::string ReadText(const std::string& path);
+
+// A command's context: its request id and the acting identity recorded with its events.
+CommandContext ContextAs(const std::string& request_id, const std::string& actor,
+                         const std::string& role);
+
+// Every record of the log, in order (fails the test on a read error).
+std::vector<store::Record> ReadAllRecords(store::EventStore& store);
 
 }  // namespace daftar::testing
 
