@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-ABSL_FLAG(std::string, request_id, "",
+ABSL_FLAG(daftar::clients::TextFlag, request_id, {},
           "idempotency key of a writing command (1..256 bytes); default: a fresh random one, "
           "printed on stderr so that the command can be retried with it");
 ABSL_FLAG(std::string, reason, "", "why (free text, at most 256 bytes)");

@@ -34,7 +34,7 @@ std::string AbslUnparseFlag(const TextFlag& flag);
 
 }  // namespace daftar::clients
 
-ABSL_DECLARE_FLAG(std::string, request_id);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, request_id);
 ABSL_DECLARE_FLAG(std::string, reason);
 ABSL_DECLARE_FLAG(std::string, contract);
 ABSL_DECLARE_FLAG(std::string, grant);

@@ -14,12 +14,14 @@
 namespace daftar::clients {
 
 absl::StatusOr<WriteRequestId> RequestIdForWrite() {
-  std::string given = absl::GetFlag(FLAGS_request_id);
-  if (!given.empty()) {
-    if (absl::Status s = services::CheckRequestId(given); !s.ok()) {
+  // Given, even empty, it is the caller's: an empty value is refused, never replaced by a fresh
+  // one (a script passing an unset variable would otherwise write twice on a retry).
+  std::optional<std::string> given = absl::GetFlag(FLAGS_request_id).value;
+  if (given.has_value()) {
+    if (absl::Status s = services::CheckRequestId(*given); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("--request_id: ", s.message()));
     }
-    return WriteRequestId{.id = std::move(given), .generated = false};
+    return WriteRequestId{.id = *std::move(given), .generated = false};
   }
   std::string bytes(kRequestIdRandomBytes, '\0');
   std::ifstream urandom("/dev/urandom", std::ios::binary);

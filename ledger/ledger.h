@@ -178,7 +178,8 @@ class Ledger {
   absl::StatusOr<WriteResult> WithdrawHire(const std::string& hire_id, const std::string& reason,
                                            const CommandContext& context);
   // The hire id of (contract, person, hire date): its declaration not withdrawn if there is one
-  // (a revision "...-rN" after a withdrawal), else the first declaration's id. The CNSS number is
+  // (a revision "...-rN" after a withdrawal), else the last revision recorded (so that "already
+  // withdrawn" names it), else the first declaration's id. The CNSS number is
   // pseudonymised and dropped.
   // INVALID_ARGUMENT if a field has the wrong shape (the CNSS number is never echoed).
   absl::StatusOr<std::string> HireIdOf(const std::string& contract_id,

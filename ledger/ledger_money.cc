@@ -203,7 +203,7 @@ absl::StatusOr<std::string> Ledger::HireIdOf(const std::string& contract_id,
   const std::string base =
       domain::HireStream(contract_id, impl_->pseudonymizer->SubjectId(cnss_number), *day);
   absl::MutexLock lock(&impl_->command_mu);
-  return impl_->program.LiveHireId(base).value_or(base);
+  return impl_->program.LiveHireId(base).value_or(impl_->program.LatestHireId(base));
 }
 
 absl::StatusOr<std::vector<projections::BalanceLine>> Ledger::BalancesAsOfPosition(

@@ -144,6 +144,16 @@ absl::StatusOr<HireDecision> Program::DeclareHiresApplying(const std::vector<Hir
   return decision;
 }
 
+std::string Program::LatestHireId(const std::string& base) const {
+  std::string latest = base;
+  for (int revision = 2; revision <= kHireRevisionsMax + 1; ++revision) {
+    const std::string next = absl::StrCat(base, "-r", revision);
+    if (!state_->hires.contains(next)) break;
+    latest = next;
+  }
+  return latest;
+}
+
 std::optional<std::string> Program::LiveHireId(const std::string& base) const {
   const std::string id = NextHireId(*state_, base);
   if (id.empty() || !state_->hires.contains(id)) return std::nullopt;

@@ -83,7 +83,15 @@ void Release(const Program::State& s, const std::string& contract_id,
              const std::string& effective_on, std::vector<DecidedEvent>& events) {
   v1::EntitlementReleased e;
   e.set_contract_id(contract_id);
-  e.set_effective_on(effective_on);
+  // Released no earlier than the accruals it releases are effective (the last day of the last
+  // imported month), so that a report as of a date never shows a release before its accrual.
+  std::string release_on = effective_on;
+  if (!s.months.empty()) {
+    const int32_t last = s.months.rbegin()->first;
+    const absl::CivilMonth month(last / 100, last % 100);
+    release_on = std::max(release_on, FormatDate(absl::CivilDay(month + 1) - 1));
+  }
+  e.set_effective_on(release_on);
   PostingBuilder postings(s.accounts, e.mutable_postings());
   for (v1::Grant g : {v1::PAE, v1::PAF}) {
     const int64_t held = -postings.Balance(HeldAccount(contract_id, g));
@@ -224,8 +232,17 @@ v1::EntitlementReversed Reversal(const Program::State& s, const HireState& h) {
     postings.Post(ExpenseAccount(part.grant), -part.net);
     postings.Post(HeldAccount(h.contract_id, part.grant), part.held);
     const int64_t rest = part.net - part.held;  // < 0: a clawback took the held part already
-    if (rest > 0) postings.DebitContract(h.contract_id, {part.grant}, rest);
+    const v1::Grant other = part.grant == v1::PAE ? v1::PAF : v1::PAE;
+    // Like a clawback: the grant's payable first, then the other grant's, then a debt.
+    if (rest > 0) postings.DebitContract(h.contract_id, {part.grant, other}, rest);
     if (rest < 0) postings.CreditContract(h.contract_id, part.grant, -rest);
+  }
+  for (const auto& [key, amount] : h.committed_centimes) {
+    if (amount == 0) continue;
+    v1::CommittedYear* year = e.add_committed();
+    year->set_fiscal_year(key.first);
+    year->set_grant(static_cast<v1::Grant>(key.second));
+    year->set_amount_centimes(amount);
   }
   return e;
 }

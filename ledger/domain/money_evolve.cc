@@ -27,6 +27,7 @@ void ApplyPayoutRequested(Program::State& s, const v1::PayoutRequested& e) {
   p.amount_centimes = e.amount_centimes();
   p.fiscal_year = e.fiscal_year();
   p.requested_by = e.requested_by();
+  p.planned_value_date = e.value_date();
   p.state = v1::REQUESTED;
   s.contracts[e.contract_id()].pending_payout_centimes[e.grant()] += e.amount_centimes();
   s.budgets[{e.fiscal_year(), e.grant()}].reserved_centimes += e.amount_centimes();
@@ -53,7 +54,6 @@ void ApplyPayoutDisbursed(Program::State& s, const v1::PayoutDisbursed& e) {
   PayoutInfo& p = s.payouts[e.payout_id()];
   p.state = v1::DISBURSED;
   p.value_date = e.value_date();
-  p.disbursement.assign(e.postings().begin(), e.postings().end());
   EndPending(s, p);
 }
 
@@ -119,7 +119,7 @@ void ApplyContractTerminated(Program::State& s, const v1::ContractTerminated& e)
   if (!c.inactive.empty() && !c.inactive.back().to.has_value()) {
     c.inactive.back().to = c.last_step_on;
   }
-  c.inactive.push_back({c.last_step_on, std::nullopt});
+  c.inactive.push_back({c.last_step_on, std::nullopt, /*suspension=*/false});
 }
 
 // The hire no longer counts: its run is not followed and the person is as if never hired by it.

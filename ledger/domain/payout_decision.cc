@@ -14,6 +14,14 @@ namespace {
 
 std::string Mad(int64_t centimes) { return absl::StrCat(FormatCentimes(centimes), " MAD"); }
 
+// What the contract is owed in all, net of its debt: the credit balances of payable/{c}/* less
+// the debit balance of receivable/{c} (the balances report's payable_mad).
+int64_t NetPayable(const Program& program, const std::string& contract_id) {
+  return -program.AccountBalance(PayableAccount(contract_id, v1::PAE)) -
+         program.AccountBalance(PayableAccount(contract_id, v1::PAF)) -
+         program.AccountBalance(ReceivableAccount(contract_id));
+}
+
 std::vector<DecidedEvent> One(const std::string& stream, const google::protobuf::Message& e) {
   return {MakeEvent(stream, e)};
 }
@@ -78,23 +86,28 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideRequestPayout(
   if (auto st = CheckReason("reason", c.reason, /*required=*/false); !st.ok()) return st;
   auto contract = FindContract(s, c.contract_id);
   if (!contract.ok()) return contract.status();
-  if ((*contract)->suspended) {
+  if ((*contract)->SuspendedOn(*value_date)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "contract ", c.contract_id, " is suspended: no payout is requested until it resumes"));
+        "contract ", c.contract_id, " is suspended on the value date ", c.value_date,
+        ": no payout is valued then"));
   }
   if (c.value_date < (*contract)->signed_contract.signed_on()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "field value_date: value '", c.value_date, "' is before contract ", c.contract_id,
         " was signed (", (*contract)->signed_contract.signed_on(), ")"));
   }
+  // At most the grant's payable less its pending payouts, and at most what the contract is owed
+  // in all (net of a debt) less all its pending payouts.
+  const int64_t* pending = (*contract)->pending_payout_centimes;
   const int64_t payable = -AccountBalance(PayableAccount(c.contract_id, c.grant));
-  const int64_t pending = (*contract)->pending_payout_centimes[c.grant];
-  const int64_t available = std::max<int64_t>(0, payable - pending);
+  const int64_t net = NetPayable(*this, c.contract_id);
+  const int64_t available = std::max<int64_t>(
+      0, std::min(payable - pending[c.grant], net - pending[v1::PAE] - pending[v1::PAF]));
   if (c.amount_centimes > available) {
     return absl::FailedPreconditionError(absl::StrCat(
         "field amount: ", Mad(c.amount_centimes), " exceeds what contract ", c.contract_id,
-        " can be paid of ", GrantName(c.grant), ": payable ", Mad(payable), " less pending payouts ",
-        Mad(pending), " leaves ", Mad(available)));
+        " can be paid of ", GrantName(c.grant), ": ", Mad(available), " (", GrantName(c.grant),
+        " payable ", Mad(payable), ", net of its debt ", Mad(net), ", less pending payouts)"));
   }
   const int32_t year = static_cast<int32_t>(value_date->year());
   auto budget = s.budgets.find({year, c.grant});
@@ -166,18 +179,24 @@ absl::Status CheckStepFields(const PayoutStepCommand& c) {
 // the grant must still cover the payout (it may have fallen since the request: a clawback, a
 // withdrawal).
 absl::Status CheckStillPayable(const Program& program, const ContractState& contract,
-                               const std::string& id, const PayoutInfo& p, PayoutStep step) {
-  if (contract.suspended) {
+                               const std::string& id, const PayoutInfo& p,
+                               const PayoutStepCommand& c) {
+  const char* way_out = p.state == v1::REQUESTED ? "reject it" : "fail it";
+  const std::string& value_date = c.step == PayoutStep::kDisburse ? c.value_date
+                                                                  : p.planned_value_date;
+  absl::CivilDay day;
+  if (absl::ParseCivilTime(value_date, &day) && contract.SuspendedOn(day)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "contract ", p.contract_id, " is suspended: payout ", id, " cannot ", StepName(step),
-        " until it resumes (it can be rejected or failed)"));
+        "contract ", p.contract_id, " is suspended on ", value_date, ": payout ", id,
+        " cannot ", StepName(c.step), " (", way_out, ", or wait for the resumption)"));
   }
   const int64_t payable = -program.AccountBalance(PayableAccount(p.contract_id, p.grant));
-  if (p.amount_centimes > payable) {
+  const int64_t owed = std::min(payable, NetPayable(program, p.contract_id));
+  if (p.amount_centimes > owed) {
     return absl::FailedPreconditionError(absl::StrCat(
         "payout ", id, " of ", Mad(p.amount_centimes), " exceeds what contract ", p.contract_id,
-        " is now owed of ", GrantName(p.grant), " (", Mad(std::max<int64_t>(0, payable)),
-        "): it cannot ", StepName(step), "; reject or fail it"));
+        " is now owed of ", GrantName(p.grant), " net of its debt (",
+        Mad(std::max<int64_t>(0, owed)), "): it cannot ", StepName(c.step), "; ", way_out));
   }
   return absl::OkStatus();
 }
@@ -213,9 +232,11 @@ absl::StatusOr<v1::PayoutDisbursed> Disbursement(
 }
 
 // From APPROVED nothing moved: no date. From DISBURSED the bank returned it: the date it came
-// back, on or after the disbursement's value date; the disbursement's postings are negated.
-absl::StatusOr<v1::PayoutFailed> Failure(const std::string& id, const PayoutInfo& p,
-                                         const PayoutStepCommand& c) {
+// back, on or after the disbursement's value date; the treasury and the budget get the amount
+// back and the contract is credited it (its debt offset first, as every credit).
+absl::StatusOr<v1::PayoutFailed> Failure(
+    const std::string& id, const PayoutInfo& p, const PayoutStepCommand& c,
+    const absl::flat_hash_map<std::string, int64_t>& accounts) {
   if (p.state == v1::APPROVED && !c.value_date.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "field value_date: value '", c.value_date, "' is given, but payout ", id,
@@ -234,11 +255,12 @@ absl::StatusOr<v1::PayoutFailed> Failure(const std::string& id, const PayoutInfo
   e.set_from_state(p.state);
   e.set_reason(c.reason);
   e.set_value_date(c.value_date);
-  for (const v1::Posting& d : p.disbursement) {
-    if (p.state != v1::DISBURSED) break;
-    v1::Posting* undo = e.add_postings();
-    undo->set_account(d.account());
-    undo->set_amount_centimes(-d.amount_centimes());
+  if (p.state == v1::DISBURSED) {
+    PostingBuilder postings(accounts, e.mutable_postings());
+    postings.Post(kTreasuryAccount, p.amount_centimes);
+    postings.Post(BudgetConsumedAccount(p.fiscal_year, p.grant), -p.amount_centimes);
+    postings.Post(BudgetAvailableAccount(p.fiscal_year, p.grant), p.amount_centimes);
+    postings.CreditContract(p.contract_id, p.grant, p.amount_centimes);
   }
   return e;
 }
@@ -262,7 +284,7 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePayoutStep(
   }
   const ContractState& contract = state_->contracts.at(p.contract_id);
   if (c.step == PayoutStep::kApprove || c.step == PayoutStep::kDisburse) {
-    if (auto st = CheckStillPayable(*this, contract, c.payout_id, p, c.step); !st.ok()) return st;
+    if (auto st = CheckStillPayable(*this, contract, c.payout_id, p, c); !st.ok()) return st;
   }
   const std::string stream = PayoutStream(c.payout_id);
   switch (c.step) {
@@ -291,7 +313,7 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePayoutStep(
       return One(stream, *e);
     }
     case PayoutStep::kFail: {
-      auto e = Failure(c.payout_id, p, c);
+      auto e = Failure(c.payout_id, p, c, state_->accounts);
       if (!e.ok()) return e.status();
       return One(stream, *e);
     }

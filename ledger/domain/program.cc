@@ -43,6 +43,12 @@ void ApplyHireDeclared(Program::State& s, const v1::HireDeclared& e) {
   s.hires[h.hire_id] = std::move(h);
 }
 
+// The year of a period "YYYYMM" (0 if malformed).
+int32_t PeriodYear(const std::string& period) {
+  int32_t p = 0;
+  return absl::SimpleAtoi(period, &p) ? p / 100 : 0;
+}
+
 // An event of a month's decision: until the month's marker, that month is partially recorded.
 void NoteMonthEvent(Program::State& s, const std::string& period) {
   int32_t p = 0;
@@ -88,6 +94,9 @@ void ApplyEntitlementAccrued(Program::State& s, const v1::EntitlementAccrued& e)
   if (e.held()) (e.grant() == v1::PAE ? h.pae_held_centimes : h.paf_held_centimes) +=
       e.accrued_centimes();
   if (e.grant() == v1::PAF) h.paf_accrued_centimes += e.accrued_centimes();
+  if (e.accrued_centimes() != 0) {
+    h.committed_centimes[{PeriodYear(e.period()), e.grant()}] += e.accrued_centimes();
+  }
   if (e.grant() == v1::PAE) {
     h.pae_amount_centimes = e.amount_centimes();
     h.pae_tranches_accrued = e.tranche();
@@ -106,7 +115,11 @@ void ApplyClawbackAssessed(Program::State& s, const v1::ClawbackAssessed& e) {
   auto c = s.contracts.find(e.contract_id());
   if (c != s.contracts.end()) c->second.net_accrued_centimes -= e.amount_centimes();
   auto it = s.hires.find(e.hire_id());
-  if (it != s.hires.end()) it->second.pae_clawed_back = true;
+  if (it == s.hires.end()) return;
+  it->second.pae_clawed_back = true;
+  if (e.amount_centimes() != 0) {
+    it->second.committed_centimes[{PeriodYear(e.period()), v1::PAE}] -= e.amount_centimes();
+  }
 }
 
 }  // namespace

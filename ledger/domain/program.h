@@ -170,6 +170,8 @@ class Program {
   // The hire recorded for `base` (HireStream of contract, person, date) and not withdrawn: `base`
   // or a later revision "base-rN" declared after a withdrawal. nullopt if none.
   std::optional<std::string> LiveHireId(const std::string& base) const;
+  // The last revision recorded for `base` ("base-rN"), withdrawn or not; `base` if none.
+  std::string LatestHireId(const std::string& base) const;
   size_t ContractCount() const;
 
   // Opaque outside ledger/domain (defined in program_state.h).

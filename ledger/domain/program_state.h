@@ -52,12 +52,16 @@ struct HireState {
   int64_t capped_centimes = 0;        // envelope cuts of its accruals
   bool retained = false;              // its run reached retention_months
   bool withdrawn = false;
+  // Net commitment by (fiscal year of the period, grant): accruals less clawbacks, for the
+  // reversal's CommittedYear lines.
+  std::map<std::pair<int32_t, int>, int64_t> committed_centimes;
 };
 
 // A period the contract was not active, [from, to) in days; `to` unset: still going.
 struct InactivePeriod {
   absl::CivilDay from;
   std::optional<absl::CivilDay> to;
+  bool suspension = true;  // false: the termination (payouts go on after it)
 };
 
 struct ContractState {
@@ -77,6 +81,13 @@ struct ContractState {
     }
     return true;
   }
+  // Whether a suspension covers `day` (no payout is valued on such a day).
+  bool SuspendedOn(absl::CivilDay day) const {
+    for (const InactivePeriod& p : inactive) {
+      if (p.suspension && day >= p.from && (!p.to.has_value() || day < *p.to)) return true;
+    }
+    return false;
+  }
 };
 
 struct PayoutInfo {
@@ -86,8 +97,8 @@ struct PayoutInfo {
   int32_t fiscal_year = 0;
   std::string requested_by;
   v1::PayoutState state = v1::REQUESTED;
+  std::string planned_value_date;             // of the request
   std::string value_date;                     // of the disbursement
-  std::vector<v1::Posting> disbursement;      // its postings, negated if the bank returns it
 };
 
 struct BudgetInfo {

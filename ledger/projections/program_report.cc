@@ -21,11 +21,6 @@ absl::StatusOr<int32_t> YearOfPeriod(absl::string_view event_type, const std::st
   return *p / 100;
 }
 
-int32_t UtcYear(int64_t at_us) {
-  return static_cast<int32_t>(
-      absl::ToCivilYear(absl::FromUnixMicros(at_us), absl::UTCTimeZone()).year());
-}
-
 }  // namespace
 
 BudgetLine& ProgramReportProjection::Budget(int32_t fiscal_year, v1::Grant grant) {
@@ -94,13 +89,11 @@ absl::Status ProgramReportProjection::ApplyCommitment(const store::Record& r) {
     if (e->amount_centimes() != 0) Budget(*year, e->grant()).committed_centimes -= e->amount_centimes();
     return absl::OkStatus();
   }
+  // The hire's commitment is taken back from the years it was committed in.
   return ApplyEventPayload<v1::EntitlementReversed>(t, r.payload, [&](auto&& e) {
-    const int32_t year = UtcYear(r.recorded_at_us);
-    const int64_t pae =
-        e.pae_accrued_centimes() + e.pae_held_centimes() - e.clawback_centimes();
-    const int64_t paf = e.paf_accrued_centimes() + e.paf_held_centimes();
-    if (pae != 0) Budget(year, v1::PAE).committed_centimes -= pae;
-    if (paf != 0) Budget(year, v1::PAF).committed_centimes -= paf;
+    for (const v1::CommittedYear& year : e.committed()) {
+      Budget(year.fiscal_year(), year.grant()).committed_centimes -= year.amount_centimes();
+    }
   });
 }
 

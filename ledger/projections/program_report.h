@@ -38,7 +38,8 @@ struct BudgetLine {
   v1::Grant grant = v1::GRANT_UNSPECIFIED;
   int64_t allocated_centimes = 0;  // sum of BudgetAllocated
   // Net accrued whose period falls in that year: accrued (held included) - clawed back -
-  // reversed, by the period of the accrual / clawback and the date of the reversal.
+  // reversed, by the period of the accrual / clawback (a reversal takes back from the years the
+  // hire's commitments were made in).
   int64_t committed_centimes = 0;
   int64_t disbursed_centimes = 0;  // payouts disbursed with a value date in that year, net of
                                    // returned transfers
@@ -99,8 +100,8 @@ class ProgramReportProjection {
   //   BudgetAllocated        allocated of (fiscal_year, grant)
   //   EntitlementAccrued     committed +accrued (held included) in its period's year
   //   ClawbackAssessed       committed -amount in its period's year
-  //   EntitlementReversed    committed -(accrued + held - clawback) per grant, in the UTC year
-  //                          of its recorded_at
+  //   EntitlementReversed    committed -amount of each of its CommittedYear lines (the years
+  //                          the withdrawn hire's accruals and clawbacks were committed in)
   //   PayoutRequested        a payout in REQUESTED, reserving on its fiscal_year and grant
   //   PayoutApproved/Rejected/Disbursed/Failed  its state; Disbursed adds to disbursed of its
   //                          fiscal_year, Failed from DISBURSED takes it back

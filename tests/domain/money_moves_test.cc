@@ -791,9 +791,11 @@ TEST_F(MoneyMovesTest, ASuspendedContractHoldsItsAccrualsAndReleasesThemOnResump
   EXPECT_EQ(Hire("OFF-1", "p5", absl::CivilDay(2026, 8, 1)).kind, HireOutcome::Kind::kEligible);
   HireOutcome inside = Hire("OFF-1", "p6", absl::CivilDay(2026, 7, 31));
   EXPECT_EQ(inside.ineligibility, v1::CONTRACT_NOT_ACTIVE);
-  // Payouts again, up to the whole payable.
-  EXPECT_EQ(Code(Request(v1::PAE, 1'836'001)), absl::StatusCode::kFailedPrecondition);
-  auto payout = Request(v1::PAE, 1'836'000);
+  // Payouts again, up to the whole payable, valued after the resumption (a value date inside
+  // the suspension is refused).
+  EXPECT_EQ(Code(Request(v1::PAE, 100, "2026-07-31")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Code(Request(v1::PAE, 1'836'001, "2026-08-15")), absl::StatusCode::kFailedPrecondition);
+  auto payout = Request(v1::PAE, 1'836'000, "2026-08-15");
   ASSERT_TRUE(payout.ok()) << payout.status();
   EXPECT_EQ(Payload<v1::PayoutRequested>(payout->at(0)).payout_id(), "PO-000001");
 }
@@ -1346,11 +1348,13 @@ TEST_F(MoneyMovesTest, WithdrawingAPaidHireLeavesWhatWasPaidAsAReceivable) {
   auto withdrawn = Withdraw(kP1Hire);
   ASSERT_TRUE(withdrawn.ok()) << withdrawn.status();
   ASSERT_EQ(withdrawn->size(), 2u);
-  // PAE 1020000: no PAE payable left, all to the receivable; PAF 420000 from its payable.
-  EXPECT_THAT(
-      LinesOf(withdrawn->at(1)),
-      UnorderedElementsAre(Pair("expense/PAE", -1'020'000), Pair("receivable/OFF-1", 1'020'000),
-                           Pair("expense/PAF", -420'000), Pair("payable/OFF-1/PAF", 420'000)));
+  // PAE 1020000, like a clawback: no PAE payable left, the PAF payable (420000) first, then
+  // 600000 to the receivable; PAF 420000: nothing payable left, all to the receivable.
+  EXPECT_THAT(LinesOf(withdrawn->at(1)),
+              UnorderedElementsAre(Pair("expense/PAE", -1'020'000),
+                                   Pair("payable/OFF-1/PAF", 420'000),
+                                   Pair("receivable/OFF-1", 600'000), Pair("expense/PAF", -420'000),
+                                   Pair("receivable/OFF-1", 420'000)));
   EXPECT_EQ(Balance("receivable/OFF-1"), 1'020'000);
   EXPECT_EQ(Balance("payable/OFF-1/PAF"), 0);
   // The company repays what it was paid for a hire that never was.
@@ -1374,6 +1378,10 @@ TEST_F(MoneyMovesTest, AWithdrawnHireCanBeDeclaredAgainOnTheSameDate) {
   EXPECT_EQ(again.kind, HireOutcome::Kind::kEligible) << again.status;
   EXPECT_EQ(again.hire_id, std::string(kP1Hire) + "-r2");
   EXPECT_EQ(program_.LiveHireId(kP1Hire), std::string(kP1Hire) + "-r2");
+  // Withdrawn again: no live hire; the last revision is the one "already withdrawn" names.
+  ASSERT_TRUE(Withdraw(std::string(kP1Hire) + "-r2").ok());
+  EXPECT_EQ(program_.LiveHireId(kP1Hire), std::nullopt);
+  EXPECT_EQ(program_.LatestHireId(kP1Hire), std::string(kP1Hire) + "-r2");
 }
 
 // docs/MONEY.md "Contract lifecycle": accruals of a month ending before the suspension's
@@ -1472,6 +1480,58 @@ TEST_F(MoneyMovesTest, ASuspendedContractsPayoutsAreNeitherApprovedNorDisbursed)
   EXPECT_EQ(Code(Disburse("PO-000002")), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Reject("PO-000001").ok());
   EXPECT_TRUE(Fail("PO-000002", "contract suspended").ok());
+}
+
+// Second first-use round. A returned transfer credits the contract like any credit: its debt
+// first. Pay PAE 1020000, then p1 leaves at run 12: the clawback of 1020000 takes the PAF payable
+// 420000 and leaves a debt of 600000; 100000 are repaid (debt 500000); the bank returns the PAE
+// transfer: 500000 offset the debt, 520000 become PAE payable again. Nothing more can be paid.
+TEST_F(MoneyMovesTest, AReturnedTransferOffsetsTheDebtFirstAndPayoutsStayWithinTheNetPayable) {
+  AccrueTrancheOne();
+  ASSERT_TRUE(Allocate(2026, v1::PAE, 10'000'000).ok());
+  Pay(v1::PAE, 1'020'000, "2026-07-10", "PO-000001");
+  ASSERT_TRUE(Month(202607, {{kAff, "p1", 3, 100'000, v1::SO}}).ok());
+  ASSERT_EQ(Balance("receivable/OFF-1"), 600'000);
+  ASSERT_TRUE(Recover(100'000).ok());
+  auto returned = Fail("PO-000001", "account closed", "2026-08-05");
+  ASSERT_TRUE(returned.ok()) << returned.status();
+  EXPECT_THAT(LinesOf(returned->at(0)),
+              UnorderedElementsAre(Pair("treasury", 1'020'000),
+                                   Pair("budget-consumed/2026/PAE", -1'020'000),
+                                   Pair("budget-available/2026/PAE", 1'020'000),
+                                   Pair("receivable/OFF-1", -500'000),
+                                   Pair("payable/OFF-1/PAE", -520'000)));
+  // Net payable: 1440000 accrued - 1020000 clawed back - (1020000 - 1020000 returned - 100000
+  // repaid) paid = 520000, all of it PAE.
+  EXPECT_EQ(Code(Request(v1::PAE, 520'001, "2026-08-10")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Code(Request(v1::PAF, 1, "2026-08-10")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Request(v1::PAE, 520'000, "2026-08-10").ok());
+}
+
+// A resumption dated inside the month whose accruals it releases is effective, for the release,
+// at the end of that month: a report as of a date never shows a release before its accrual.
+TEST_F(MoneyMovesTest, AReleaseIsNotEffectiveBeforeTheAccrualsItReleases) {
+  Sign("OFF-1", kAff, kLargeEnvelope);
+  ASSERT_EQ(Hire("OFF-1", "p1", kJuly1).kind, HireOutcome::Kind::kEligible);
+  Months(202507, 11, [](int) { return std::vector<Row>{Full("p1", 1'000'000)}; });
+  ASSERT_TRUE(Suspend("2026-06-01").ok());
+  ASSERT_TRUE(Month(202606, {Full("p1", 1'000'000)}).ok());  // held
+  auto resumed = Resume("2026-06-15");
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
+  ASSERT_EQ(resumed->size(), 2u);
+  EXPECT_EQ(Payload<v1::ContractResumed>(resumed->at(0)).effective_on(), "2026-06-15");
+  EXPECT_EQ(Payload<v1::EntitlementReleased>(resumed->at(1)).effective_on(), "2026-06-30");
+}
+
+// A suspension recorded ahead of its date does not stop payouts valued before it.
+TEST_F(MoneyMovesTest, AFutureDatedSuspensionStopsOnlyPayoutsValuedFromItsDate) {
+  AccrueTrancheOne();
+  ASSERT_TRUE(Allocate(2026, v1::PAE, 10'000'000).ok());
+  ASSERT_TRUE(Suspend("2026-09-01").ok());
+  EXPECT_TRUE(Request(v1::PAE, 100, "2026-08-31").ok());
+  EXPECT_EQ(Code(Request(v1::PAE, 100, "2026-09-01")), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Approve("PO-000001").ok());
+  EXPECT_TRUE(Disburse("PO-000001", "2026-08-31").ok());
 }
 
 }  // namespace

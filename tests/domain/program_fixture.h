@@ -212,6 +212,19 @@ class ProgramDriver {
       trial += balance;
     }
     EXPECT_EQ(trial, 0) << "trial balance after " << e.event_type << " on " << e.stream_id;
+    // A company that owes money (receivable/{c} > 0) is owed nothing (payable/{c}/* = 0): every
+    // credit offsets the debt first and every debit takes the payables first (docs/MONEY.md).
+    // Accounts are payable/{c}/{g} and receivable/{c}; compare by the contract part.
+    for (const auto& [account, balance] : balances_) {
+      if (account.rfind("receivable/", 0) != 0 || balance <= 0) continue;
+      const std::string contract = account.substr(std::string("receivable/").size());
+      for (const char* grant : {"PAE", "PAF"}) {
+        const std::string payable = "payable/" + contract + "/" + grant;
+        auto it = balances_.find(payable);
+        EXPECT_TRUE(it == balances_.end() || it->second == 0)
+            << payable << " is owed while " << account << " is due, after " << e.event_type;
+      }
+    }
   }
 
   std::map<std::string, int64_t> balances_;

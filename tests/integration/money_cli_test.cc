@@ -642,6 +642,10 @@ TEST(MoneyCliTest, UsageErrorsAreFoundBeforeConnecting) {
            {{"payout", "approve", "PO-000001", "--request_id= "},
             "error: INVALID_ARGUMENT: --request_id: value \" \" must be 1..256 printable ASCII "
             "characters (0x20..0x7E) without leading or trailing blanks; it is only blanks\n"},
+           // Given empty, a request id is refused, never replaced by a generated one.
+           {{"payout", "approve", "PO-000001", "--request_id="},
+            "error: INVALID_ARGUMENT: --request_id: value \"\" must be 1..256 printable ASCII "
+            "characters (0x20..0x7E) without leading or trailing blanks; it is empty\n"},
            {{"payout", "approve", "PO-000001", "--request_id=retry-1 "},
             "error: INVALID_ARGUMENT: --request_id: value \"retry-1 \" must be 1..256 printable "
             "ASCII characters (0x20..0x7E) without leading or trailing blanks; it ends with a "

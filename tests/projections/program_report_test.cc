@@ -161,7 +161,11 @@ void ProgramReportTest::Entitlements() {
   v1::EntitlementReversed r;
   r.set_contract_id("C1");
   r.set_pae_accrued_centimes(30000);
-  Fold(r, Us(2027, 1, 5));  // 2027 PAE -300.00, by its record date
+  v1::CommittedYear* committed = r.add_committed();
+  committed->set_fiscal_year(2025);
+  committed->set_grant(v1::PAE);
+  committed->set_amount_centimes(30000);
+  Fold(r, Us(2027, 1, 5));  // 2025 PAE -300.00: the year it was committed, not recorded
 }
 
 void ProgramReportTest::Payouts() {
@@ -226,10 +230,10 @@ TEST_F(ProgramReportTest, BudgetByYearAndGrantAndPayoutsByState) {
   History();
   const ProgramReport r = report_.Report(absl::FromUnixMicros(t3_));
   EXPECT_THAT(r.budget,
-              ElementsAre(BudgetLine{2025, v1::PAE, 0, 300000, 0, 0},
+              ElementsAre(BudgetLine{2025, v1::PAE, 0, 270000, 0, 0},
                           BudgetLine{2026, v1::PAE, 100000000, 190000, 100000, 50000},
                           BudgetLine{2026, v1::PAF, 20000000, 50000, 0, 20000},
-                          BudgetLine{2027, v1::PAE, 5000000, -30000, 0, 40000}));
+                          BudgetLine{2027, v1::PAE, 5000000, 0, 0, 40000}));
   EXPECT_THAT(r.payouts, ElementsAre(PayoutStateLine{v1::REQUESTED, 2, 60000},
                                      PayoutStateLine{v1::APPROVED, 1, 50000},
                                      PayoutStateLine{v1::REJECTED, 1, 1000},
