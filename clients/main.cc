@@ -49,6 +49,15 @@ int UnknownCommand(const std::vector<std::string>& args) {
     return ReportError(
         "", absl::InvalidArgumentError("import needs the scenario folder: daftar import DIR"));
   }
+  // A known command family without its subcommand says which subcommands it has.
+  for (absl::string_view family : {"report", "audit", "payout", "clawback", "budget", "contract",
+                                   "hire"}) {
+    if (args.size() == 1 && args[0] == family) {
+      return ReportError("", absl::InvalidArgumentError(absl::StrCat(
+                                 "\"", family, "\" needs a subcommand; commands: ", kEveryCommand,
+                                 " (daftar --help)")));
+    }
+  }
   return ReportError("", absl::InvalidArgumentError(
                              absl::StrCat("unknown command \"", absl::StrJoin(args, " "),
                                           "\"; commands: ", kEveryCommand, " (daftar --help)")));

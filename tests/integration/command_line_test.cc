@@ -53,7 +53,11 @@ TEST(CommandLineTest, AMissingOrUnknownCommandIsAUsageErrorBeforeAnyConnection) 
   EXPECT_EQ(import.exit_code, 2);
   EXPECT_EQ(import.err,
             "error: INVALID_ARGUMENT: import needs the scenario folder: daftar import DIR\n");
-  for (const std::string command : {"export", "audit", "audit tail"}) {
+  CommandResult bare = RunCommand({DaftarBinary(), server, "audit"});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_EQ(bare.err, absl::StrCat("error: INVALID_ARGUMENT: \"audit\" needs a subcommand; ",
+                                   "commands: ", kEveryCommand, " (daftar --help)\n"));
+  for (const std::string command : {"export", "audit tail"}) {
     std::vector<std::string> argv = {DaftarBinary(), server};
     for (absl::string_view word : absl::StrSplit(command, ' ')) argv.emplace_back(word);
     CommandResult other = RunCommand(argv);
