@@ -237,12 +237,12 @@ v1::EntitlementReversed Reversal(const Program::State& s, const HireState& h) {
     if (rest > 0) postings.DebitContract(h.contract_id, {part.grant, other}, rest);
     if (rest < 0) postings.CreditContract(h.contract_id, part.grant, -rest);
   }
-  for (const auto& [key, amount] : h.committed_centimes) {
-    if (amount == 0) continue;
+  for (const HireState::Commitment& c : h.committed) {  // in the order they were made
+    if (c.amount_centimes == 0) continue;
     v1::CommittedYear* year = e.add_committed();
-    year->set_fiscal_year(key.first);
-    year->set_grant(static_cast<v1::Grant>(key.second));
-    year->set_amount_centimes(amount);
+    year->set_fiscal_year(c.fiscal_year);
+    year->set_grant(c.grant);
+    year->set_amount_centimes(c.amount_centimes);
   }
   return e;
 }

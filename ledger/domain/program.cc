@@ -95,7 +95,7 @@ void ApplyEntitlementAccrued(Program::State& s, const v1::EntitlementAccrued& e)
       e.accrued_centimes();
   if (e.grant() == v1::PAF) h.paf_accrued_centimes += e.accrued_centimes();
   if (e.accrued_centimes() != 0) {
-    h.committed_centimes[{PeriodYear(e.period()), e.grant()}] += e.accrued_centimes();
+    h.Commit(PeriodYear(e.period()), e.grant(), e.accrued_centimes());
   }
   if (e.grant() == v1::PAE) {
     h.pae_amount_centimes = e.amount_centimes();
@@ -118,7 +118,7 @@ void ApplyClawbackAssessed(Program::State& s, const v1::ClawbackAssessed& e) {
   if (it == s.hires.end()) return;
   it->second.pae_clawed_back = true;
   if (e.amount_centimes() != 0) {
-    it->second.committed_centimes[{PeriodYear(e.period()), v1::PAE}] -= e.amount_centimes();
+    it->second.Commit(PeriodYear(e.period()), v1::PAE, -e.amount_centimes());
   }
 }
 

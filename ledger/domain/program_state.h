@@ -52,9 +52,24 @@ struct HireState {
   int64_t capped_centimes = 0;        // envelope cuts of its accruals
   bool retained = false;              // its run reached retention_months
   bool withdrawn = false;
-  // Net commitment by (fiscal year of the period, grant): accruals less clawbacks, for the
-  // reversal's CommittedYear lines.
-  std::map<std::pair<int32_t, int>, int64_t> committed_centimes;
+  // Net commitment by fiscal year of the period and grant: accruals less clawbacks, for the
+  // reversal's CommittedYear lines. A few entries a hire (one a year and grant): a vector, not
+  // a map, to keep 270,000 hires small.
+  struct Commitment {
+    int32_t fiscal_year = 0;
+    v1::Grant grant = v1::GRANT_UNSPECIFIED;
+    int64_t amount_centimes = 0;
+  };
+  std::vector<Commitment> committed;
+  void Commit(int32_t fiscal_year, v1::Grant grant, int64_t amount_centimes) {
+    for (Commitment& c : committed) {
+      if (c.fiscal_year == fiscal_year && c.grant == grant) {
+        c.amount_centimes += amount_centimes;
+        return;
+      }
+    }
+    committed.push_back({fiscal_year, grant, amount_centimes});
+  }
 };
 
 // A period the contract was not active, [from, to) in days; `to` unset: still going.
