@@ -144,8 +144,9 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideAmendContract(
   }
   if (*to < *day) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "field effective_to: value '", e.effective_to(), "' is before the amendment's effective_on '",
-        c.effective_on, "' (to end a contract, terminate it)"));
+        "field effective_to: value '", e.effective_to(),
+        "' is before the amendment's effective_on '", c.effective_on,
+        "' (to end a contract, terminate it)"));
   }
   if (e.committed_jobs() < 0 || e.committed_jobs() > kCommittedJobsMax) {
     return absl::InvalidArgumentError(absl::StrCat("field committed_jobs: value ",

@@ -40,7 +40,9 @@ absl::StatusOr<const ContractState*> FindContract(const Program::State& s,
 }
 
 std::string PayoutId(uint64_t n) { return absl::StrFormat("PO-%06d", n); }
-std::string PayoutStream(const std::string& payout_id) { return absl::StrCat("payout-", payout_id); }
+std::string PayoutStream(const std::string& payout_id) {
+  return absl::StrCat("payout-", payout_id);
+}
 std::string BudgetStream(int32_t fiscal_year, v1::Grant grant) {
   return absl::StrCat("budget-", fiscal_year, "-", GrantName(grant));
 }
