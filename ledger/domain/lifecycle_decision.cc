@@ -85,13 +85,7 @@ void Release(const Program::State& s, const std::string& contract_id,
   e.set_contract_id(contract_id);
   // Released no earlier than the accruals it releases are effective (the last day of the last
   // imported month), so that a report as of a date never shows a release before its accrual.
-  std::string release_on = effective_on;
-  if (!s.months.empty()) {
-    const int32_t last = s.months.rbegin()->first;
-    const absl::CivilMonth month(last / 100, last % 100);
-    release_on = std::max(release_on, FormatDate(absl::CivilDay(month + 1) - 1));
-  }
-  e.set_effective_on(release_on);
+  e.set_effective_on(std::max(effective_on, LastDeclaredDay(s)));
   PostingBuilder postings(s.accounts, e.mutable_postings());
   for (v1::Grant g : {v1::PAE, v1::PAF}) {
     const int64_t held = -postings.Balance(HeldAccount(contract_id, g));

@@ -28,6 +28,7 @@ void ApplyPayoutRequested(Program::State& s, const v1::PayoutRequested& e) {
   p.fiscal_year = e.fiscal_year();
   p.requested_by = e.requested_by();
   p.planned_value_date = e.value_date();
+  p.payable_as_of = e.payable_as_of();
   p.state = v1::REQUESTED;
   s.contracts[e.contract_id()].pending_payout_centimes[e.grant()] += e.amount_centimes();
   s.budgets[{e.fiscal_year(), e.grant()}].reserved_centimes += e.amount_centimes();

@@ -39,6 +39,13 @@ absl::StatusOr<const ContractState*> FindContract(const Program::State& s,
   return &it->second;
 }
 
+std::string LastDeclaredDay(const Program::State& s) {
+  if (s.months.empty()) return "";
+  const int32_t last = s.months.rbegin()->first;
+  const absl::CivilMonth month(last / 100, last % 100);
+  return FormatDate(absl::CivilDay(month + 1) - 1);
+}
+
 std::string PayoutId(uint64_t n) { return absl::StrFormat("PO-%06d", n); }
 std::string PayoutStream(const std::string& payout_id) {
   return absl::StrCat("payout-", payout_id);
@@ -98,6 +105,13 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideRequestPayout(
         "field value_date: value '", c.value_date, "' is before contract ", c.contract_id,
         " was signed (", (*contract)->signed_contract.signed_on(), ")"));
   }
+  const std::string payable_as_of = LastDeclaredDay(s);
+  if (c.value_date < payable_as_of) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "field value_date: value '", c.value_date, "' is before ", payable_as_of,
+        ", the end of the last declared month: a payout is valued on or after the day what it ",
+        "pays was earned"));
+  }
   // At most the grant's payable less its pending payouts, and at most what the contract is owed
   // in all (net of a debt) less all its pending payouts.
   const int64_t* pending = (*contract)->pending_payout_centimes;
@@ -109,7 +123,8 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideRequestPayout(
     return absl::FailedPreconditionError(absl::StrCat(
         "field amount: ", Mad(c.amount_centimes), " exceeds what contract ", c.contract_id,
         " can be paid of ", GrantName(c.grant), ": ", Mad(available), " (", GrantName(c.grant),
-        " payable ", Mad(payable), ", net of its debt ", Mad(net), ", less pending payouts)"));
+        " payable ", Mad(payable), "; owed in all, net of any debt, ", Mad(net),
+        "; less pending payouts)"));
   }
   const int32_t year = static_cast<int32_t>(value_date->year());
   auto budget = s.budgets.find({year, c.grant});
@@ -137,6 +152,7 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecideRequestPayout(
   e.set_fiscal_year(year);
   e.set_requested_by(c.actor);
   e.set_reason(c.reason);
+  e.set_payable_as_of(payable_as_of);
   return std::vector<DecidedEvent>{
       MakeEvent(PayoutStream(e.payout_id()), e, store::ExpectedVersion::NoStream())};
 }
@@ -216,6 +232,11 @@ absl::StatusOr<v1::PayoutDisbursed> Disbursement(
     return absl::FailedPreconditionError(absl::StrCat(
         "field value_date: value '", c.value_date, "' is before contract ", p.contract_id,
         " was signed (", contract.signed_contract.signed_on(), ")"));
+  }
+  if (c.value_date < p.payable_as_of) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "field value_date: value '", c.value_date, "' is before ", p.payable_as_of,
+        ", the day what payout ", id, " pays was earned"));
   }
   v1::PayoutDisbursed e;
   e.set_payout_id(id);

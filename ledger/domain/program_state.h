@@ -113,6 +113,7 @@ struct PayoutInfo {
   std::string requested_by;
   v1::PayoutState state = v1::REQUESTED;
   std::string planned_value_date;             // of the request
+  std::string payable_as_of;                  // PayoutRequested.payable_as_of
   std::string value_date;                     // of the disbursement
 };
 
@@ -152,6 +153,9 @@ struct Program::State {
 // them. Errors: DATA_LOSS if the payload does not parse.
 absl::Status ApplyMoneyEvent(Program::State& s, absl::string_view event_type,
                              absl::string_view payload, bool* handled);
+
+// The last day of the last imported month, YYYY-MM-DD; "" before any (payout_decision.cc).
+std::string LastDeclaredDay(const Program::State& s);
 
 // The contract's state. Errors: NOT_FOUND naming the field and value (payout_decision.cc).
 absl::StatusOr<const ContractState*> FindContract(const Program::State& s,

@@ -672,8 +672,8 @@ TEST_F(MoneyMovesTest, AClawbackBeyondThePayableBecomesAReceivableThatTheNextAcc
   EXPECT_EQ(Balance("payable/OFF-1/PAF"), -150'000);
   EXPECT_EQ(Balance("expense/PAF"), 1'050'000);  // 420000 + 630000
   // Only the 150000 left after the offset can be paid.
-  EXPECT_EQ(Code(Request(v1::PAF, 150'001)), absl::StatusCode::kFailedPrecondition);
-  auto paf = Request(v1::PAF, 150'000);
+  EXPECT_EQ(Code(Request(v1::PAF, 150'001, "2026-09-01")), absl::StatusCode::kFailedPrecondition);
+  auto paf = Request(v1::PAF, 150'000, "2026-09-01");  // after 202608, the last declared month
   ASSERT_TRUE(paf.ok()) << paf.status();
   EXPECT_EQ(Payload<v1::PayoutRequested>(paf->at(0)).payout_id(), "PO-000002");
 }
@@ -1441,14 +1441,22 @@ TEST_F(MoneyMovesTest, AReasonOrReferenceCarryingACnssShapedNumberIsRefused) {
 TEST_F(MoneyMovesTest, NothingIsDatedBeforeTheContractsSignature) {
   AccrueTrancheOne();
   ASSERT_TRUE(Allocate(2025, v1::PAE, 10'000'000).ok());
+  ASSERT_TRUE(Allocate(2026, v1::PAE, 10'000'000).ok());
   EXPECT_EQ(Code(Request(v1::PAE, 100, "2025-05-31")), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(Request(v1::PAE, 100, "2025-06-01").ok());
+  // Nor before what it pays was earned: the end of the last declared month, 2026-06-30.
+  EXPECT_EQ(Code(Request(v1::PAE, 100, "2025-06-01")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Code(Request(v1::PAE, 100, "2026-06-29")), absl::StatusCode::kFailedPrecondition);
+  auto requested = Request(v1::PAE, 100, "2026-06-30");
+  ASSERT_TRUE(requested.ok()) << requested.status();
+  EXPECT_EQ(Payload<v1::PayoutRequested>(requested->at(0)).payable_as_of(), "2026-06-30");
   ASSERT_TRUE(Approve("PO-000001").ok());
-  EXPECT_EQ(Code(Disburse("PO-000001", "2025-05-31")), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Month(202607, {Full("p1", 1'000'000)}).ok());  // declared later: still payable
+  EXPECT_EQ(Code(Disburse("PO-000001", "2026-06-29")), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Disburse("PO-000001", "2026-07-02").ok());
   EXPECT_EQ(Code(Suspend("2025-05-31")), absl::StatusCode::kFailedPrecondition);
   AmendCommand amend;
   amend.contract_id = "OFF-1";
-  amend.effective_on = "2020-01-01";
+  amend.effective_on = "2020-01-01";  // before the signature
   amend.committed_jobs = 12;
   amend.reason = "typo";
   EXPECT_EQ(Code(Amend(amend)), absl::StatusCode::kFailedPrecondition);

@@ -112,8 +112,8 @@ TEST_F(MoneyAcceptanceTest, PayoutRoundWithdrawalTrialBalanceAsOfAndProgramRepor
   ASSERT_TRUE(ledger.AllocateBudget(2027, v1::PAE, 5'000'000'00, "LF 2027 art. 12",
                                     As("budget-1", "admin-1", "admin"))
                   .ok());
-  PayoutRequest request{"OFF-00005", v1::PAE, 76'684'37, "2027-03-15", "first tranche"};
-  auto over = ledger.RequestPayout({"OFF-00005", v1::PAE, 76'684'38, "2027-03-15", ""},
+  PayoutRequest request{"OFF-00005", v1::PAE, 76'684'37, "2027-07-05", "first tranche"};
+  auto over = ledger.RequestPayout({"OFF-00005", v1::PAE, 76'684'38, "2027-07-05", ""},
                                    As("payout-over", "operator-1", "operator"));
   EXPECT_EQ(over.status().code(), absl::StatusCode::kFailedPrecondition) << over.status();
   auto requested = ledger.RequestPayout(request, As("payout-1", "operator-1", "operator"));
@@ -124,16 +124,16 @@ TEST_F(MoneyAcceptanceTest, PayoutRoundWithdrawalTrialBalanceAsOfAndProgramRepor
   EXPECT_EQ(self.status().code(), absl::StatusCode::kPermissionDenied) << self.status();
   ASSERT_TRUE(ledger.ApprovePayout("PO-000001", "ok", As("approve-1", "approver-1", "approver"))
                   .ok());
-  auto disbursed = ledger.DisbursePayout("PO-000001", "TGR-2027-000042", "2027-03-16",
+  auto disbursed = ledger.DisbursePayout("PO-000001", "TGR-2027-000042", "2027-07-06",
                                          As("disburse-1", "treasury-1", "treasury"));
   ASSERT_TRUE(disbursed.ok()) << disbursed.status();
   EXPECT_EQ(disbursed->events_written, 1u);
-  auto again = ledger.DisbursePayout("PO-000001", "TGR-2027-000042", "2027-03-16",
+  auto again = ledger.DisbursePayout("PO-000001", "TGR-2027-000042", "2027-07-06",
                                      As("disburse-1", "treasury-1", "treasury"));
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_TRUE(again->deduplicated);
   EXPECT_EQ(again->events_written, 0u);
-  auto twice = ledger.DisbursePayout("PO-000001", "TGR-2027-000042", "2027-03-16",
+  auto twice = ledger.DisbursePayout("PO-000001", "TGR-2027-000042", "2027-07-06",
                                      As("disburse-2", "treasury-1", "treasury"));
   EXPECT_EQ(twice.status().code(), absl::StatusCode::kFailedPrecondition) << twice.status();
   const projections::BalanceLine paid = LineOf(ledger.Balances().value(), "OFF-00005");
