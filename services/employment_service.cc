@@ -1,13 +1,9 @@
 #include "services/employment_service.h"
 
-#include <algorithm>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "services/call_log.h"
 #include "services/declaration_stream.h"
 #include "services/status.h"
