@@ -219,6 +219,14 @@ absl::Status CheckStillPayable(const Program& program, const ContractState& cont
   return absl::OkStatus();
 }
 
+// The payout's treasury and budget side: sign -1 pays it out (Cr treasury, budget consumed),
+// +1 takes it back (a returned transfer). The contract's side is the caller's.
+void PostTreasuryAndBudget(PostingBuilder& postings, const PayoutInfo& p, int sign) {
+  postings.Post(kTreasuryAccount, sign * p.amount_centimes);
+  postings.Post(BudgetConsumedAccount(p.fiscal_year, p.grant), -sign * p.amount_centimes);
+  postings.Post(BudgetAvailableAccount(p.fiscal_year, p.grant), sign * p.amount_centimes);
+}
+
 absl::StatusOr<v1::PayoutDisbursed> Disbursement(
     const std::string& id, const PayoutInfo& p, const ContractState& contract,
     const PayoutStepCommand& c, const absl::flat_hash_map<std::string, int64_t>& accounts) {
@@ -248,9 +256,7 @@ absl::StatusOr<v1::PayoutDisbursed> Disbursement(
   e.set_fiscal_year(p.fiscal_year);
   PostingBuilder postings(accounts, e.mutable_postings());
   postings.DebitContract(p.contract_id, {p.grant}, p.amount_centimes);
-  postings.Post(kTreasuryAccount, -p.amount_centimes);
-  postings.Post(BudgetConsumedAccount(p.fiscal_year, p.grant), p.amount_centimes);
-  postings.Post(BudgetAvailableAccount(p.fiscal_year, p.grant), -p.amount_centimes);
+  PostTreasuryAndBudget(postings, p, /*sign=*/-1);
   return e;
 }
 
@@ -280,9 +286,7 @@ absl::StatusOr<v1::PayoutFailed> Failure(
   e.set_value_date(c.value_date);
   if (p.state == v1::DISBURSED) {
     PostingBuilder postings(accounts, e.mutable_postings());
-    postings.Post(kTreasuryAccount, p.amount_centimes);
-    postings.Post(BudgetConsumedAccount(p.fiscal_year, p.grant), -p.amount_centimes);
-    postings.Post(BudgetAvailableAccount(p.fiscal_year, p.grant), p.amount_centimes);
+    PostTreasuryAndBudget(postings, p, /*sign=*/+1);
     postings.CreditContract(p.contract_id, p.grant, p.amount_centimes);
   }
   return e;
