@@ -26,4 +26,33 @@ grpc::Status AuditService::VerifyChain(grpc::ServerContext* context,
   return ToGrpcStatus(status);
 }
 
+// TODO(issue 4, services helper): the RPCs below.
+grpc::Status AuditService::GetTreeHead(grpc::ServerContext*, const v1::GetTreeHeadRequest*,
+                                       v1::GetTreeHeadResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet built");
+}
+grpc::Status AuditService::GetInclusionProof(grpc::ServerContext*,
+                                             const v1::GetInclusionProofRequest*,
+                                             v1::GetInclusionProofResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet built");
+}
+grpc::Status AuditService::GetConsistencyProof(grpc::ServerContext*,
+                                               const v1::GetConsistencyProofRequest*,
+                                               v1::GetConsistencyProofResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet built");
+}
+grpc::Status AuditService::GetTreeFrontier(grpc::ServerContext*,
+                                           const v1::GetTreeFrontierRequest*,
+                                           v1::GetTreeFrontierResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet built");
+}
+grpc::Status AuditService::ReadRecords(grpc::ServerContext*, const v1::ReadRecordsRequest*,
+                                       v1::ReadRecordsResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet built");
+}
+grpc::Status AuditService::GetTrail(grpc::ServerContext*, const v1::GetTrailRequest*,
+                                    v1::GetTrailResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "not yet built");
+}
+
 }  // namespace daftar::services

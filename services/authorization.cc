@@ -48,6 +48,13 @@ constexpr Entry kTable[] = {
     {"GetBalances", {kAnyRole}},
     {"GetProgramReport", {kAnyRole}},
     {"VerifyChain", {kAnyRole}},
+    {"GetTreeHead", {kAnyRole}},
+    {"GetInclusionProof", {kAnyRole}},
+    {"GetConsistencyProof", {kAnyRole}},
+    {"GetTreeFrontier", {kAnyRole}},
+    {"ReadRecords", {kAnyRole}},
+    {"Subscribe", {kAnyRole}},
+    {"GetTrail", {kAnyRole}},
 };
 
 const Entry* Find(absl::string_view rpc) {

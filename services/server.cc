@@ -42,13 +42,13 @@ absl::Status CheckAuthorizationTable() {
 }  // namespace
 
 struct Server::Impl {
-  explicit Impl(Ledger& ledger)
+  Impl(Ledger& ledger, const ServerOptions& options)
       : rules(ledger),
         contracts(ledger),
         employment(ledger),
         payouts(ledger),
         reports(ledger),
-        audit(ledger) {}
+        audit(ledger, options.tree_head_publisher, options.subscription) {}
 
   std::vector<grpc::Service*> All() {
     return {&rules, &contracts, &employment, &payouts, &reports, &audit};
@@ -77,13 +77,14 @@ Server::Server() = default;
 
 Server::~Server() { Shutdown(absl::ZeroDuration()); }
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(Ledger& ledger, const HostPort& address) {
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(Ledger& ledger, const HostPort& address,
+                                                      const ServerOptions& options) {
   if (absl::Status s = CheckAuthorizationTable(); !s.ok()) return s;
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   std::unique_ptr<Server> out(new Server());
-  out->impl_ = std::make_unique<Impl>(ledger);
+  out->impl_ = std::make_unique<Impl>(ledger, options);
   Impl& impl = *out->impl_;
 
   grpc::ServerBuilder builder;

@@ -9,6 +9,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "ledger/ledger.h"
+#include "services/audit_service.h"
 #include "services/loopback.h"
 
 namespace daftar::services {
@@ -16,6 +17,13 @@ namespace daftar::services {
 // Largest request the server accepts. A DeclareHires of kHireRowsPerCallMax rows, every field at
 // its 256-byte bound, is about 20 MiB; month files arrive in chunks far below this.
 inline constexpr int kReceiveMessageBytesMax = 64 * 1024 * 1024;
+
+// What the server is started with besides the ledger and the address.
+struct ServerOptions {
+  // Signs tree heads (tree_head_publisher.h); null when daftard has no --tree_head_key.
+  TreeHeadPublisher* tree_head_publisher = nullptr;
+  SubscriptionOptions subscription;
+};
 
 class Server {
  public:
@@ -25,7 +33,8 @@ class Server {
   // anything is served); UNAVAILABLE naming the address if it cannot be bound (in use by another
   // process, daftard or not).
   // The ledger must outlive the server.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(Ledger& ledger, const HostPort& address);
+  static absl::StatusOr<std::unique_ptr<Server>> Start(Ledger& ledger, const HostPort& address,
+                                                       const ServerOptions& options = {});
   ~Server();
 
   // The address actually bound (the chosen port when 0 was asked).

@@ -104,6 +104,11 @@ struct Options {
   // Clock for recorded_at_us; default: system clock. Recorded times never decrease even if the
   // clock does.
   std::function<int64_t()> now_us;
+  // Start-up check (issue 4): Open recomputes the hash chain and the Merkle leaves from the last
+  // verified checkpoint (meta, written after every successful check) to the head, and refuses to
+  // open (DATA_LOSS naming the first bad position) if either breaks. false only for tools that
+  // must open a damaged store to inspect it.
+  bool verify_at_open = true;
 };
 
 // A live subscription; destroying it (or Cancel) stops delivery and joins its thread.
@@ -190,6 +195,44 @@ class EventStore {
   // kMetaValueBytesMax bytes (INVALID_ARGUMENT). GetMeta: nullopt if the key was never written.
   virtual absl::Status PutMeta(const std::string& key, const std::string& value) = 0;
   virtual absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) = 0;
+
+  // --- Merkle tree (RFC 9162, DESIGN.md §2). Leaf i (0-based) is the 32-byte chain hash of the
+  // record at position i + 1; a tree of size n covers positions 1..n. Its nodes are written in
+  // the same synced WriteBatch as the records (the `merkle` column family), so every published
+  // head has its tree. Each call reads O(log n) nodes. Errors of all four: OUT_OF_RANGE naming
+  // the size and the head for a tree size past the head; DATA_LOSS for a node missing or not 32
+  // bytes (naming level and index); INTERNAL for RocksDB failures.
+
+  // MTH of the first tree_size records (0: SHA-256 of nothing). 32 bytes.
+  virtual absl::StatusOr<std::string> TreeRoot(uint64_t tree_size) = 0;
+  // Audit path of the record at `position` in the tree of tree_size records, leaf first
+  // (RFC 9162 §2.1.3.1). INVALID_ARGUMENT for position 0 or position > tree_size.
+  virtual absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
+                                                                  uint64_t tree_size) = 0;
+  // RFC 9162 §2.1.4.1 proof that the tree of second_size extends the tree of first_size; empty
+  // when equal. INVALID_ARGUMENT for first_size 0 or first_size > second_size.
+  virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t first_size,
+                                                                    uint64_t second_size) = 0;
+  // The perfect subtree hashes the tree of tree_size records is made of: one per set bit of
+  // tree_size, largest (leftmost) first; empty for 0.
+  virtual absl::StatusOr<std::vector<std::string>> TreeFrontier(uint64_t tree_size) = 0;
+
+  // --- Signed tree heads, kept as opaque bytes (a serialised audit.proto SignedTreeHead) by
+  // tree size in the `tree_heads` column family, written with sync. PutTreeHead:
+  // INVALID_ARGUMENT for a tree size past the head or a value over kTreeHeadBytesMax; a head
+  // already kept at that size is replaced only by a later signing of the same size (callers
+  // keep the first). GetTreeHead: nullopt if none kept at that size. LatestTreeHead: the kept
+  // head of the largest size, nullopt if none.
+  virtual absl::Status PutTreeHead(uint64_t tree_size, const std::string& signed_tree_head) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> GetTreeHead(uint64_t tree_size) = 0;
+  virtual absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LatestTreeHead() = 0;
+
+  // Stream ids that start with `prefix` (may be empty), in byte order, at most max_count
+  // (1..kReadPageMax, else INVALID_ARGUMENT), starting after `after_stream_id` (empty: from the
+  // first). Only streams with a record at or before the head are listed.
+  virtual absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix,
+                                                               const std::string& after_stream_id,
+                                                               uint32_t max_count) = 0;
 
   // Flushes memtables to SST files (tests use it to inspect files on disk).
   virtual absl::Status Flush() = 0;

@@ -73,6 +73,29 @@ class EventStoreImpl final : public EventStore {
   absl::Status Flush() override;
   absl::Status PutMeta(const std::string& key, const std::string& value) override;
   absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) override;
+  // TODO(issue 4, store helper): replaced by the merkle column family implementation.
+  absl::StatusOr<std::string> TreeRoot(uint64_t) override { return Unimplemented(); }
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t, uint64_t) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t, uint64_t) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<std::vector<std::string>> TreeFrontier(uint64_t) override {
+    return Unimplemented();
+  }
+  absl::Status PutTreeHead(uint64_t, const std::string&) override { return Unimplemented(); }
+  absl::StatusOr<std::optional<std::string>> GetTreeHead(uint64_t) override {
+    return Unimplemented();
+  }
+  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LatestTreeHead() override {
+    return Unimplemented();
+  }
+  absl::StatusOr<std::vector<std::string>> ListStreams(const std::string&, const std::string&,
+                                                       uint32_t) override {
+    return Unimplemented();
+  }
+  static absl::Status Unimplemented() { return absl::UnimplementedError("not yet built"); }
 
   // For subscriptions (subscription.cc). Blocks until the head is >= next_position, `*cancelled`
   // is set (under the head mutex, see CancelSubscription) or the store shuts down; returns the

@@ -21,6 +21,7 @@ inline constexpr size_t kCheckpointSnapshotBytesMax = 64 * 1024 * 1024;  // one 
 
 inline constexpr size_t kMetaKeyBytesMax = 64;                   // EventStore::PutMeta key
 inline constexpr size_t kMetaValueBytesMax = 4096;               // EventStore::PutMeta value
+inline constexpr size_t kTreeHeadBytesMax = 1024;                // EventStore::PutTreeHead value
 
 }  // namespace daftar::store
 

@@ -1,0 +1,48 @@
+// The offline verifier of an export file (issue 4 item 5, docs/AUDIT.md "Verifying"). Needs no
+// server: reads the file, checks in order
+//   1. framing and header (export_file.h);
+//   2. each record: it is the next position, its StoredRecord parses, its position field is its
+//      place, its previous_hash is the hash of the record before it (from the second record in
+//      the file), and its hash is SHA-256(previous_hash || record bytes);
+//   3. no record past the tree head; the Merkle root recomputed from the prefix subtree hashes
+//      and the records equals the tree head's root; the tree head's signature (tree_head.h);
+//   4. every event's postings balance and the trial balance is zero (projections/trial_balance);
+//   5. the rules: each EntitlementAccrued's amount is its basis times the rate of the rule set it
+//      names (the rule set's RuleSetPublished is in the log), rounded half-up once;
+//   6. the balances, rebuilt by folding every record with the ledger's own projection
+//      (projections/balances.h) — only for a file that starts at position 1.
+#ifndef DAFTAR_LEDGER_AUDIT_EXPORT_VERIFIER_H_
+#define DAFTAR_LEDGER_AUDIT_EXPORT_VERIFIER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "daftar/v1/audit.pb.h"
+#include "ledger/audit/tree_head.h"
+#include "ledger/projections/balances.h"
+
+namespace daftar::audit {
+
+// What a verification found when everything held.
+struct ExportVerification {
+  uint64_t from_position = 0;
+  uint64_t to_position = 0;
+  uint64_t records = 0;
+  std::string root_hash;  // 32 bytes, recomputed, equal to the signed one
+  v1::SignedTreeHead tree_head;
+  bool balances_rebuilt = false;  // true only when from_position is 1
+  std::vector<projections::BalanceLine> balances;  // sorted by contract_id, as the server's
+};
+
+// Verifies the file at `path` against `key`. OK only if every check above holds. The first
+// failure is returned, its message starting with where it is: "position N: <what failed>" for a
+// record (DATA_LOSS), "tree head at size N: <what failed>" for the head (UNAUTHENTICATED for the
+// signature, DATA_LOSS for a root that differs), "file: <what>" for the framing (DATA_LOSS /
+// INVALID_ARGUMENT). NOT_FOUND if there is no file.
+absl::StatusOr<ExportVerification> VerifyExport(const std::string& path, const PublicKey& key);
+
+}  // namespace daftar::audit
+
+#endif  // DAFTAR_LEDGER_AUDIT_EXPORT_VERIFIER_H_
