@@ -7,6 +7,7 @@
 // address cannot be bound, in use included; 2 for a usage error (missing flag, unknown flag,
 // non-loopback address). `daftard --help` prints the flags and exits 0; `daftard --version`
 // prints "daftard <version>" and exits 0.
+#include <algorithm>
 #include <signal.h>
 #include <unistd.h>
 
@@ -31,6 +32,9 @@ ABSL_FLAG(std::string, pepper_file, "",
           "file of at least 32 raw bytes, mode 0600, keyed into people's pseudonyms");
 ABSL_FLAG(std::string, port_file, "",
           "if set, receives \"HOST:PORT\" actually bound, written atomically once serving");
+ABSL_FLAG(int64_t, subscriber_stall_timeout_ms, 30'000,
+          "an Audit.Subscribe subscriber that takes no message for this long is told to resume");
+ABSL_FLAG(int64_t, subscriptions_max, 64, "Audit.Subscribe streams served at once");
 
 namespace daftar::services {
 namespace {
@@ -111,7 +115,11 @@ int Run() {
   auto ledger = Ledger::Open(
       {.data_dir = absl::GetFlag(FLAGS_data_dir), .pepper_file = absl::GetFlag(FLAGS_pepper_file)});
   if (!ledger.ok()) return Fail(1, ledger.status());
-  auto server = Server::Start(**ledger, *address);
+  ServerOptions server_options;
+  server_options.subscription.stall_timeout_ms = absl::GetFlag(FLAGS_subscriber_stall_timeout_ms);
+  server_options.subscription.subscriptions_max =
+      static_cast<size_t>(std::max<int64_t>(absl::GetFlag(FLAGS_subscriptions_max), 1));
+  auto server = Server::Start(**ledger, *address, server_options);
   if (!server.ok()) return Fail(1, server.status());
 
   const std::string bound = FormatAddress((*server)->bound());

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -68,6 +69,26 @@ class ExportReader {
   explicit ExportReader(std::unique_ptr<File> file);
   std::unique_ptr<File> file_;
 };
+
+// Where WriteExport takes what it writes from: the store in-process (tests) or the Audit gRPC
+// service (the CLI). Each call returns the source's error unchanged.
+class ExportSource {
+ public:
+  virtual ~ExportSource() = default;
+  // Exact stored envelopes from from_position, at most max_count, as (position, bytes).
+  virtual absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ReadEnvelopes(
+      uint64_t from_position, uint32_t max_count) = 0;
+  // EventStore::TreeFrontier.
+  virtual absl::StatusOr<std::vector<std::string>> TreeFrontier(uint64_t tree_size) = 0;
+  // The signed tree head at exactly tree_size.
+  virtual absl::StatusOr<v1::SignedTreeHead> TreeHead(uint64_t tree_size) = 0;
+};
+
+// Pages through `source` (pages of kReadPageMax records) and writes the export of
+// [from_position, to_position] to `path` (ExportWriter). Errors: the source's or the writer's;
+// DATA_LOSS if the source skips or repeats a position.
+absl::Status WriteExport(ExportSource& source, uint64_t from_position, uint64_t to_position,
+                         const std::string& path, uint64_t exported_at_ms);
 
 }  // namespace daftar::audit
 

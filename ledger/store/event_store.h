@@ -145,6 +145,13 @@ class EventStore {
   // INVALID_ARGUMENT), in position order. An empty vector past the head.
   virtual absl::StatusOr<std::vector<Record>> Read(uint64_t from_position, uint32_t max_count) = 0;
 
+  // The exact stored bytes (a serialised RecordEnvelope, store.proto) of the records with
+  // from_position <= position, at most max_count (<= kReadPageMax, else INVALID_ARGUMENT), in
+  // position order, as (position, bytes). Empty past the head. Nothing is decoded or checked:
+  // this is what auditors hash.
+  virtual absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ReadEnvelopes(
+      uint64_t from_position, uint32_t max_count) = 0;
+
   // Records of one stream with version >= from_version (1-based), at most max_count.
   // from_version 0 reads from 1. INVALID_ARGUMENT for a bad stream id or max_count > kReadPageMax.
   virtual absl::StatusOr<std::vector<Record>> ReadStream(const std::string& stream_id,

@@ -74,6 +74,10 @@ class EventStoreImpl final : public EventStore {
   absl::Status PutMeta(const std::string& key, const std::string& value) override;
   absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) override;
   // TODO(issue 4, store helper): replaced by the merkle column family implementation.
+  absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ReadEnvelopes(uint64_t,
+                                                                             uint32_t) override {
+    return Unimplemented();
+  }
   absl::StatusOr<std::string> TreeRoot(uint64_t) override { return Unimplemented(); }
   absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t, uint64_t) override {
     return Unimplemented();
