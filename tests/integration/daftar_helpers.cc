@@ -204,10 +204,12 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
   }
   std::error_code ignored;
   fs::remove(config.port_file, ignored);  // a restart must not read the previous run's port
-  absl::StatusOr<pid_t> pid =
-      Spawn({DaftardBinary(), "--data_dir=" + config.data_dir, "--listen=" + config.listen,
-             "--pepper_file=" + config.pepper_file, "--port_file=" + config.port_file},
-            /*out_path=*/"", config.log_file, /*append=*/true);
+  std::vector<std::string> argv = {DaftardBinary(), "--data_dir=" + config.data_dir,
+                                   "--listen=" + config.listen,
+                                   "--pepper_file=" + config.pepper_file,
+                                   "--port_file=" + config.port_file};
+  argv.insert(argv.end(), config.extra_flags.begin(), config.extra_flags.end());
+  absl::StatusOr<pid_t> pid = Spawn(argv, /*out_path=*/"", config.log_file, /*append=*/true);
   if (!pid.ok()) return pid.status();
   std::unique_ptr<ServerProcess> server(new ServerProcess());
   server->config_ = config;

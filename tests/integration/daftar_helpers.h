@@ -63,6 +63,8 @@ struct ServerConfig {
   // Pepper bytes written (mode 0600) if pepper_file does not exist yet; a fixed value keeps
   // pseudonyms, hence the stored bytes, the same from run to run.
   std::string pepper = std::string(32, '\x5a');
+  // More daftard flags, e.g. "--tree_head_key=...", "--subscriber_stall_timeout_ms=500".
+  std::vector<std::string> extra_flags;
 
   // Everything under `dir`: data/, pepper, daftard.log, port.
   static ServerConfig In(const std::string& dir);
