@@ -2,9 +2,11 @@
 // address until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
 //
 //   daftard --data_dir=DIR --listen=127.0.0.1:0 --pepper_file=FILE [--port_file=FILE]
+//           [--tree_head_key=FILE [--tree_head_every_events=N] [--tree_head_every_seconds=N]]
 //
-// Exit codes: 0 after a clean shutdown; 1 when the ledger (store, pepper file) cannot open or the
-// address cannot be bound, in use included; 2 for a usage error (missing flag, unknown flag,
+// Exit codes: 0 after a clean shutdown; 1 when the ledger (store, its start-up check included;
+// pepper file) or the tree head key cannot open or the address cannot be bound, in use
+// included; 2 for a usage error (missing flag, unknown flag, a value out of its bounds,
 // non-loopback address). `daftard --help` prints the flags and exits 0; `daftard --version`
 // prints "daftard <version>" and exits 0.
 #include <algorithm>
@@ -18,12 +20,15 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/audit/tree_head.h"
 #include "ledger/ledger.h"
 #include "services/call_log.h"
 #include "services/command_line.h"
 #include "services/help_flag.h"
 #include "services/server.h"
+#include "services/tree_head_publisher.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the event store (created if missing)");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -35,6 +40,13 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int64_t, subscriber_stall_timeout_ms, 30'000,
           "an Audit.Subscribe subscriber that takes no message for this long is told to resume");
 ABSL_FLAG(int64_t, subscriptions_max, 64, "Audit.Subscribe streams served at once");
+ABSL_FLAG(std::string, tree_head_key, "",
+          "PEM PKCS#8 Ed25519 private key (mode 0600) that signs tree heads; without it tree "
+          "heads are not signed");
+ABSL_FLAG(int64_t, tree_head_every_events, 10'000,
+          "sign the tree head at least every N records (with --tree_head_key)");
+ABSL_FLAG(int64_t, tree_head_every_seconds, 60,
+          "sign the tree head at least every N seconds when it moved (with --tree_head_key)");
 
 namespace daftar::services {
 namespace {
@@ -48,6 +60,7 @@ constexpr char kUsage[] =
     "\n"
     "usage:\n"
     "  daftard --data_dir=DIR --pepper_file=FILE [--listen=HOST:PORT] [--port_file=FILE]\n"
+    "          [--tree_head_key=FILE [--tree_head_every_events=N] [--tree_head_every_seconds=N]]\n"
     "\n"
     "flags:\n"
     "  --data_dir=DIR      event store directory, created if missing; required\n"
@@ -57,13 +70,73 @@ constexpr char kUsage[] =
     "  --listen=HOST:PORT  default 127.0.0.1:50051; loopback only (127.0.0.0/8, [::1],\n"
     "                      localhost); port 0 picks a free port; a port in use is an error\n"
     "  --port_file=FILE    receives HOST:PORT actually bound, written atomically once serving\n"
+    "  --tree_head_key=FILE  Ed25519 private key, PEM PKCS#8, readable by its owner only:\n"
+    "                      signs tree heads (Audit.GetTreeHead). Create one with:\n"
+    "                      (umask 077 && openssl genpkey -algorithm ed25519 -out tree-head.key)\n"
+    "                      and give auditors: openssl pkey -in tree-head.key -pubout.\n"
+    "                      Without it tree heads are not signed (GetTreeHead:\n"
+    "                      FAILED_PRECONDITION)\n"
+    "  --tree_head_every_events=N   sign the head at least every N records; default 10000,\n"
+    "                      1..1000000000\n"
+    "  --tree_head_every_seconds=N  sign the head at least every N seconds when it moved;\n"
+    "                      default 60, 1..86400\n"
+    "  --subscriber_stall_timeout_ms=N  end an Audit.Subscribe stream that takes nothing for\n"
+    "                      N ms (default 30000)\n"
+    "  --subscriptions_max=N  Audit.Subscribe streams served at once (default 64)\n"
     "  --help, -h          print this help and exit 0\n"
     "  --version           print \"daftard <version>\" and exit 0\n"
     "\n"
     "exit codes:\n"
     "  0  clean shutdown after SIGTERM or SIGINT\n"
-    "  1  the store or the pepper file cannot be opened, or the address cannot be bound\n"
-    "  2  usage error (missing or unknown flag, address not loopback)\n";
+    "  1  the store (its start-up check of the hash chain and the Merkle tree included: the\n"
+    "     message names the first bad position), the pepper file or the tree head key cannot\n"
+    "     be opened, or the address cannot be bound\n"
+    "  2  usage error (missing or unknown flag, a value out of its bounds, address not\n"
+    "     loopback)\n";
+
+// The signing cadence from the flags. INVALID_ARGUMENT naming the flag, its value and its
+// bounds (tree_head_publisher.h).
+absl::StatusOr<TreeHeadPublisherOptions> TreeHeadOptions() {
+  const int64_t events = absl::GetFlag(FLAGS_tree_head_every_events);
+  const int64_t seconds = absl::GetFlag(FLAGS_tree_head_every_seconds);
+  if (events < static_cast<int64_t>(kTreeHeadEveryEventsMin) ||
+      events > static_cast<int64_t>(kTreeHeadEveryEventsMax)) {
+    return absl::InvalidArgumentError(absl::StrCat("--tree_head_every_events: value ", events,
+                                                   " is not in ", kTreeHeadEveryEventsMin, "..",
+                                                   kTreeHeadEveryEventsMax));
+  }
+  if (seconds < kTreeHeadEverySecondsMin || seconds > kTreeHeadEverySecondsMax) {
+    return absl::InvalidArgumentError(absl::StrCat("--tree_head_every_seconds: value ", seconds,
+                                                   " is not in ", kTreeHeadEverySecondsMin, "..",
+                                                   kTreeHeadEverySecondsMax));
+  }
+  TreeHeadPublisherOptions options;
+  options.every_events = static_cast<uint64_t>(events);
+  options.every_seconds = seconds;
+  return options;
+}
+
+// The tree head publisher of --tree_head_key, or null without the flag (logged once).
+absl::StatusOr<std::unique_ptr<TreeHeadPublisher>> StartPublisher(
+    store::EventStore& store, const TreeHeadPublisherOptions& options) {
+  const std::string key_file = absl::GetFlag(FLAGS_tree_head_key);
+  if (key_file.empty()) {
+    LogLine("tree heads are not signed: no --tree_head_key (Audit.GetTreeHead is "
+            "FAILED_PRECONDITION)");
+    return nullptr;
+  }
+  auto signer = audit::TreeHeadSigner::FromPrivateKeyFile(key_file);
+  if (!signer.ok()) {
+    return absl::Status(signer.status().code(),
+                        absl::StrCat("--tree_head_key: ", signer.status().message()));
+  }
+  auto publisher = TreeHeadPublisher::Start(store, *std::move(signer), options);
+  if (!publisher.ok()) return publisher.status();
+  LogLine(absl::StrCat("tree heads signed with key id ",
+                       absl::BytesToHexString((*publisher)->public_key().key_id), " every ",
+                       options.every_events, " records or ", options.every_seconds, " s"));
+  return publisher;
+}
 
 // Writes `text` to `path` through a temporary file and rename(2): readers see all or nothing.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& text) {
@@ -111,11 +184,16 @@ int Run() {
   }
   auto address = ParseLoopbackAddress(absl::GetFlag(FLAGS_listen));
   if (!address.ok()) return Fail(2, address.status());
+  auto tree_head_options = TreeHeadOptions();
+  if (!tree_head_options.ok()) return Fail(2, tree_head_options.status());
 
   auto ledger = Ledger::Open(
       {.data_dir = absl::GetFlag(FLAGS_data_dir), .pepper_file = absl::GetFlag(FLAGS_pepper_file)});
   if (!ledger.ok()) return Fail(1, ledger.status());
+  auto publisher = StartPublisher((*ledger)->Store(), *tree_head_options);
+  if (!publisher.ok()) return Fail(1, publisher.status());
   ServerOptions server_options;
+  server_options.tree_head_publisher = publisher->get();
   server_options.subscription.stall_timeout_ms = absl::GetFlag(FLAGS_subscriber_stall_timeout_ms);
   server_options.subscription.subscriptions_max =
       static_cast<size_t>(std::max<int64_t>(absl::GetFlag(FLAGS_subscriptions_max), 1));
@@ -133,7 +211,8 @@ int Run() {
   LogLine(absl::StrCat("signal ", signal_number, ": shutting down"));
   (*server)->Shutdown(kShutdownGrace);
   server->reset();
-  ledger->reset();  // closes the store
+  publisher->reset();  // stops its thread before the store closes
+  ledger->reset();     // closes the store
   LogLine("stopped");
   return 0;
 }
