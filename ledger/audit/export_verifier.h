@@ -33,6 +33,11 @@ struct ExportVerification {
   std::string root_hash;  // 32 bytes, recomputed, equal to the signed one
   v1::SignedTreeHead tree_head;
   bool balances_rebuilt = false;  // true only when from_position is 1
+  // Check 5: EntitlementAccrued events whose arithmetic was rechecked, and of those, how many
+  // name a rule set whose RuleSetPublished is not in the file (only in a file that starts after
+  // position 1: their rate, share_bp and tranche range are then not compared with the rules).
+  uint64_t accruals_checked = 0;
+  uint64_t accruals_without_rule_set = 0;
   std::vector<projections::BalanceLine> balances;  // sorted by contract_id, as the server's
 };
 
