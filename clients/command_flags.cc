@@ -38,6 +38,20 @@ ABSL_FLAG(daftar::clients::TextFlag, as_of_date, {},
 ABSL_FLAG(bool, detail, false, "balances: add the held, disbursed and recovered columns");
 ABSL_FLAG(daftar::clients::TextFlag, format, {},
           "report format: table (default), jsonl (balances), json (program)");
+ABSL_FLAG(daftar::clients::TextFlag, tree_size, {},
+          "audit head, audit proof: a tree size (log position); default the current head");
+ABSL_FLAG(bool, sign_now, false, "audit head: have the server sign its current head now");
+ABSL_FLAG(daftar::clients::TextFlag, position, {}, "audit proof: the record's position");
+ABSL_FLAG(daftar::clients::TextFlag, first, {}, "audit consistency: the first tree size");
+ABSL_FLAG(daftar::clients::TextFlag, second, {}, "audit consistency: the second tree size");
+ABSL_FLAG(daftar::clients::TextFlag, from, {}, "audit export: first position (default 1)");
+ABSL_FLAG(daftar::clients::TextFlag, to, {},
+          "audit export: last position (default: a head signed now at the current head)");
+ABSL_FLAG(std::string, out, "", "audit export: the file written");
+ABSL_FLAG(std::string, public_key, "",
+          "audit verify: the server's tree head public key, PEM (openssl pkey -pubout)");
+ABSL_FLAG(std::string, payout, "", "audit trail: a payout id, PO-000001");
+ABSL_FLAG(std::string, subject, "", "audit trail: a person's pseudonym, 64 lowercase hex");
 
 namespace daftar::clients {
 
@@ -88,6 +102,17 @@ constexpr CommandFlag kCommandFlags[] = {
     {"as_of_date", [] { return NotEmpty(FLAGS_as_of_date); }},
     {"detail", [] { return absl::GetFlag(FLAGS_detail); }},
     {"format", [] { return NotEmpty(FLAGS_format); }},
+    {"tree_size", [] { return NotEmpty(FLAGS_tree_size); }},
+    {"sign_now", [] { return absl::GetFlag(FLAGS_sign_now); }},
+    {"position", [] { return NotEmpty(FLAGS_position); }},
+    {"first", [] { return NotEmpty(FLAGS_first); }},
+    {"second", [] { return NotEmpty(FLAGS_second); }},
+    {"from", [] { return NotEmpty(FLAGS_from); }},
+    {"to", [] { return NotEmpty(FLAGS_to); }},
+    {"out", [] { return NotEmpty(FLAGS_out); }},
+    {"public_key", [] { return NotEmpty(FLAGS_public_key); }},
+    {"payout", [] { return NotEmpty(FLAGS_payout); }},
+    {"subject", [] { return NotEmpty(FLAGS_subject); }},
 };
 
 }  // namespace
@@ -103,6 +128,18 @@ absl::Status CheckFlagsApply(absl::string_view command, const std::vector<std::s
                                      : absl::StrCat("--", absl::StrJoin(allowed, ", --"))));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> FormatFlag(const std::string& fallback,
+                                       const std::vector<std::string>& allowed) {
+  const std::optional<std::string> given = absl::GetFlag(FLAGS_format).value;
+  if (!given.has_value()) return fallback;
+  if (std::find(allowed.begin(), allowed.end(), *given) == allowed.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("--format: \"", absl::CHexEscape(*given),
+                                                   "\" is neither ",
+                                                   absl::StrJoin(allowed, " nor ")));
+  }
+  return *given;
 }
 
 absl::StatusOr<std::string> RequiredFlag(absl::string_view command, absl::string_view flag,

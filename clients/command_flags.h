@@ -1,4 +1,4 @@
-// The flags of daftar's money commands (payout, clawback, budget, contract, hire, report) and
+// The flags of daftar's commands (payout, clawback, budget, contract, hire, report, audit) and
 // their typed reading. Every flag is global (Abseil), so each command says which of them it
 // takes: a flag given to a command that does not take it is a usage error, not silently ignored.
 // Values are read as text and checked here, so that a bad value is exit 2 naming the flag
@@ -54,6 +54,17 @@ ABSL_DECLARE_FLAG(daftar::clients::TextFlag, as_of_position);
 ABSL_DECLARE_FLAG(daftar::clients::TextFlag, as_of_date);
 ABSL_DECLARE_FLAG(bool, detail);
 ABSL_DECLARE_FLAG(daftar::clients::TextFlag, format);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, tree_size);
+ABSL_DECLARE_FLAG(bool, sign_now);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, position);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, first);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, second);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, from);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, to);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, public_key);
+ABSL_DECLARE_FLAG(std::string, payout);
+ABSL_DECLARE_FLAG(std::string, subject);
 
 namespace daftar::clients {
 
@@ -62,6 +73,11 @@ namespace daftar::clients {
 // INVALID_ARGUMENT "--<flag> does not apply to `daftar <command>`; it takes <allowed>".
 // `allowed` names flags without dashes.
 absl::Status CheckFlagsApply(absl::string_view command, const std::vector<std::string>& allowed);
+
+// --format: `fallback` when not given; one of `allowed` otherwise (given empty included).
+// INVALID_ARGUMENT "--format: "<text>" is neither <a> nor <b>" otherwise.
+absl::StatusOr<std::string> FormatFlag(const std::string& fallback,
+                                       const std::vector<std::string>& allowed);
 
 // The value of a required text flag. INVALID_ARGUMENT "--<flag> is required by `daftar
 // <command>`" when it is empty.

@@ -1,6 +1,6 @@
 // daftar: the command-line client of daftard. Commands and flags: clients/usage.cc (`daftar
 // --help`); one file per command family (import_command, report_command, payout_command,
-// clawback_command, budget_command, contract_command, hire_command).
+// clawback_command, budget_command, contract_command, hire_command, audit_command).
 //
 // Exit codes: 0 success (refused or ineligible hires are outcomes, not failures); 2 input error
 // (malformed or conflicting input, bad usage such as an unknown flag, a refusal of the ledger's
@@ -16,6 +16,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/audit_command.h"
 #include "clients/budget_command.h"
 #include "clients/clawback_command.h"
 #include "clients/cli_error.h"
@@ -73,18 +74,15 @@ int CheckCaller(const ConnectionOptions& options) {
   return kExitOk;
 }
 
-// import DIR and audit head: they take none of the money commands' flags.
-int RunImportOrAudit(const std::vector<std::string>& args, const ConnectionOptions& options) {
-  const bool import = args.size() == 2 && args[0] == "import";
-  if (!import && !(args.size() == 2 && args[0] == "audit" && args[1] == "head")) {
+// import DIR: it takes none of the command flags.
+int RunImportCommand(const std::vector<std::string>& args, const ConnectionOptions& options) {
+  if (!(args.size() == 2 && args[0] == "import")) {
     return UnknownCommand(args);  // before connecting: a usage error is not a failure
   }
-  if (absl::Status s = CheckFlagsApply(import ? "import" : "audit head", {}); !s.ok()) {
-    return ReportError("", s);
-  }
+  if (absl::Status s = CheckFlagsApply("import", {}); !s.ok()) return ReportError("", s);
   auto connection = Connection::Open(options);
   if (!connection.ok()) return ReportError("--server", connection.status());
-  return import ? RunImport(**connection, args[1]) : RunAuditHead(**connection);
+  return RunImport(**connection, args[1]);
 }
 
 int Run(const std::vector<std::string>& args) {
@@ -103,7 +101,12 @@ int Run(const std::vector<std::string>& args) {
   if (family == "budget") return SendPrepared(PrepareBudget(rest), options);
   if (family == "contract") return SendPrepared(PrepareContract(rest), options);
   if (family == "hire") return SendPrepared(PrepareHire(rest), options);
-  return RunImportOrAudit(args, options);
+  if (family == "audit" && IsAuditCommand(rest)) {
+    // verify is offline: it connects to nothing.
+    if (IsAuditVerify(rest)) return RunAuditVerify(rest);
+    return SendPrepared(PrepareAudit(rest), options);
+  }
+  return RunImportCommand(args, options);
 }
 
 }  // namespace

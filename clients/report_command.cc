@@ -66,26 +66,13 @@ absl::Status SetAsOf(v1::GetBalancesRequest& request) {
   return absl::OkStatus();
 }
 
-// --format: `fallback` when not given; one of `allowed` otherwise (given empty included).
-absl::StatusOr<std::string> FormatOf(const std::string& fallback,
-                                     const std::vector<std::string>& allowed) {
-  const std::optional<std::string> given = absl::GetFlag(FLAGS_format).value;
-  if (!given.has_value()) return fallback;
-  if (std::find(allowed.begin(), allowed.end(), *given) == allowed.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("--format: \"", absl::CHexEscape(*given),
-                                                   "\" is neither ",
-                                                   absl::StrJoin(allowed, " nor ")));
-  }
-  return *given;
-}
-
 absl::StatusOr<PreparedCall> PrepareBalances() {
   if (absl::Status s = CheckFlagsApply("report balances",
                                        {"as_of_position", "as_of_date", "detail", "format"});
       !s.ok()) {
     return s;
   }
-  absl::StatusOr<std::string> format = FormatOf("table", {"jsonl", "table"});
+  absl::StatusOr<std::string> format = FormatFlag("table", {"jsonl", "table"});
   if (!format.ok()) return format.status();
   v1::GetBalancesRequest request;
   request.set_request_id(ReadRequestId("balances"));
@@ -109,7 +96,7 @@ absl::StatusOr<PreparedCall> PrepareBalances() {
 
 absl::StatusOr<PreparedCall> PrepareProgram() {
   if (absl::Status s = CheckFlagsApply("report program", {"format"}); !s.ok()) return s;
-  absl::StatusOr<std::string> format = FormatOf("table", {"json", "table"});
+  absl::StatusOr<std::string> format = FormatFlag("table", {"json", "table"});
   if (!format.ok()) return format.status();
   v1::GetProgramReportRequest request;
   request.set_request_id(ReadRequestId("program"));
@@ -134,19 +121,6 @@ absl::StatusOr<PreparedCall> PrepareReport(const std::vector<std::string>& args)
   if (args.size() == 1 && args[0] == "program") return PrepareProgram();
   return absl::InvalidArgumentError(
       "unknown report; reports: report balances, report program (daftar --help)");
-}
-
-int RunAuditHead(Connection& connection) {
-  v1::VerifyChainRequest request;
-  request.set_request_id(ReadRequestId("verify-chain"));
-  v1::VerifyChainResponse response;
-  auto context = connection.NewContext();
-  absl::Status status = FromGrpc(connection.audit().VerifyChain(context.get(), request, &response));
-  if (!status.ok()) return ReportError("", status);
-  std::printf("head position=%llu hash=%s\n",
-              static_cast<unsigned long long>(response.head_position()),
-              domain::HexEncode(response.head_hash()).c_str());
-  return kExitOk;
 }
 
 }  // namespace daftar::clients

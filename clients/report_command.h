@@ -1,8 +1,7 @@
-// `daftar report balances|program` and `daftar audit head`:
+// `daftar report balances|program`:
 //   report balances [--as_of_position=N | --as_of_date=YYYY-MM-DD] [--detail]
 //                   [--format=table|jsonl]
 //   report program [--format=json|table]
-//   audit head
 #ifndef DAFTAR_CLIENTS_REPORT_COMMAND_H_
 #define DAFTAR_CLIENTS_REPORT_COMMAND_H_
 
@@ -24,10 +23,6 @@ namespace daftar::clients {
 //             payable is not PAE + PAF - clawback - paid
 //   program   projections::FormatProgramReportJson (json) or FormatProgramReportTable (table)
 absl::StatusOr<PreparedCall> PrepareReport(const std::vector<std::string>& args);
-
-// Asks the server to verify the hash chain from position 1 to its head, then prints
-// "head position=N hash=<64 hex>". DATA_LOSS (exit 1) names the first bad position.
-int RunAuditHead(Connection& connection);
 
 }  // namespace daftar::clients
 

@@ -8,7 +8,7 @@ namespace daftar::clients {
 
 // Every command, on one line, for the messages of a missing or unknown command.
 inline constexpr char kEveryCommand[] =
-    "import DIR, report balances|program, audit head, "
+    "import DIR, report balances|program, audit head|proof|consistency|export|verify|trail, "
     "payout request|approve|reject|disburse|fail, clawback recover, budget allocate, "
     "contract amend|suspend|resume|terminate, hire withdraw";
 
