@@ -1,6 +1,8 @@
-// VerifyChain: recompute hash_n = SHA-256(hash_{n-1} || record bytes) over stored bytes.
+// VerifyChain: recompute hash_n = SHA-256(hash_{n-1} || record bytes) over stored bytes. The walk
+// is shared with the start-up check (startup_check.cc).
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "daftar/v1/store.pb.h"
@@ -43,6 +45,12 @@ absl::Status EventStoreImpl::VerifyChain(uint64_t from_position, uint64_t to_pos
     if (!envelope.ParseFromString(*bytes)) return Broken(from - 1, "envelope does not parse");
     previous_hash = envelope.hash();
   }
+  return WalkChain(from, to, std::move(previous_hash),
+                   [](uint64_t, const std::string&) { return absl::OkStatus(); });
+}
+
+absl::Status EventStoreImpl::WalkChain(uint64_t from, uint64_t to, std::string previous_hash,
+                                       ChainHashVisitor on_verified) {
   const std::string upper_key = EncodeU64(to + 1);
   const rocksdb::Slice upper(upper_key);
   rocksdb::ReadOptions read;
@@ -55,12 +63,14 @@ absl::Status EventStoreImpl::VerifyChain(uint64_t from_position, uint64_t to_pos
       if (absl::Status s = FromRocks(it->status(), "verify chain"); !s.ok()) return s;
       return Broken(position, "record is missing");
     }
+    // Checks the record's position field and hash == SHA-256(previous_hash || record bytes).
     absl::StatusOr<Record> record = DecodeEnvelope(position, View(it->value()));
     if (!record.ok()) return Broken(position, record.status().message());
     if (record->previous_hash != previous_hash) {
       return Broken(position, absl::StrCat("previous_hash is not the hash of position ",
                                            position - 1));
     }
+    if (absl::Status s = on_verified(position, record->hash); !s.ok()) return s;
     previous_hash = std::move(record->hash);
   }
   return absl::OkStatus();

@@ -3,6 +3,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -20,7 +21,9 @@
 namespace daftar::store {
 namespace {
 
-enum ColumnFamily : size_t { kDefault, kEvents, kStreams, kIdempotency, kCheckpoints, kMeta };
+enum ColumnFamily : size_t {
+  kDefault, kEvents, kStreams, kIdempotency, kCheckpoints, kMeta, kMerkle, kTreeHeads
+};
 
 absl::Status PageTooLarge(uint32_t max_count) {
   return absl::InvalidArgumentError(
@@ -131,7 +134,8 @@ int64_t SystemNowUs() { return absl::ToUnixMicros(absl::Now()); }
 
 const std::vector<std::string>& ColumnFamilyNames() {
   static const auto* names = new std::vector<std::string>{
-      rocksdb::kDefaultColumnFamilyName, "events", "streams", "idempotency", "checkpoints", "meta"};
+      rocksdb::kDefaultColumnFamilyName, "events", "streams", "idempotency", "checkpoints", "meta",
+      "merkle", "tree_heads"};
   return *names;
 }
 
@@ -148,8 +152,12 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
                         absl::StrCat("open ", options.path, ": ", tip.status().message()));
   }
   std::function<int64_t()> now_us = options.now_us ? options.now_us : SystemNowUs;
-  return std::make_unique<EventStoreImpl>(*std::move(db), std::move(handles), std::move(now_us),
-                                          *tip);
+  auto store = std::make_unique<EventStoreImpl>(*std::move(db), std::move(handles),
+                                                std::move(now_us), *tip);
+  if (absl::Status s = store->PrepareTree(options.verify_at_open); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("open ", options.path, ": ", s.message()));
+  }
+  return store;
 }
 
 EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
@@ -162,6 +170,8 @@ EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
       idempotency_(handles_[kIdempotency]),
       checkpoints_(handles_[kCheckpoints]),
       meta_(handles_[kMeta]),
+      merkle_(handles_[kMerkle]),
+      tree_heads_(handles_[kTreeHeads]),
       now_us_(std::move(now_us)),
       tip_(tip),
       head_{tip.position, tip.hash} {}
@@ -202,13 +212,11 @@ absl::StatusOr<std::string> EventStoreImpl::ReadEnvelope(uint64_t position) {
   return GetEnvelope(*db_, events_, position);
 }
 
-absl::StatusOr<std::vector<Record>> EventStoreImpl::Read(uint64_t from_position,
-                                                         uint32_t max_count) {
-  if (max_count > kReadPageMax) return PageTooLarge(max_count);
+absl::Status EventStoreImpl::ScanEnvelopes(uint64_t from_position, uint32_t max_count,
+                                           EnvelopeVisitor on_value) {
   const uint64_t from = std::max<uint64_t>(from_position, 1);
   const uint64_t head = GetHead().position;
-  std::vector<Record> records;
-  if (max_count == 0 || from > head) return records;
+  if (max_count == 0 || from > head) return absl::OkStatus();
   const uint64_t last = from + std::min<uint64_t>(max_count, head - from + 1) - 1;
   const std::string upper_key = EncodeU64(last + 1);
   const rocksdb::Slice upper(upper_key);
@@ -216,17 +224,42 @@ absl::StatusOr<std::vector<Record>> EventStoreImpl::Read(uint64_t from_position,
   read.iterate_upper_bound = &upper;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, events_));
   it->Seek(EncodeU64(from));
-  records.reserve(last - from + 1);
   for (uint64_t position = from; position <= last; ++position, it->Next()) {
     if (!it->Valid() || View(it->key()) != EncodeU64(position)) {
       if (absl::Status s = FromRocks(it->status(), "read events"); !s.ok()) return s;
       return absl::DataLossError(absl::StrCat("record at position ", position, " is missing"));
     }
-    absl::StatusOr<Record> record = DecodeEnvelope(position, View(it->value()));
-    if (!record.ok()) return record.status();
-    records.push_back(*std::move(record));
+    if (absl::Status s = on_value(position, View(it->value())); !s.ok()) return s;
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Record>> EventStoreImpl::Read(uint64_t from_position,
+                                                         uint32_t max_count) {
+  if (max_count > kReadPageMax) return PageTooLarge(max_count);
+  std::vector<Record> records;
+  absl::Status status = ScanEnvelopes(
+      from_position, max_count, [&](uint64_t position, absl::string_view bytes) -> absl::Status {
+        absl::StatusOr<Record> record = DecodeEnvelope(position, bytes);
+        if (!record.ok()) return record.status();
+        records.push_back(*std::move(record));
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
   return records;
+}
+
+absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> EventStoreImpl::ReadEnvelopes(
+    uint64_t from_position, uint32_t max_count) {
+  if (max_count > kReadPageMax) return PageTooLarge(max_count);
+  std::vector<std::pair<uint64_t, std::string>> envelopes;
+  absl::Status status = ScanEnvelopes(
+      from_position, max_count, [&](uint64_t position, absl::string_view bytes) -> absl::Status {
+        envelopes.emplace_back(position, std::string(bytes));
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return envelopes;
 }
 
 absl::StatusOr<std::vector<Record>> EventStoreImpl::ReadStream(const std::string& stream_id,
@@ -291,6 +324,51 @@ absl::StatusOr<uint64_t> EventStoreImpl::StreamVersionOnDisk(const std::string& 
   return 0;
 }
 
+absl::StatusOr<std::vector<std::string>> EventStoreImpl::ListStreams(
+    const std::string& prefix, const std::string& after_stream_id, uint32_t max_count) {
+  if (max_count == 0 || max_count > kReadPageMax) {
+    return absl::InvalidArgumentError(absl::StrCat("max_count: ", max_count,
+                                                   " is not in 1..kReadPageMax (", kReadPageMax,
+                                                   ")"));
+  }
+  if (prefix.size() > kStreamIdBytesMax || prefix.find(kStreamKeySeparator) != prefix.npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "prefix: ", prefix.size(), " bytes; must be at most kStreamIdBytesMax (",
+        kStreamIdBytesMax, ") and hold no NUL byte"));
+  }
+  if (!after_stream_id.empty()) {
+    if (absl::Status s = ValidateStreamId(after_stream_id, "after_stream_id"); !s.ok()) return s;
+  }
+  const uint64_t head = GetHead().position;
+  // A stream's keys are id + '\0' + version; id + '\1' sorts after all of them and before the
+  // keys of any longer id that starts with it.
+  std::string start = prefix;
+  if (!after_stream_id.empty()) start = std::max(start, after_stream_id + '\x01');
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  std::vector<std::string> ids;
+  // One Seek per listed stream; bounded by max_count plus the streams not yet published.
+  for (it->Seek(start); it->Valid() && ids.size() < max_count;) {
+    const absl::string_view key = View(it->key());
+    if (!absl::StartsWith(key, prefix)) break;
+    const size_t separator = key.find(kStreamKeySeparator);
+    if (separator == absl::string_view::npos) {
+      return absl::DataLossError("`streams` key without a separator");
+    }
+    std::string stream_id(key.substr(0, separator));
+    std::optional<uint64_t> version = StreamKeyVersion(key, stream_id);
+    std::optional<uint64_t> position = DecodeU64(View(it->value()));
+    if (version != uint64_t{1} || !position) {
+      return absl::DataLossError(
+          absl::StrCat("stream '", stream_id, "': first index entry is not a good version 1"));
+    }
+    // A stream first written by a group not yet published is not listed yet.
+    if (*position <= head) ids.push_back(stream_id);
+    it->Seek(stream_id + '\x01');
+  }
+  if (absl::Status s = FromRocks(it->status(), "list streams"); !s.ok()) return s;
+  return ids;
+}
+
 absl::StatusOr<std::optional<IdempotencyEntry>> EventStoreImpl::ReadIdempotencyEntry(
     const std::string& request_id) {
   std::string value;
@@ -323,7 +401,7 @@ absl::Status ValidateMetaKey(const std::string& key) {
                                                    " is not in 1..kMetaKeyBytesMax (",
                                                    kMetaKeyBytesMax, ")"));
   }
-  if (key == kMetaFormatKey) {
+  if (key == kMetaFormatKey || key == kMetaVerifiedKey) {
     return absl::InvalidArgumentError(absl::StrCat("meta key '", key, "' is the store's own"));
   }
   return absl::OkStatus();

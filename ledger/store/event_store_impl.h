@@ -1,7 +1,10 @@
 // The RocksDB-backed EventStore (private; include event_store.h). Pieces by file:
 //   event_store.cc          Open, reads, checkpoints, head publication
 //   group_commit.cc         Append: the queue, the leader, the one synced WriteBatch per group
-//   chain_verification.cc   VerifyChain
+//   chain_verification.cc   VerifyChain and the chain walk the start-up check shares
+//   merkle_tree.cc          the Merkle nodes in RocksDB: TreeRoot, proofs, TreeFrontier
+//   startup_check.cc        Open's backfill of missing Merkle nodes and the start-up check
+//   tree_heads.cc           signed tree heads, kept opaque by tree size
 //   subscription.cc         Subscribe
 #ifndef DAFTAR_LEDGER_STORE_EVENT_STORE_IMPL_H_
 #define DAFTAR_LEDGER_STORE_EVENT_STORE_IMPL_H_
@@ -17,10 +20,13 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/store/event_store.h"
+#include "ledger/store/merkle_frontier.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -43,7 +49,15 @@ struct ChainTip {
   uint64_t position = 0;
   std::string hash;            // 32 bytes
   int64_t recorded_at_us = 0;  // of the last record; recorded times never decrease
+  MerkleFrontier frontier;     // of the tree of `position` leaves
 };
+
+// Visitors of stored envelopes (position, bytes) and of verified chain hashes (position, hash).
+using EnvelopeVisitor = absl::FunctionRef<absl::Status(uint64_t, absl::string_view)>;
+using ChainHashVisitor = absl::FunctionRef<absl::Status(uint64_t, const std::string&)>;
+
+// Records per synced WriteBatch when Open builds Merkle nodes a database does not have yet.
+inline constexpr uint64_t kMerkleBackfillRecordsPerBatch = 10'000;
 
 class EventStoreImpl final : public EventStore {
  public:
@@ -73,33 +87,26 @@ class EventStoreImpl final : public EventStore {
   absl::Status Flush() override;
   absl::Status PutMeta(const std::string& key, const std::string& value) override;
   absl::StatusOr<std::optional<std::string>> GetMeta(const std::string& key) override;
-  // TODO(issue 4, store helper): replaced by the merkle column family implementation.
-  absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ReadEnvelopes(uint64_t,
-                                                                             uint32_t) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::string> TreeRoot(uint64_t) override { return Unimplemented(); }
-  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t, uint64_t) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t, uint64_t) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::vector<std::string>> TreeFrontier(uint64_t) override {
-    return Unimplemented();
-  }
-  absl::Status PutTreeHead(uint64_t, const std::string&) override { return Unimplemented(); }
-  absl::StatusOr<std::optional<std::string>> GetTreeHead(uint64_t) override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LatestTreeHead() override {
-    return Unimplemented();
-  }
-  absl::StatusOr<std::vector<std::string>> ListStreams(const std::string&, const std::string&,
-                                                       uint32_t) override {
-    return Unimplemented();
-  }
-  static absl::Status Unimplemented() { return absl::UnimplementedError("not yet built"); }
+  absl::StatusOr<std::vector<std::pair<uint64_t, std::string>>> ReadEnvelopes(
+      uint64_t from_position, uint32_t max_count) override;
+  absl::StatusOr<std::string> TreeRoot(uint64_t tree_size) override;
+  absl::StatusOr<std::vector<std::string>> InclusionProof(uint64_t position,
+                                                          uint64_t tree_size) override;
+  absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t first_size,
+                                                            uint64_t second_size) override;
+  absl::StatusOr<std::vector<std::string>> TreeFrontier(uint64_t tree_size) override;
+  absl::Status PutTreeHead(uint64_t tree_size, const std::string& signed_tree_head) override;
+  absl::StatusOr<std::optional<std::string>> GetTreeHead(uint64_t tree_size) override;
+  absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> LatestTreeHead() override;
+  absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix,
+                                                       const std::string& after_stream_id,
+                                                       uint32_t max_count) override;
+
+  // Called once by Open before the store is shared (startup_check.cc): builds the Merkle nodes
+  // of records that have none (a database written before the tree existed), loads the frontier
+  // of the head into the tip and, if `verify`, runs the start-up check from the last checkpoint.
+  // DATA_LOSS naming the first bad position or node; INTERNAL for RocksDB failures.
+  absl::Status PrepareTree(bool verify);
 
   // For subscriptions (subscription.cc). Blocks until the head is >= next_position, `*cancelled`
   // is set (under the head mutex, see CancelSubscription) or the store shuts down; returns the
@@ -132,6 +139,24 @@ class EventStoreImpl final : public EventStore {
   absl::StatusOr<std::optional<IdempotencyEntry>> ReadIdempotencyEntry(
       const std::string& request_id);
   absl::StatusOr<std::string> ReadEnvelope(uint64_t position);
+  // Calls on_value(position, stored envelope bytes) for positions from_position.. (at most
+  // max_count, never past the head); DATA_LOSS for a missing position.
+  absl::Status ScanEnvelopes(uint64_t from_position, uint32_t max_count,
+                             EnvelopeVisitor on_value);
+  // Recomputes the chain over [from, to] starting from `previous_hash` (the hash of from - 1):
+  // each record's hash, its position field and its previous_hash link. Calls
+  // on_verified(position, hash) for each good record. DATA_LOSS "hash chain broken at position
+  // N: <what>" at the first bad one, or the first non-OK status of on_verified.
+  absl::Status WalkChain(uint64_t from, uint64_t to, std::string previous_hash,
+                         ChainHashVisitor on_verified);
+
+  // Merkle nodes (merkle_tree.cc, startup_check.cc).
+  absl::StatusOr<std::string> ReadMerkleNode(int level, uint64_t index);
+  absl::Status CheckTreeSize(uint64_t tree_size, absl::string_view what);
+  absl::StatusOr<MerkleFrontier> LoadFrontier(uint64_t tree_size);
+  absl::StatusOr<uint64_t> StoredLeafCount();
+  absl::Status BackfillTree(uint64_t stored_leaves, uint64_t head);
+  absl::Status CheckSinceCheckpoint();
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
@@ -140,6 +165,8 @@ class EventStoreImpl final : public EventStore {
   rocksdb::ColumnFamilyHandle* idempotency_;
   rocksdb::ColumnFamilyHandle* checkpoints_;
   rocksdb::ColumnFamilyHandle* meta_;
+  rocksdb::ColumnFamilyHandle* merkle_;
+  rocksdb::ColumnFamilyHandle* tree_heads_;
   std::function<int64_t()> now_us_;
 
   absl::Mutex queue_mu_;

@@ -4,7 +4,9 @@
 // active, becomes the leader: it takes the queued appends (bounded by kGroupCommitAppendsMax and
 // kGroupCommitPayloadBytesMax), validates each against the state left by the appends before it
 // (including those earlier in the same group), stages the valid ones into ONE WriteBatch,
-// writes it with sync = true, publishes the new head and only then acknowledges the group.
+// writes it with sync = true (records, stream index, idempotency entries and Merkle nodes),
+// publishes the new head and only then acknowledges the group. The group's Merkle frontier
+// travels in GroupState::tip, so a request rolled back to its save point leaves it unchanged.
 // An append that fails validation fails alone and stages nothing.
 #include <algorithm>
 #include <limits>
@@ -12,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daftar/v1/store.pb.h"
+#include "ledger/audit/merkle.h"
 #include "ledger/store/append_request.h"
 #include "ledger/store/event_store_impl.h"
 #include "ledger/store/record_codec.h"
@@ -226,12 +229,22 @@ absl::StatusOr<AppendResult> EventStoreImpl::StageRecords(const AppendRequest& r
       status = batch.Put(streams_, StreamKey(event.stream_id, placement.stream_version),
                          position_key);
     }
+    // The record's Merkle nodes go into the same batch: every published head has its tree.
+    // A refused Put leaves `tip` half-updated; it is a copy, dropped with the rollback below.
+    tip.frontier
+        .Append(audit::LeafHash(encoded.hash),
+                [&](int level, uint64_t index, const std::string& hash) {
+                  if (status.ok()) status = batch.Put(merkle_, MerkleNodeKey(level, index), hash);
+                  return absl::OkStatus();
+                })
+        .IgnoreError();
     tip.position = placement.position;
     tip.hash = std::move(encoded.hash);
   }
   const IdempotencyEntry entry{state.tip.position + 1,
                                static_cast<uint32_t>(request.events.size()), digest};
   if (tip.position - state.tip.position != request.events.size()) std::abort();
+  if (status.ok() && tip.frontier.size() != tip.position) std::abort();  // one leaf per record
   daftar::v1::IdempotencyEntry stored;
   stored.set_first_position(entry.first_position);
   stored.set_count(entry.count);

@@ -18,6 +18,12 @@ std::optional<uint64_t> DecodeU64(absl::string_view bytes) {
   return value;
 }
 
+std::string MerkleNodeKey(int level, uint64_t index) {
+  std::string key(1, static_cast<char>(level));
+  key += EncodeU64(index);
+  return key;
+}
+
 std::string StreamKeyPrefix(absl::string_view stream_id) {
   std::string key(stream_id);
   key.push_back(kStreamKeySeparator);

@@ -11,9 +11,11 @@
 
 namespace daftar::store::testing {
 
-std::unique_ptr<EventStore> OpenOrDie(const std::string& path, std::function<int64_t()> now_us) {
+std::unique_ptr<EventStore> OpenOrDie(const std::string& path, std::function<int64_t()> now_us,
+                                      bool verify_at_open) {
   Options options;
   options.path = path;
+  options.verify_at_open = verify_at_open;
   options.now_us = std::move(now_us);
   absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
   if (!store.ok()) {

@@ -19,8 +19,10 @@ namespace daftar::store::testing {
 using ScopedTempDir = ::daftar::testing::TempDir;
 
 // Opens the store at `path`; on failure adds a test failure and returns nullptr.
+// verify_at_open false skips the start-up check (Options::verify_at_open), to inspect damage.
 std::unique_ptr<EventStore> OpenOrDie(const std::string& path,
-                                      std::function<int64_t()> now_us = nullptr);
+                                      std::function<int64_t()> now_us = nullptr,
+                                      bool verify_at_open = true);
 
 ProposedEvent Event(std::string stream_id, std::string payload = "p",
                     std::string event_type = "Tested");
@@ -43,6 +45,12 @@ class StoreTest : public ::testing::Test {
   void Reopen(std::function<int64_t()> now_us = nullptr) {
     store_.reset();
     store_ = OpenOrDie(dir_.path(), std::move(now_us));
+    ASSERT_NE(store_, nullptr);
+  }
+  // Reopens without the start-up check, as a tool inspecting a damaged store does.
+  void ReopenUnverified() {
+    store_.reset();
+    store_ = OpenOrDie(dir_.path(), nullptr, /*verify_at_open=*/false);
     ASSERT_NE(store_, nullptr);
   }
 
