@@ -12,8 +12,8 @@ namespace {
 
 // The value of metadata `key`, `fallback` when absent. Errors: INVALID_ARGUMENT naming the key
 // when it is sent more than once or its value breaks CheckActorOrRole.
-absl::StatusOr<std::string> ActorOrRole(const grpc::ServerContext& server_context, const char* key,
-                                        const char* fallback) {
+absl::StatusOr<std::string> ActorOrRole(const grpc::ServerContextBase& server_context,
+                                        const char* key, const char* fallback) {
   const auto& metadata = server_context.client_metadata();
   const auto [first, last] = metadata.equal_range(key);
   if (first == last) return std::string(fallback);
@@ -28,6 +28,20 @@ absl::StatusOr<std::string> ActorOrRole(const grpc::ServerContext& server_contex
   return value;
 }
 
+// The rule of CallerOf for either kind of server context (both carry the client's metadata).
+absl::StatusOr<store::Metadata> CallerOfContext(const grpc::ServerContextBase& server_context,
+                                                absl::string_view rpc) {
+  auto actor = ActorOrRole(server_context, kActorMetadataKey, kDefaultActor);
+  if (!actor.ok()) return actor.status();
+  auto role = ActorOrRole(server_context, kRoleMetadataKey, kDefaultRole);
+  if (!role.ok()) return role.status();
+  if (absl::Status s = Authorize(rpc, *role); !s.ok()) return s;
+  store::Metadata caller;
+  caller.actor = *std::move(actor);
+  caller.role = *std::move(role);
+  return caller;
+}
+
 }  // namespace
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -38,15 +52,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 
 absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context,
                                          absl::string_view rpc) {
-  auto actor = ActorOrRole(server_context, kActorMetadataKey, kDefaultActor);
-  if (!actor.ok()) return actor.status();
-  auto role = ActorOrRole(server_context, kRoleMetadataKey, kDefaultRole);
-  if (!role.ok()) return role.status();
-  if (absl::Status s = Authorize(rpc, *role); !s.ok()) return s;
-  store::Metadata caller;
-  caller.actor = *std::move(actor);
-  caller.role = *std::move(role);
-  return caller;
+  return CallerOfContext(server_context, rpc);
+}
+
+absl::StatusOr<store::Metadata> CallerOf(const grpc::CallbackServerContext& server_context,
+                                         absl::string_view rpc) {
+  return CallerOfContext(server_context, rpc);
 }
 
 absl::StatusOr<CommandContext> CommandOf(store::Metadata caller, const std::string& request_id) {

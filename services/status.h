@@ -26,6 +26,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // the role and `rpc` when the role may not call it. The call must then write nothing.
 absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context,
                                          absl::string_view rpc);
+// The same for a call of gRPC's callback API (a server-streaming reactor, e.g. Audit.Subscribe).
+absl::StatusOr<store::Metadata> CallerOf(const grpc::CallbackServerContext& server_context,
+                                         absl::string_view rpc);
 
 // The command context of a writing call: `request_id` and its caller. Errors: INVALID_ARGUMENT
 // "field request_id: ..." when the id breaks CheckRequestId (call_metadata.h).
