@@ -16,25 +16,11 @@
 namespace daftar::store {
 namespace {
 
-// Serves the proofs from RocksDB. Nodes never change once written, so no snapshot is needed.
-class RocksNodeReader final : public audit::NodeReader {
- public:
-  explicit RocksNodeReader(absl::FunctionRef<absl::StatusOr<std::string>(int, uint64_t)> read)
-      : read_(read) {}
-  absl::StatusOr<std::string> Node(int level, uint64_t index) const override {
-    return read_(level, index);
-  }
-
- private:
-  absl::FunctionRef<absl::StatusOr<std::string>(int, uint64_t)> read_;
-};
-
-}  // namespace
-
-absl::StatusOr<std::string> EventStoreImpl::ReadMerkleNode(int level, uint64_t index) {
+absl::StatusOr<std::string> ReadNode(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* merkle,
+                                     int level, uint64_t index) {
   std::string value;
   rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), merkle_, MerkleNodeKey(level, index), &value);
+      db.Get(rocksdb::ReadOptions(), merkle, MerkleNodeKey(level, index), &value);
   if (status.IsNotFound()) {
     return absl::DataLossError(
         absl::StrCat("merkle node level ", level, " index ", index, " is missing"));
@@ -49,6 +35,26 @@ absl::StatusOr<std::string> EventStoreImpl::ReadMerkleNode(int level, uint64_t i
   return value;
 }
 
+// Serves the proofs from RocksDB. Nodes never change once written, so no snapshot is needed.
+class RocksNodeReader final : public audit::NodeReader {
+ public:
+  RocksNodeReader(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* merkle)
+      : db_(db), merkle_(merkle) {}
+  absl::StatusOr<std::string> Node(int level, uint64_t index) const override {
+    return ReadNode(db_, merkle_, level, index);
+  }
+
+ private:
+  rocksdb::DB& db_;
+  rocksdb::ColumnFamilyHandle* merkle_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> EventStoreImpl::ReadMerkleNode(int level, uint64_t index) {
+  return ReadNode(*db_, merkle_, level, index);
+}
+
 absl::Status EventStoreImpl::CheckTreeSize(uint64_t tree_size, absl::string_view what) {
   if (const uint64_t head = GetHead().position; tree_size > head) {
     return absl::OutOfRangeError(
@@ -59,9 +65,7 @@ absl::Status EventStoreImpl::CheckTreeSize(uint64_t tree_size, absl::string_view
 
 absl::StatusOr<std::string> EventStoreImpl::TreeRoot(uint64_t tree_size) {
   if (absl::Status s = CheckTreeSize(tree_size, "tree_size"); !s.ok()) return s;
-  RocksNodeReader reader([this](int level, uint64_t index) {
-    return ReadMerkleNode(level, index);
-  });
+  const RocksNodeReader reader(*db_, merkle_);
   return audit::RootHash(reader, tree_size);
 }
 
@@ -72,9 +76,7 @@ absl::StatusOr<std::vector<std::string>> EventStoreImpl::InclusionProof(uint64_t
     return absl::InvalidArgumentError(
         absl::StrCat("position ", position, " is not in 1..tree_size (", tree_size, ")"));
   }
-  RocksNodeReader reader([this](int level, uint64_t index) {
-    return ReadMerkleNode(level, index);
-  });
+  const RocksNodeReader reader(*db_, merkle_);
   return audit::InclusionProof(reader, position - 1, tree_size);
 }
 
@@ -85,9 +87,7 @@ absl::StatusOr<std::vector<std::string>> EventStoreImpl::ConsistencyProof(uint64
     return absl::InvalidArgumentError(absl::StrCat(
         "first_size ", first_size, " is not in 1..second_size (", second_size, ")"));
   }
-  RocksNodeReader reader([this](int level, uint64_t index) {
-    return ReadMerkleNode(level, index);
-  });
+  const RocksNodeReader reader(*db_, merkle_);
   return audit::ConsistencyProof(reader, first_size, second_size);
 }
 
