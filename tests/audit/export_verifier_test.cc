@@ -173,31 +173,56 @@ TEST_F(ScenarioExportTest, FlippedPayloadByteIsNamedAtItsPosition) {
                 "position 40: hash is not SHA-256(previous_hash || record)");
 }
 
+std::string Sha256Of(absl::string_view a, absl::string_view b) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(ctx.get(), a.data(), a.size());
+  EVP_DigestUpdate(ctx.get(), b.data(), b.size());
+  unsigned char digest[32];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &len);
+  return std::string(reinterpret_cast<char*>(digest), len);
+}
+
+// Changes the reason of the record at frames[k] and recomputes its hash; with `relink`, also
+// every later record's previous_hash and hash (a forger rewriting the chain from k on).
+void ForgeFrom(std::vector<v1::ExportFrame>& frames, uint64_t k, uint64_t last, bool relink) {
+  std::string previous;
+  for (uint64_t p = k; p <= (relink ? last : k); ++p) {
+    v1::RecordEnvelope envelope;
+    ASSERT_TRUE(envelope.ParseFromString(frames[p].record_envelope()));
+    v1::StoredRecord stored;
+    ASSERT_TRUE(stored.ParseFromString(envelope.record()));
+    if (p == k) stored.mutable_metadata()->set_reason("edited");
+    if (p > k) stored.set_previous_hash(previous);
+    envelope.set_record(stored.SerializeAsString());
+    envelope.set_hash(Sha256Of(stored.previous_hash(), envelope.record()));
+    previous = envelope.hash();
+    frames[p].set_record_envelope(envelope.SerializeAsString());
+  }
+}
+
 TEST_F(ScenarioExportTest, RehashedRecordBreaksTheNextLinkAndARewrittenChainTheRoot) {
   std::vector<v1::ExportFrame> frames = Frames();
-  // The forger recomputes the hash of the edited record: position 41 no longer links to it.
-  v1::RecordEnvelope envelope;
-  ASSERT_TRUE(envelope.ParseFromString(frames[kK].record_envelope()));
-  v1::StoredRecord stored;
-  ASSERT_TRUE(stored.ParseFromString(envelope.record()));
-  stored.mutable_metadata()->set_reason("edited");
-  envelope.set_record(stored.SerializeAsString());
-  std::string hash;
-  {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                                EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    EVP_DigestUpdate(ctx.get(), stored.previous_hash().data(), 32);
-    EVP_DigestUpdate(ctx.get(), envelope.record().data(), envelope.record().size());
-    unsigned char digest[32];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), digest, &len);
-    hash.assign(reinterpret_cast<char*>(digest), len);
-  }
-  envelope.set_hash(hash);
-  frames[kK].set_record_envelope(envelope.SerializeAsString());
+  ForgeFrom(frames, kK, size_, /*relink=*/false);
   ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
                 "position 41: previous_hash is not the hash of position 40");
+
+  // The whole chain rewritten from 40 on: it holds, the Merkle root does not.
+  frames = Frames();
+  ForgeFrom(frames, kK, size_, /*relink=*/true);
+  InMemoryTree forged;
+  for (uint64_t p = 1; p <= size_; ++p) {
+    v1::RecordEnvelope envelope;
+    ASSERT_TRUE(envelope.ParseFromString(frames[p].record_envelope()));
+    forged.Append(LeafHash(envelope.hash()));
+  }
+  const std::string forged_root = RootHash(forged, size_).value();
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                absl::StrCat("tree head at size ", size_, ": signed root ",
+                             absl::BytesToHexString(frames[size_ + 1].tree_head().root_hash()),
+                             " differs from the root recomputed from the records, ",
+                             absl::BytesToHexString(forged_root)));
 }
 
 TEST_F(ScenarioExportTest, DeletedRecordIsNamedAtItsPosition) {
