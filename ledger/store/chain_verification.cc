@@ -15,13 +15,9 @@
 #include "rocksdb/iterator.h"
 
 namespace daftar::store {
-namespace {
-
-absl::Status Broken(uint64_t position, absl::string_view what) {
+absl::Status ChainBroken(uint64_t position, absl::string_view what) {
   return absl::DataLossError(absl::StrCat("hash chain broken at position ", position, ": ", what));
 }
-
-}  // namespace
 
 absl::Status EventStoreImpl::VerifyChain(uint64_t from_position, uint64_t to_position) {
   const uint64_t head = GetHead().position;
@@ -42,7 +38,7 @@ absl::Status EventStoreImpl::VerifyChain(uint64_t from_position, uint64_t to_pos
     absl::StatusOr<std::string> bytes = ReadEnvelope(from - 1);
     daftar::v1::RecordEnvelope envelope;
     if (!bytes.ok()) return bytes.status();
-    if (!envelope.ParseFromString(*bytes)) return Broken(from - 1, "envelope does not parse");
+    if (!envelope.ParseFromString(*bytes)) return ChainBroken(from - 1, "envelope does not parse");
     previous_hash = envelope.hash();
   }
   return WalkChain(from, to, std::move(previous_hash),
@@ -61,13 +57,13 @@ absl::Status EventStoreImpl::WalkChain(uint64_t from, uint64_t to, std::string p
   for (uint64_t position = from; position <= to; ++position, it->Next()) {
     if (!it->Valid() || View(it->key()) != EncodeU64(position)) {
       if (absl::Status s = FromRocks(it->status(), "verify chain"); !s.ok()) return s;
-      return Broken(position, "record is missing");
+      return ChainBroken(position, "record is missing");
     }
     // Checks the record's position field and hash == SHA-256(previous_hash || record bytes).
     absl::StatusOr<Record> record = DecodeEnvelope(position, View(it->value()));
-    if (!record.ok()) return Broken(position, record.status().message());
+    if (!record.ok()) return ChainBroken(position, record.status().message());
     if (record->previous_hash != previous_hash) {
-      return Broken(position, absl::StrCat("previous_hash is not the hash of position ",
+      return ChainBroken(position, absl::StrCat("previous_hash is not the hash of position ",
                                            position - 1));
     }
     if (absl::Status s = on_verified(position, record->hash); !s.ok()) return s;

@@ -111,19 +111,18 @@ absl::StatusOr<ChainTip> LoadTip(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* e
     return absl::DataLossError("last key of `events` is not a position");
   }
   absl::StatusOr<Record> last = DecodeEnvelope(*position, View(it->value()));
-  if (!last.ok()) return last.status();
+  if (!last.ok()) return ChainBroken(*position, last.status().message());
   std::string previous_hash = ZeroHash();
   if (*position > 1) {
     absl::StatusOr<std::string> previous = GetEnvelope(db, events, *position - 1);
-    if (!previous.ok()) return previous.status();
+    if (!previous.ok()) return ChainBroken(*position - 1, previous.status().message());
     absl::StatusOr<Record> record = DecodeEnvelope(*position - 1, *previous);
-    if (!record.ok()) return record.status();
+    if (!record.ok()) return ChainBroken(*position - 1, record.status().message());
     previous_hash = record->hash;
   }
   if (last->previous_hash != previous_hash) {
-    return absl::DataLossError(absl::StrCat("record at position ", *position,
-                                            ": previous_hash does not match the hash of ",
-                                            *position - 1));
+    return ChainBroken(*position, absl::StrCat("previous_hash is not the hash of position ",
+                                               *position - 1));
   }
   return ChainTip{*position, last->hash, last->recorded_at_us};
 }

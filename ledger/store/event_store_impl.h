@@ -187,6 +187,10 @@ class EventStoreImpl final : public EventStore {
   int live_subscriptions_ ABSL_GUARDED_BY(head_mu_) = 0;
 };
 
+// DATA_LOSS "hash chain broken at position N: <what>": how VerifyChain, LoadTip and the
+// start-up check name the first bad record.
+absl::Status ChainBroken(uint64_t position, absl::string_view what);
+
 // Column family names, in the order of EventStoreImpl's `handles`.
 const std::vector<std::string>& ColumnFamilyNames();
 

@@ -82,10 +82,6 @@ rocksdb::WriteOptions Synced() {
   return write;
 }
 
-absl::Status Broken(uint64_t position, absl::string_view what) {
-  return absl::DataLossError(absl::StrCat("hash chain broken at position ", position, ": ", what));
-}
-
 }  // namespace
 
 absl::Status EventStoreImpl::PrepareTree(bool verify) {
@@ -157,16 +153,16 @@ absl::Status EventStoreImpl::CheckSinceCheckpoint() {
   }
   const uint64_t c = checkpoint.position;
   if (c > head) {
-    return Broken(head + 1, absl::StrCat("records up to the verified position ", c,
+    return ChainBroken(head + 1, absl::StrCat("records up to the verified position ", c,
                                          " are gone (head ", head, ")"));
   }
   if (c > 0) {
     absl::StatusOr<std::string> bytes = ReadEnvelope(c);
-    if (!bytes.ok()) return Broken(c, bytes.status().message());
+    if (!bytes.ok()) return ChainBroken(c, bytes.status().message());
     absl::StatusOr<Record> record = DecodeEnvelope(c, *bytes);
-    if (!record.ok()) return Broken(c, record.status().message());
+    if (!record.ok()) return ChainBroken(c, record.status().message());
     if (record->hash != checkpoint.hash) {
-      return Broken(c, "hash differs from the one verified at the last open");
+      return ChainBroken(c, "hash differs from the one verified at the last open");
     }
     const std::vector<std::string> subtrees = checkpoint.frontier.Subtrees();
     const auto nodes = MerkleFrontier::SubtreeNodes(c);

@@ -176,7 +176,9 @@ TEST_F(MerkleTreeTest, ConcurrentAppendsGiveTheTreeOfTheFinalLog) {
   for (std::thread& thread : threads) thread.join();
   uint64_t expected_records = 0;
   for (int t = 0; t < kThreads; ++t) {
-    for (int i = 0; i < kAppendsPerThread; ++i) expected_records += i % 3 == 2 ? 0 : (t + i) % 4 + 1;
+    for (int i = 0; i < kAppendsPerThread; ++i) {
+      expected_records += i % 3 == 2 ? 0 : (t + i) % 4 + 1;
+    }
   }
   ASSERT_EQ(store_->GetHead().position, expected_records);
   ExpectWholeTreeMatches(*store_);
