@@ -113,6 +113,9 @@ TEST_F(ScenarioExportTest, UntouchedExportVerifiesAndRebuildsTheServersBalances)
   const std::string rebuilt = projections::FormatBalancesJsonl(result->balances);
   EXPECT_EQ(rebuilt, projections::FormatBalancesJsonl(ledger_->Balances().value()));
   EXPECT_EQ(rebuilt, daftar::testing::ReadText(kOracle));
+  // The store's own tree (ledger/store) agrees with the InMemoryTree the test source signs.
+  EXPECT_EQ(ledger_->Store().TreeRoot(size_).value(), result->root_hash);
+  EXPECT_EQ(ledger_->Store().TreeFrontier(99).value(), testing::FrontierOf(source_->tree(), 99));
   // The records are the store's exact bytes.
   const std::vector<v1::ExportFrame> frames = Frames();
   auto stored = ledger_->Store().ReadEnvelopes(kK, 1);

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
@@ -145,6 +147,30 @@ TEST(TreeHeadSignerTest, AnotherKeyIsUnauthenticated) {
   st = VerifyTreeHead(short_signature, key);
   EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(st.message(), "signature is 63 bytes, must be 64");
+}
+
+TEST(TreeHeadSignerTest, ConcurrentSignaturesAllVerify) {
+  auto signer = TreeHeadSigner::FromPrivateKeyPem(testing::NewPrivateKeyPem());
+  ASSERT_TRUE(signer.ok());
+  constexpr int kThreads = 4;
+  constexpr int kHeadsPerThread = 200;
+  std::vector<std::vector<v1::SignedTreeHead>> heads(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kHeadsPerThread; ++i) {
+        auto head = (*signer)->Sign(t * kHeadsPerThread + i, HandRoot(), kTimestampMs);
+        if (head.ok()) heads[t].push_back(*head);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(heads[t].size(), static_cast<size_t>(kHeadsPerThread));
+    for (const v1::SignedTreeHead& head : heads[t]) {
+      EXPECT_TRUE(VerifyTreeHead(head, (*signer)->public_key()).ok()) << head.tree_size();
+    }
+  }
 }
 
 TEST(TreeHeadKeyFileTest, PrivateKeyFileModeNotFoundAndContent) {
