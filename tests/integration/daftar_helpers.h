@@ -88,6 +88,10 @@ class ServerProcess {
   // Head position after the server verified the chain (Audit.VerifyChain).
   absl::StatusOr<uint64_t> HeadPosition() const;
 
+  // Subscription tests (issue 4): the daftard process id while it runs (-1 once stopped), to
+  // read its /proc/<pid>/status.
+  pid_t pid() const { return pid_; }
+
  private:
   ServerProcess() = default;
   ServerConfig config_;
