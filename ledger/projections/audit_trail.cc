@@ -18,7 +18,6 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/domain/money_moves.h"
-#include "ledger/domain/rows.h"
 
 namespace daftar::projections {
 namespace {
@@ -59,10 +58,10 @@ absl::Status CheckSubject(const TrailSubject& subject) {
       const bool control = std::any_of(subject.id.begin(), subject.id.end(), [](char c) {
         return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
       });
-      if (subject.id.empty() || subject.id.size() > domain::kTextFieldBytesMax || control) {
+      if (subject.id.empty() || subject.id.size() > kTrailContractIdBytesMax || control) {
         return absl::InvalidArgumentError(
             absl::StrCat("field contract_id: value \"", shown, "\" is not 1..",
-                         domain::kTextFieldBytesMax, " bytes without control characters"));
+                         kTrailContractIdBytesMax, " bytes without control characters"));
       }
       return absl::OkStatus();
     }

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "ledger/store/event_store.h"
+#include "ledger/store/limits.h"
 
 namespace daftar::projections {
 
@@ -23,13 +24,18 @@ inline constexpr size_t kTrailEntriesMax = 100'000;
 // Pages of store::kReadPageMax stream ids listed for one trail at most (10^8 streams);
 // one more is RESOURCE_EXHAUSTED.
 inline constexpr size_t kTrailStreamPagesMax = 10'000;
+// Longest contract id of a trail: the longest whose streams the store can name (its
+// `entitlement-{id}` stream id within store::kStreamIdBytesMax).
+inline constexpr size_t kTrailContractIdBytesMax =
+    store::kStreamIdBytesMax - (sizeof("entitlement-") - 1);
 // Length of a pseudonym: lowercase hex of an HMAC-SHA256.
 inline constexpr size_t kSubjectIdChars = 64;
 
 struct TrailSubject {
   enum class Kind { kContract, kPayout, kPerson };
   Kind kind = Kind::kContract;
-  // kContract: a contract id (1..256 bytes, no control character); kPayout: "PO-nnnnnn";
+  // kContract: a contract id (1..kTrailContractIdBytesMax bytes, no control character);
+  // kPayout: "PO-nnnnnn";
   // kPerson: a pseudonym, kSubjectIdChars lowercase hex characters.
   std::string id;
 };
