@@ -52,7 +52,6 @@
 #include "absl/time/time.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/limits.h"
-#include "daftar/v1/store.pb.h"  // TEMPORARY
 #include "services/audit_service.h"
 #include "services/call_log.h"
 #include "services/status.h"
@@ -71,23 +70,6 @@ static_assert(kSubscriberRecordsBufferedMax <= store::kReadPageMax,
               "a page of buffered records is one ReadEnvelopes call");
 
 using Envelope = std::pair<uint64_t, std::string>;  // (position, RecordEnvelope bytes)
-
-// TEMPORARY(issue 4, while ReadEnvelopes is UNIMPLEMENTED): remove before merging.
-absl::StatusOr<std::vector<Envelope>> ReadPage(store::EventStore& store, uint64_t first,
-                                               uint32_t count) {
-  auto page = store.ReadEnvelopes(first, count);
-  if (page.status().code() != absl::StatusCode::kUnimplemented) return page;
-  auto records = store.Read(first, count);
-  if (!records.ok()) return records.status();
-  std::vector<Envelope> out;
-  for (const store::Record& r : *records) {
-    v1::RecordEnvelope envelope;
-    envelope.set_record(r.record_bytes);
-    envelope.set_hash(r.hash);
-    out.emplace_back(r.position, envelope.SerializeAsString());
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -194,7 +176,7 @@ void Feed::Serve(uint64_t head, absl::Time now, absl::Time* wake_by) {
   // read needs no lock, and meanwhile a reaction can only end the Feed.
   reading_ = true;
   mu_.Unlock();
-  absl::StatusOr<std::vector<Envelope>> page = ReadPage(owner_->store, first, count);
+  absl::StatusOr<std::vector<Envelope>> page = owner_->store.ReadEnvelopes(first, count);
   mu_.Lock();
   reading_ = false;
   if (ending_) {
