@@ -58,6 +58,7 @@ using ChainHashVisitor = absl::FunctionRef<absl::Status(uint64_t, const std::str
 
 // Records per synced WriteBatch when Open builds Merkle nodes a database does not have yet.
 inline constexpr uint64_t kMerkleBackfillRecordsPerBatch = 10'000;
+static_assert(kMerkleBackfillRecordsPerBatch <= kReadPageMax, "a backfill batch is one page");
 
 class EventStoreImpl final : public EventStore {
  public:

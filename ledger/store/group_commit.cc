@@ -218,6 +218,8 @@ absl::StatusOr<AppendResult> EventStoreImpl::StageRecords(const AppendRequest& r
   ChainTip tip = state.tip;
   batch.SetSavePoint();
   rocksdb::Status status;
+  std::vector<std::pair<std::string, std::string>> nodes;  // (key, hash); < 2 per record
+  nodes.reserve(2 * request.events.size());
   for (const ProposedEvent& event : request.events) {
     const uint64_t stream_version = ++versions[event.stream_id];
     const RecordPlacement placement{tip.position + 1, stream_version, tip.recorded_at_us,
@@ -229,17 +231,22 @@ absl::StatusOr<AppendResult> EventStoreImpl::StageRecords(const AppendRequest& r
       status = batch.Put(streams_, StreamKey(event.stream_id, placement.stream_version),
                          position_key);
     }
-    // The record's Merkle nodes go into the same batch: every published head has its tree.
-    // A refused Put leaves `tip` half-updated; it is a copy, dropped with the rollback below.
+    // The record's Merkle nodes go into the same batch (below): every published head has its
+    // tree. `tip` is a copy, dropped with the rollback if a Put is refused.
     tip.frontier
         .Append(audit::LeafHash(encoded.hash),
                 [&](int level, uint64_t index, const std::string& hash) {
-                  if (status.ok()) status = batch.Put(merkle_, MerkleNodeKey(level, index), hash);
+                  nodes.emplace_back(MerkleNodeKey(level, index), hash);
                   return absl::OkStatus();
                 })
         .IgnoreError();
     tip.position = placement.position;
     tip.hash = std::move(encoded.hash);
+  }
+  // In key order (level, then index): the memtable inserts them as runs, not level-hopping.
+  std::sort(nodes.begin(), nodes.end());
+  for (const auto& [key, hash] : nodes) {
+    if (status.ok()) status = batch.Put(merkle_, key, hash);
   }
   const IdempotencyEntry entry{state.tip.position + 1,
                                static_cast<uint32_t>(request.events.size()), digest};
