@@ -122,8 +122,11 @@ class EventStore {
  public:
   virtual ~EventStore() = default;
 
-  // Opens (creating if needed) the store at options.path and verifies the hash chain of the last
-  // record. Errors: INTERNAL/DATA_LOSS if RocksDB cannot open or the head is inconsistent.
+  // Opens (creating if needed) the store at options.path, builds Merkle nodes missing from a
+  // database written before the tree existed, and (Options::verify_at_open) verifies the chain
+  // and the Merkle nodes from the last verified checkpoint to the head (docs/AUDIT.md "Merkle
+  // storage and start-up check"). Errors: INTERNAL if RocksDB cannot open; DATA_LOSS
+  // "open <dir>: hash chain broken at position N: ..." or "... merkle node level L index I: ...".
   // Also: INVALID_ARGUMENT for an empty path; FAILED_PRECONDITION if the directory holds a store
   // of another format (the `meta` column family names it).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
