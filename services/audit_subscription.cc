@@ -59,8 +59,8 @@
 namespace daftar::services {
 namespace {
 
-// The pump wakes at least this often, to end stalled subscribers within this much of their
-// timeout.
+// The pump wakes at least this often even when nothing asks it to (it also wakes exactly when
+// the earliest outstanding write reaches the stall timeout): a safety net, not a latency.
 constexpr int64_t kPumpTickMs = 100;
 // The head watcher re-checks that it should go on at least this often.
 constexpr int64_t kWatchTickMs = 100;

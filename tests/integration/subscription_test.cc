@@ -379,6 +379,35 @@ TEST(SubscriptionTest, StalledSubscriberIsToldToResumeAfterTheLastPositionItRece
   ExpectWholeChain(received, head);
 }
 
+// 3c. At the bound: a subscriber that stops reading for less than the stall timeout and then
+// reads again is not ended, and receives every record once.
+TEST(SubscriptionTest, SubscriberPausingWithinTheStallTimeoutIsNotEnded) {
+  constexpr int64_t kLongStallTimeoutMs = 4000;
+  constexpr absl::Duration kPause = absl::Milliseconds(kLongStallTimeoutMs / 4);
+  TempDir dir;
+  ServerConfig config = ServerConfig::In(dir.path());
+  config.extra_flags = {absl::StrCat("--subscriber_stall_timeout_ms=", kLongStallTimeoutMs)};
+  auto server = ServerProcess::Start(config);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto half = ScenarioUpToMonth(dir.path(), kHalfTheMonths);
+  ASSERT_TRUE(half.ok()) << half.status();
+  const uint64_t head = Import(**server, *half);
+
+  auto stub = v1::Audit::NewStub(StalledClientChannel((*server)->address(), 0));
+  grpc::ClientContext context;
+  auto reader = stub->Subscribe(&context, RequestAfter(0));
+  absl::SleepFor(kPause);  // its window fills, a write waits on it
+  std::vector<v1::StoredRecordBytes> received;
+  v1::SubscribeResponse response;
+  while (received.size() < head && reader->Read(&response)) {
+    received.push_back(response.record());
+  }
+  context.TryCancel();
+  while (reader->Read(&response)) received.push_back(response.record());
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  ExpectWholeChain(received, head);
+}
+
 // 4. subscriptions_max subscriptions are served, one more is RESOURCE_EXHAUSTED, and a freed
 // place is taken again.
 TEST(SubscriptionTest, SubscriptionsAtTheBoundAreServedOneMoreIsResourceExhausted) {
