@@ -14,7 +14,10 @@
 //     each Feed that has nothing left to write and is behind the head, and ends stalled Feeds.
 // A page is read only when the previous one was wholly taken by gRPC (every write completed), so
 // the server holds at most kSubscriberRecordsBufferedMax records per subscriber, plus what gRPC
-// itself holds for the one write outstanding.
+// itself holds for the one write outstanding. The bound is in records: with scenario-small's
+// envelopes (about 535 bytes) a page is about 137 KiB; with payloads at kEventPayloadBytesMax it
+// would be about 16 MiB per subscriber (a byte bound on the page would need the store to stop a
+// page at a byte count).
 //
 // Stalls. gRPC's C++ API forbids Finish while a write is outstanding (a Finish is a last write;
 // "Calling Finish with a write outstanding is not valid API usage", grpc.io C++ best practices),
@@ -27,10 +30,15 @@
 // Feed Finishes (a status gRPC no longer sends) once it has. What the client observes: every
 // message the server had fully handed to the transport (positions up to P, in order), then
 // RESOURCE_EXHAUSTED naming P; never a part of P + 1. A client resumes with after_position =
-// the last position it received, which is P.
+// the last position it received, which is P (should the write of P + 1 complete in the instant
+// between the pump's decision and the cancel, the client has P + 1 and the status says P: the
+// last position received, not the status, is what a client resumes from, as ledger.proto says).
+// Measured by tests/integration/subscription_test.cc: the client reads positions 1..P, then
+// RESOURCE_EXHAUSTED "... resume after position P".
 //
 // Ending. Client cancellation and server shutdown (grpc::Server::Shutdown cancels the calls
-// left at its deadline) reach the Feed as OnCancel and as an outstanding write completing with
+// left at its deadline: daftard's grace, after which a subscriber sees UNAVAILABLE "Cancelling
+// all calls") reach the Feed as OnCancel and as an outstanding write completing with
 // ok = false; the Feed Finishes once no write is outstanding, then OnDone unregisters it.
 // grpc::Server::Shutdown returns only after every OnDone, and the AuditService destructor also
 // waits for live Feeds before it stops its threads; the store outlives the service. The pump
