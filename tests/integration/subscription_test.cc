@@ -58,8 +58,8 @@ constexpr int kStalledSubscribers = 8;
 constexpr int64_t kSubscriberMemoryBoundBytes = 1536 * 1024;
 // The stored envelopes of scenario-small are at least this many bytes together (7,163 records).
 constexpr int64_t kScenarioLogBytesMin = 2 * kSubscriberMemoryBoundBytes;
-// Months of the partial scenario copies (examples/scenario-small has 24, 202406..202605 or
-// so; the first months are imported first).
+// Months of the partial scenario copies (examples/scenario-small's cnss/ has 24 monthly
+// files, 202507..202706; the first months are imported first).
 constexpr int kFewMonths = 2;
 constexpr int kHalfTheMonths = 12;
 
