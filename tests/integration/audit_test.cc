@@ -1043,7 +1043,20 @@ TEST(AuditServerTest, TreeHeadFlagsOutOfBoundsAreUsageErrors) {
   }
   CommandResult no_key = run("--tree_head_key=" + dir.path() + "/absent.key");
   EXPECT_EQ(no_key.exit_code, 1) << no_key.err;
-  EXPECT_TRUE(absl::StrContains(no_key.err, "--tree_head_key")) << no_key.err;
+  EXPECT_TRUE(absl::StrContains(no_key.err, "error: NOT_FOUND: --tree_head_key: ")) << no_key.err;
+  // At the bounds the flags are accepted: daftard goes on to read the key (absent: exit 1).
+  for (const std::string flags :
+       {"--tree_head_every_events=1 --tree_head_every_seconds=1",
+        "--tree_head_every_events=1000000000 --tree_head_every_seconds=86400"}) {
+    std::vector<std::string> argv = {DaftardBinary(), "--data_dir=" + config.data_dir,
+                                      "--pepper_file=" + config.pepper_file,
+                                      "--listen=127.0.0.1:0",
+                                      "--tree_head_key=" + dir.path() + "/absent.key"};
+    for (absl::string_view flag : absl::StrSplit(flags, ' ')) argv.emplace_back(flag);
+    CommandResult result = RunCommand(argv);
+    EXPECT_EQ(result.exit_code, 1) << flags << ": " << result.err;
+    EXPECT_TRUE(absl::StrContains(result.err, "--tree_head_key: ")) << result.err;
+  }
 }
 
 TEST(AuditServerTest, HeadsAreSignedEveryNEventsAndKeptAcrossRestarts) {
