@@ -674,6 +674,12 @@ TEST_F(AuditTest, ExportVerifiesOfflineToTheBalancesReportByteForByte) {
   CommandResult jsonl = Verify(shared().export_file, shared().keys.public_pem_file, "jsonl");
   EXPECT_TRUE(absl::StrContains(jsonl.out, "\"paid_mad\":\"54083.66\"")) << jsonl.out;
 
+  CommandResult absent = Verify(shared().export_file + ".absent", shared().keys.public_pem_file,
+                                "jsonl");
+  EXPECT_EQ(absent.exit_code, 2) << absent.err;
+  EXPECT_TRUE(absl::StartsWith(absent.err, "error: NOT_FOUND: ")) << absent.err;
+  CommandResult not_a_key = Verify(shared().export_file, shared().export_file, "jsonl");
+  EXPECT_EQ(not_a_key.exit_code, 2) << not_a_key.err;
   CommandResult usage = RunCommand({DaftarBinary(), "audit", "verify", shared().export_file});
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_EQ(usage.err, "error: INVALID_ARGUMENT: --public_key is required by `daftar audit "
@@ -1101,6 +1107,40 @@ TEST(AuditServerTest, HeadsAreSignedEveryNEventsAndKeptAcrossRestarts) {
   ASSERT_TRUE(audit->GetTreeHead(Context().get(), at2, &kept).ok());
   EXPECT_EQ(kept.tree_head().SerializeAsString(), head.SerializeAsString());
   EXPECT_GE(latest().timestamp_ms(), head.timestamp_ms());
+}
+
+TEST(AuditServerTest, HeadsAreSignedEveryTSecondsWhenTheHeadMoved) {
+  TempDir dir;
+  auto keys = MakeKeyPair(dir.path(), "tree-head");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ServerConfig config = ServerConfig::In(dir.path());
+  config.extra_flags = {"--tree_head_key=" + keys->private_pem_file,
+                        "--tree_head_every_events=1000000000", "--tree_head_every_seconds=1"};
+  auto server = ServerProcess::Start(config);
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto audit = v1::Audit::NewStub((*server)->Channel());
+  auto latest = [&]() {
+    v1::GetTreeHeadResponse response;
+    EXPECT_TRUE(audit->GetTreeHead(Context().get(), {}, &response).ok());
+    return response.tree_head();
+  };
+  const v1::SignedTreeHead at_start = latest();
+  EXPECT_EQ(at_start.tree_size(), 0u);
+  CommandResult budget = RunCli((*server)->address(),
+                                {"--actor=admin-1", "--role=admin", "budget", "allocate",
+                                 "--fiscal_year=2027", "--grant=PAF", "--amount_mad=1000.00",
+                                 "--reference=LF", "--request_id=budget-1"});
+  ASSERT_EQ(budget.exit_code, 0) << budget.err;
+  // One record, far from the event count: signed within about a second anyway.
+  v1::SignedTreeHead head;
+  for (int i = 0; i < 100 && head.tree_size() != 1; ++i) {
+    head = latest();
+    if (head.tree_size() != 1) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_EQ(head.tree_size(), 1u);
+  EXPECT_TRUE(OpenSslVerifies(head, keys->public_pem_file));
+  EXPECT_GE(head.timestamp_ms(), at_start.timestamp_ms());
+  EXPECT_EQ((*server)->Stop(), 0);
 }
 
 TEST(AuditServerTest, StartUpCheckRefusesAFlippedRecordNamingItsPosition) {
