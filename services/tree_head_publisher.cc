@@ -102,8 +102,11 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::SignAndKeep(uint64_t tree_
     }
   }
   last_timestamp_ms_ = timestamp_ms;
-  last_signed_size_ = std::max(last_signed_size_, tree_size);
-  last_signed_at_ms_ = SteadyMs();
+  // Only a head at or past the last one restarts the period (AtSize may sign an older size).
+  if (tree_size >= last_signed_size_) {
+    last_signed_size_ = tree_size;
+    last_signed_at_ms_ = SteadyMs();
+  }
   return head;
 }
 
