@@ -55,7 +55,11 @@ class AuditService final : public v1::Audit::WithCallbackMethod_Subscribe<v1::Au
   grpc::Status GetTrail(grpc::ServerContext* context, const v1::GetTrailRequest* request,
                         v1::GetTrailResponse* response) override;
 
-  // audit_subscription.cc.
+  // audit_subscription.cc. Ends every live subscription with UNAVAILABLE "the server is shutting
+  // down: resume after position P" (Server::Shutdown calls it first, so subscribers do not hold
+  // the shutdown for its grace period). Later subscriptions are still served.
+  void EndSubscriptions();
+
   grpc::ServerWriteReactor<v1::SubscribeResponse>* Subscribe(
       grpc::CallbackServerContext* context, const v1::SubscribeRequest* request) override;
 

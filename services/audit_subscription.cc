@@ -36,9 +36,10 @@
 // Measured by tests/integration/subscription_test.cc: the client reads positions 1..P, then
 // RESOURCE_EXHAUSTED "... resume after position P".
 //
-// Ending. Client cancellation and server shutdown (grpc::Server::Shutdown cancels the calls
-// left at its deadline: daftard's grace, after which a subscriber sees UNAVAILABLE "Cancelling
-// all calls") reach the Feed as OnCancel and as an outstanding write completing with
+// Ending. Server shutdown first ends every Feed (AuditService::EndSubscriptions, called by
+// Server::Shutdown): a subscriber sees UNAVAILABLE "the server is shutting down: resume after
+// position P" at once rather than holding the shutdown for its grace. Client cancellation (and
+// a call gRPC cancels) reach the Feed as OnCancel and as an outstanding write completing with
 // ok = false; the Feed Finishes once no write is outstanding, then OnDone unregisters it.
 // grpc::Server::Shutdown returns only after every OnDone, and the AuditService destructor also
 // waits for live Feeds before it stops its threads; the store outlives the service. The pump
@@ -100,6 +101,8 @@ class FeedPump {
   std::shared_ptr<Feed> Remove(const Feed* feed);
   // Asks the pump for another round now.
   void Wake();
+  // Ends every live Feed (Feed::Shutdown); their OnDone follows.
+  void ShutdownAll();
 
   void Pump();
   void WatchHead();
@@ -132,6 +135,10 @@ class Feed final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
   // reads its next page if it has nothing left to write. Lowers *wake_by to when it stalls.
   void Serve(uint64_t head, absl::Time now, absl::Time* wake_by) ABSL_LOCKS_EXCLUDED(mu_);
 
+  // Ends the Feed at server shutdown: UNAVAILABLE "the server is shutting down: resume after
+  // position P". No-op for a Feed already ending.
+  void Shutdown() ABSL_LOCKS_EXCLUDED(mu_);
+
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
   void OnDone() override;
@@ -141,7 +148,11 @@ class Feed final : public grpc::ServerWriteReactor<v1::SubscribeResponse> {
   // Ends the Feed with `status` (the first reason wins) and Finishes if no write is outstanding.
   void End(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void FinishIfIdle() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void CancelStalled(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Ends the Feed with `code` and "<what>: resume after position P" (P = delivered_position_),
+  // cancelling the call at the transport when a write is outstanding (a write that never
+  // completes cannot be followed by Finish).
+  void EndWithResume(grpc::StatusCode code, absl::string_view what)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   FeedPump* const owner_;
   grpc::CallbackServerContext* const context_;
@@ -170,7 +181,9 @@ void Feed::Serve(uint64_t head, absl::Time now, absl::Time* wake_by) {
   if (writing_) {
     const absl::Time stalls_at = write_started_ + absl::Milliseconds(stall_timeout_ms);
     if (now >= stalls_at) {
-      CancelStalled(now);
+      EndWithResume(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                    absl::StrCat("subscriber did not read for ",
+                                 absl::ToInt64Milliseconds(now - write_started_), " ms"));
     } else {
       *wake_by = std::min(*wake_by, stalls_at);
     }
@@ -215,21 +228,25 @@ void Feed::Serve(uint64_t head, absl::Time now, absl::Time* wake_by) {
   StartNextWrite();
 }
 
-void Feed::CancelStalled(absl::Time now) {
-  const int64_t stalled_ms = absl::ToInt64Milliseconds(now - write_started_);
-  End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                   absl::StrCat("subscriber did not read for ", stalled_ms,
-                                " ms: resume after position ", delivered_position_)));
+void Feed::EndWithResume(grpc::StatusCode code, absl::string_view what) {
+  End(grpc::Status(code, absl::StrCat(what, ": resume after position ", delivered_position_)));
+  if (!writing_) return;  // End finished the call (or the pump's read will)
   const std::string message = end_status_.error_message();
   // The call stays alive: it cannot reach OnDone before Finish, and no one Finishes while
   // cancelling_ is set.
   cancelling_ = true;
   mu_.Unlock();
-  grpc_call_cancel_with_status(context_->c_call(), GRPC_STATUS_RESOURCE_EXHAUSTED,
+  grpc_call_cancel_with_status(context_->c_call(), static_cast<grpc_status_code>(code),
                                message.c_str(), nullptr);
   mu_.Lock();
   cancelling_ = false;
   FinishIfIdle();
+}
+
+void Feed::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  if (ending_ || finished_ || cancelling_) return;
+  EndWithResume(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
 }
 
 void Feed::StartNextWrite() {
@@ -337,6 +354,15 @@ std::shared_ptr<Feed> FeedPump::Remove(const Feed* feed) {
   return out;
 }
 
+void FeedPump::ShutdownAll() {
+  std::vector<std::shared_ptr<Feed>> live;
+  {
+    absl::MutexLock lock(&mu);
+    live = feeds;
+  }
+  for (const std::shared_ptr<Feed>& feed : live) feed->Shutdown();
+}
+
 void FeedPump::Wake() {
   absl::MutexLock lock(&mu);
   wake = true;
@@ -393,6 +419,8 @@ AuditService::AuditService(Ledger& ledger, TreeHeadPublisher* publisher,
       subscriptions_(std::make_unique<Subscriptions>(ledger.Store(), subscription_options)) {}
 
 AuditService::~AuditService() = default;
+
+void AuditService::EndSubscriptions() { subscriptions_->ShutdownAll(); }
 
 namespace {
 

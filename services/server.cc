@@ -112,6 +112,7 @@ void Server::Shutdown(absl::Duration grace) {
   if (impl_ == nullptr || impl_->server == nullptr || impl_->shut_down) return;
   impl_->shut_down = true;
   impl_->SetServing(false);
+  impl_->audit.EndSubscriptions();
   impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   impl_->server->Wait();
 }

@@ -18,6 +18,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/domain/money_moves.h"
+#include "ledger/projections/event_message.h"
 
 namespace daftar::projections {
 namespace {
@@ -104,19 +105,12 @@ bool HasPersonalField(const pb::Descriptor* type, int depth) {
 
 absl::StatusOr<std::unique_ptr<pb::Message>> ParseEvent(absl::string_view event_type,
                                                         absl::string_view payload) {
-  const pb::Descriptor* type =
-      v1::Posting::descriptor()->file()->FindMessageTypeByName(std::string(event_type));
+  const pb::Descriptor* type = EventMessageType(event_type);
   if (type == nullptr) {
     return absl::DataLossError(
         absl::StrCat("event type \"", absl::CHexEscape(event_type), "\" is not in events.proto"));
   }
-  std::unique_ptr<pb::Message> message(
-      pb::MessageFactory::generated_factory()->GetPrototype(type)->New());
-  if (!message->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return absl::DataLossError(absl::StrCat("event ", event_type, ": payload does not parse as ",
-                                            type->full_name()));
-  }
-  return message;
+  return ParseEventPayload(*type, event_type, payload);
 }
 
 // Whether any string field `hire_id` of `message`, at any depth, is in `hire_ids`.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
+#include "ledger/projections/event_message.h"
 
 namespace daftar::projections {
 namespace {
@@ -16,7 +17,7 @@ namespace pb = google::protobuf;
 // The `postings` field of the events.proto message named `event_type`, or nullptr.
 const pb::FieldDescriptor* PostingsField(absl::string_view event_type,
                                          const pb::Descriptor** type) {
-  *type = v1::Posting::descriptor()->file()->FindMessageTypeByName(std::string(event_type));
+  *type = EventMessageType(event_type);
   if (*type == nullptr) return nullptr;
   const pb::FieldDescriptor* field = (*type)->FindFieldByName("postings");
   if (field == nullptr || !field->is_repeated() ||
@@ -34,12 +35,10 @@ absl::StatusOr<std::vector<v1::Posting>> PostingsOf(absl::string_view event_type
   const pb::FieldDescriptor* field = PostingsField(event_type, &type);
   std::vector<v1::Posting> out;
   if (field == nullptr) return out;
-  std::unique_ptr<pb::Message> message(
-      pb::MessageFactory::generated_factory()->GetPrototype(type)->New());
-  if (!message->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
-    return absl::DataLossError(absl::StrCat("event ", event_type, ": payload does not parse as ",
-                                            type->full_name()));
-  }
+  absl::StatusOr<std::unique_ptr<pb::Message>> parsed =
+      ParseEventPayload(*type, event_type, payload);
+  if (!parsed.ok()) return parsed.status();
+  const pb::Message* message = parsed->get();
   const pb::Reflection* reflection = message->GetReflection();
   const int count = reflection->FieldSize(*message, field);
   out.reserve(count);
@@ -59,9 +58,10 @@ absl::Status TrialBalance::Apply(absl::string_view event_type, absl::string_view
   for (size_t i = 0; i < postings->size(); ++i) {
     const v1::Posting& p = (*postings)[i];
     if (p.account().empty() || p.amount_centimes() == 0) {
-      return absl::InternalError(absl::StrCat("event ", event_type, ": posting ", i,
-                                              " (account \"", p.account(), "\", amount_centimes ",
-                                              p.amount_centimes(), ") needs an account and an amount other than 0"));
+      return absl::InternalError(absl::StrCat(
+          "event ", event_type, ": posting ", i, " (account \"", p.account(),
+          "\", amount_centimes ", p.amount_centimes(),
+          ") needs an account and an amount other than 0"));
     }
     sum += p.amount_centimes();
     if (__builtin_add_overflow(delta[p.account()], p.amount_centimes(), &delta[p.account()])) {

@@ -931,7 +931,7 @@ TEST_F(AuditTest, TrailOfAPersonHasTheirHireAndTheEntitlementsNamingIt) {
   EXPECT_FALSE(absl::StrContains(cli.out, kHireCnssNumber));
 
   // Malformed subjects and none.
-  for (const std::string bad : {subject.substr(1), absl::AsciiStrToUpper(subject)}) {
+  for (const std::string& bad : {subject.substr(1), absl::AsciiStrToUpper(subject)}) {
     v1::GetTrailRequest r;
     r.set_subject_id(bad);
     auto refused = Trail(audit(), r);

@@ -22,8 +22,9 @@ constexpr char kRule[] =
 
 // Every command, as a missing or unknown command lists them.
 constexpr char kEveryCommand[] =
-    "import DIR, report balances|program, audit head, payout request|approve|reject|disburse|fail, "
-    "clawback recover, budget allocate, contract amend|suspend|resume|terminate, hire withdraw";
+    "import DIR, report balances|program, audit head|proof|consistency|export|verify|trail, "
+    "payout request|approve|reject|disburse|fail, clawback recover, budget allocate, "
+    "contract amend|suspend|resume|terminate, hire withdraw";
 
 TEST(CommandLineTest, DaftarHelpPrintsUsageAndExits0) {
   for (const char* flag : {"--help", "-h"}) {
@@ -127,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"FormatToAuditHead",
                 {"audit", "head", "--format=table"},
                 "error: INVALID_ARGUMENT: --format does not apply to `daftar audit head`; it "
-                "takes none of the command flags\n"},
+                "takes --tree_size, --sign_now\n"},
         BadFlag{"FormatToImport",
                 {"import", "/nonexistent", "--format=table"},
                 "error: INVALID_ARGUMENT: --format does not apply to `daftar import`; it takes "
