@@ -23,29 +23,10 @@ std::string Key(uint64_t position) {
   return key;
 }
 
-// Opens the store's directory with the plain RocksDB API (the store must be closed) and applies
-// `edit` to the `events` column family.
-void EditEvents(const std::string& path,
-                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
-  rocksdb::Options options;
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, options);
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(options, path, descriptors, &handles, &db).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "events") edit(db, handles[i]);
-  }
-  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
-  delete db;
-}
-
 // Changes one payload byte inside the stored record bytes, keeping the envelope's hash: the
 // record still parses, but no longer hashes to what is stored.
 void FlipPayloadByte(const std::string& path, uint64_t position) {
-  EditEvents(path, [position](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
+  EditFamily(path, "events", [position](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
     std::string value;
     ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), events, Key(position), &value).ok());
     daftar::v1::RecordEnvelope envelope;
@@ -119,7 +100,7 @@ TEST_F(ChainTest, TamperedRecordIsDataLossNamingItsPosition) {
 
 TEST_F(ChainTest, MissingRecordIsDataLossNamingItsPosition) {
   store_.reset();
-  EditEvents(dir_.path(), [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
+  EditFamily(dir_.path(), "events", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
     ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), events, Key(2)).ok());
   });
   ReopenUnverified();
@@ -141,7 +122,7 @@ TEST_F(ChainTest, TamperedLastRecordFailsOpen) {
 TEST_F(ChainTest, MissingRecordBeforeTheLastFailsOpen) {
   // Open links the last record to the one before it; that one is gone.
   store_.reset();
-  EditEvents(dir_.path(), [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
+  EditFamily(dir_.path(), "events", [](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
     ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), events, Key(kRecords - 1)).ok());
   });
   Options options;

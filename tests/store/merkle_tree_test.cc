@@ -26,20 +26,6 @@ void AppendEvents(EventStore& store, const std::string& request_id, size_t count
   ASSERT_TRUE(appended.ok()) << appended.status();
 }
 
-// The reference tree over the records 1..head as stored (leaf = LeafHash(chain hash)).
-audit::InMemoryTree ReferenceTree(EventStore& store) {
-  audit::InMemoryTree tree;
-  const uint64_t head = store.GetHead().position;
-  for (uint64_t from = 1; from <= head; from += kReadPageMax) {
-    absl::StatusOr<std::vector<Record>> page = store.Read(from, kReadPageMax);
-    EXPECT_TRUE(page.ok()) << page.status();
-    if (!page.ok()) break;
-    for (const Record& record : *page) tree.Append(audit::LeafHash(record.hash));
-  }
-  EXPECT_EQ(tree.size(), head);
-  return tree;
-}
-
 std::string Root(const audit::InMemoryTree& tree, uint64_t size) {
   return *audit::RootHash(tree, size);
 }

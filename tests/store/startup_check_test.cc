@@ -24,25 +24,6 @@ using ::testing::StartsWith;
 
 constexpr size_t kTamperOffset = 10;  // a byte inside the record bytes of any test record
 
-// Opens the closed store's directory with plain RocksDB and applies `edit` to column family
-// `cf_name`.
-void EditFamily(const std::string& path, const std::string& cf_name,
-                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
-  rocksdb::Options options;
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(options, path, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const std::string& name : names) descriptors.emplace_back(name, options);
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(options, path, descriptors, &handles, &db).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == cf_name) edit(db, handles[i]);
-  }
-  for (rocksdb::ColumnFamilyHandle* handle : handles) db->DestroyColumnFamilyHandle(handle);
-  delete db;
-}
-
 absl::Status OpenStatus(const std::string& path, bool verify_at_open = true) {
   Options options;
   options.path = path;
@@ -54,18 +35,6 @@ std::string NodeKey(uint8_t level, uint64_t index) {
   std::string key(1, static_cast<char>(level));
   for (int shift = 56; shift >= 0; shift -= 8) key.push_back(static_cast<char>(index >> shift));
   return key;
-}
-
-audit::InMemoryTree ReferenceTree(EventStore& store) {
-  audit::InMemoryTree tree;
-  const uint64_t head = store.GetHead().position;
-  for (uint64_t from = 1; from <= head; from += kReadPageMax) {
-    absl::StatusOr<std::vector<Record>> page = store.Read(from, kReadPageMax);
-    EXPECT_TRUE(page.ok()) << page.status();
-    if (!page.ok()) break;
-    for (const Record& record : *page) tree.Append(audit::LeafHash(record.hash));
-  }
-  return tree;
 }
 
 class StartupCheckTest : public StoreTest {

@@ -1,5 +1,7 @@
 #include "tests/store/store_test_helpers.h"
 
+#include "tests/support/rocks_tamper.h"
+
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -8,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/support/rocks_tamper.h"
 
 namespace daftar::store::testing {
 
@@ -50,6 +53,28 @@ std::string TestSha256(const std::string& a, const std::string& b) {
     ADD_FAILURE() << "EVP_Digest failed";
   }
   return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+void EditFamily(const std::string& path, const std::string& cf_name,
+                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit) {
+  const absl::Status edited = ::daftar::testing::EditColumnFamily(
+      path, cf_name, [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family) {
+        edit(&db, family);
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(edited.ok()) << edited;
+}
+
+audit::InMemoryTree ReferenceTree(EventStore& store) {
+  audit::InMemoryTree tree;
+  const uint64_t head = store.GetHead().position;
+  for (uint64_t from = 1; from <= head; from += kReadPageMax) {
+    absl::StatusOr<std::vector<Record>> page = store.Read(from, kReadPageMax);
+    EXPECT_TRUE(page.ok()) << page.status();
+    if (!page.ok()) break;
+    for (const Record& record : *page) tree.Append(audit::LeafHash(record.hash));
+  }
+  return tree;
 }
 
 }  // namespace daftar::store::testing

@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "ledger/audit/merkle.h"
 #include "ledger/store/event_store.h"
+#include "rocksdb/db.h"
 #include "tests/support/temp_dir.h"
 
 namespace daftar::store::testing {
@@ -35,6 +37,15 @@ AppendRequest Request(std::string request_id, std::vector<ProposedEvent> events,
 std::string TestSha256(const std::string& a, const std::string& b);
 
 // A store opened in a fresh directory for each test. The directory outlives the store.
+// Opens the closed store's directory with plain RocksDB (tests/support/rocks_tamper.h) and
+// applies `edit` to column family `cf_name`; the test fails if that cannot be done.
+void EditFamily(const std::string& path, const std::string& cf_name,
+                const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle*)>& edit);
+
+// The reference Merkle tree over records 1..head as stored (leaf i = LeafHash(chain hash of
+// position i + 1)), built in memory from EventStore::Read.
+audit::InMemoryTree ReferenceTree(EventStore& store);
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {

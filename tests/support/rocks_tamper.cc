@@ -77,17 +77,12 @@ rocksdb::WriteOptions Synced() {
   return write;
 }
 
-}  // namespace
-
-absl::Status FlipRecordByte(const std::string& data_dir, uint64_t position,
-                            size_t offset_in_record_bytes) {
-  RawDatabase database;
-  if (absl::Status s = database.Open(data_dir); !s.ok()) return s;
-  absl::StatusOr<rocksdb::ColumnFamilyHandle*> events = database.Family("events");
-  if (!events.ok()) return events.status();
+// The record at `position` of `events` with one byte of its record bytes flipped.
+absl::Status FlipByteAt(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events, uint64_t position,
+                        size_t offset_in_record_bytes) {
   const std::string key = BigEndian(position);
   std::string value;
-  rocksdb::Status status = database.db().Get(rocksdb::ReadOptions(), *events, key, &value);
+  rocksdb::Status status = db.Get(rocksdb::ReadOptions(), events, key, &value);
   if (status.IsNotFound()) {
     return absl::NotFoundError(absl::StrCat("no record at position ", position));
   }
@@ -105,27 +100,52 @@ absl::Status FlipRecordByte(const std::string& data_dir, uint64_t position,
   (*record)[offset_in_record_bytes] ^= 0x01;
   std::string tampered;
   envelope.SerializeToString(&tampered);
-  return FromRocks(database.db().Put(Synced(), *events, key, tampered),
+  return FromRocks(db.Put(Synced(), events, key, tampered),
                    absl::StrCat("write position ", position));
 }
 
-absl::Status DeleteColumnFamilyContents(const std::string& data_dir,
-                                        const std::string& cf_name) {
-  RawDatabase database;
-  if (absl::Status s = database.Open(data_dir); !s.ok()) return s;
-  absl::StatusOr<rocksdb::ColumnFamilyHandle*> family = database.Family(cf_name);
-  if (!family.ok()) return family.status();
+// Every key of `family` deleted in one synced batch.
+absl::Status DeleteAll(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family,
+                       const std::string& cf_name) {
   rocksdb::WriteBatch batch;
-  std::unique_ptr<rocksdb::Iterator> it(
-      database.db().NewIterator(rocksdb::ReadOptions(), *family));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), family));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (rocksdb::Status s = batch.Delete(*family, it->key()); !s.ok()) {
+    if (rocksdb::Status s = batch.Delete(family, it->key()); !s.ok()) {
       return FromRocks(s, "stage delete");
     }
   }
   if (absl::Status s = FromRocks(it->status(), absl::StrCat("scan ", cf_name)); !s.ok()) return s;
   it.reset();
-  return FromRocks(database.db().Write(Synced(), &batch), absl::StrCat("delete ", cf_name));
+  return FromRocks(db.Write(Synced(), &batch), absl::StrCat("delete ", cf_name));
+}
+
+}  // namespace
+
+absl::Status EditColumnFamily(
+    const std::string& data_dir, const std::string& cf_name,
+    const std::function<absl::Status(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family)>&
+        edit) {
+  RawDatabase database;
+  if (absl::Status s = database.Open(data_dir); !s.ok()) return s;
+  absl::StatusOr<rocksdb::ColumnFamilyHandle*> family = database.Family(cf_name);
+  if (!family.ok()) return family.status();
+  return edit(database.db(), *family);
+}
+
+absl::Status FlipRecordByte(const std::string& data_dir, uint64_t position,
+                            size_t offset_in_record_bytes) {
+  return EditColumnFamily(data_dir, "events", [&](rocksdb::DB& db,
+                                                  rocksdb::ColumnFamilyHandle* events) {
+    return FlipByteAt(db, events, position, offset_in_record_bytes);
+  });
+}
+
+absl::Status DeleteColumnFamilyContents(const std::string& data_dir,
+                                        const std::string& cf_name) {
+  return EditColumnFamily(data_dir, cf_name, [&](rocksdb::DB& db,
+                                                 rocksdb::ColumnFamilyHandle* family) {
+    return DeleteAll(db, family, cf_name);
+  });
 }
 
 }  // namespace daftar::testing

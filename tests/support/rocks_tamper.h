@@ -9,11 +9,20 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "rocksdb/db.h"
 
 namespace daftar::testing {
+
+// Opens the closed database at data_dir with every column family it has, calls `edit` with the
+// database and the handle of cf_name, and closes it. Returns the edit's status. Errors: NOT_FOUND
+// if the database has no such column family; INTERNAL for RocksDB failures (e.g. still open).
+absl::Status EditColumnFamily(
+    const std::string& data_dir, const std::string& cf_name,
+    const std::function<absl::Status(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family)>& edit);
 
 // Flips (XOR 0x01) the byte at offset_in_record_bytes of the `record` bytes of the
 // RecordEnvelope stored at `position` (1-based) of the `events` column family, keeping the
