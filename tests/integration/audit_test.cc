@@ -211,6 +211,14 @@ std::unique_ptr<grpc::ClientContext> Context() {
   return context;
 }
 
+// The latest signed tree head (GetTreeHead with tree_size 0); the test fails if the call does.
+v1::SignedTreeHead LatestTreeHead(v1::Audit::Stub& audit) {
+  v1::GetTreeHeadResponse response;
+  grpc::Status status = audit.GetTreeHead(Context().get(), {}, &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response.tree_head();
+}
+
 // Every record's envelope bytes, by ReadRecords pages of kReadPageMax.
 std::vector<std::string> AllEnvelopes(v1::Audit::Stub& audit) {
   std::vector<std::string> out;
@@ -1075,12 +1083,7 @@ TEST(AuditServerTest, HeadsAreSignedEveryNEventsAndKeptAcrossRestarts) {
   auto server = ServerProcess::Start(config);
   ASSERT_TRUE(server.ok()) << server.status();
   auto audit = v1::Audit::NewStub((*server)->Channel());
-  auto latest = [&]() {
-    v1::GetTreeHeadResponse response;
-    grpc::Status status = audit->GetTreeHead(Context().get(), {}, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response.tree_head();
-  };
+  auto latest = [&]() { return LatestTreeHead(*audit); };
   EXPECT_EQ(latest().tree_size(), 0u);  // signed once at start, on the empty log
   for (int year : {2027, 2028}) {
     CommandResult budget = RunCli((*server)->address(),
@@ -1119,11 +1122,7 @@ TEST(AuditServerTest, HeadsAreSignedEveryTSecondsWhenTheHeadMoved) {
   auto server = ServerProcess::Start(config);
   ASSERT_TRUE(server.ok()) << server.status();
   auto audit = v1::Audit::NewStub((*server)->Channel());
-  auto latest = [&]() {
-    v1::GetTreeHeadResponse response;
-    EXPECT_TRUE(audit->GetTreeHead(Context().get(), {}, &response).ok());
-    return response.tree_head();
-  };
+  auto latest = [&]() { return LatestTreeHead(*audit); };
   const v1::SignedTreeHead at_start = latest();
   EXPECT_EQ(at_start.tree_size(), 0u);
   CommandResult budget = RunCli((*server)->address(),
