@@ -3,8 +3,9 @@
 # examples/scenario-small with the CLI, prints the balances table, then runs one payout round
 # (docs/MONEY.md): budgets for the scenario's fiscal years, a payout requested by an operator,
 # approved by an approver (another actor: four-eyes), disbursed by the treasury; prints the
-# balances and the program report, has the server verify the hash chain and print its head, then
-# stops the server with SIGTERM. Every choice is derived from the scenario, so two runs print
+# balances and the program report, has the server verify the hash chain and print its signed
+# tree head, exports the log and verifies the export offline with the tree head's public key
+# (docs/AUDIT.md; the verifier's balances equal the server's), then stops the server with SIGTERM. Every choice is derived from the scenario, so two runs print
 # the same figures. Each money step runs under the --role the server's authorization table
 # requires (README "Roles"): budgets admin, the request operator, the approval approver, the
 # disbursement treasury; the import and the reports take any role.
@@ -27,9 +28,12 @@ trap cleanup EXIT
 
 # The pepper keys people's pseudonyms: 32 random bytes, readable by its owner only.
 (umask 077 && head -c 32 /dev/urandom > "$work/pepper")
+# The key that signs tree heads; auditors get tree-head.pub.
+bash deploy/make-audit-key.sh "$work/keys"
 
 build/services/daftard --data_dir="$work/data" --listen=127.0.0.1:0 \
-  --pepper_file="$work/pepper" --port_file="$work/port" 2> "$work/daftard.log" &
+  --pepper_file="$work/pepper" --port_file="$work/port" \
+  --tree_head_key="$work/keys/tree-head.key" 2> "$work/daftard.log" &
 server_pid=$!
 for _ in $(seq 1 300); do
   [ -s "$work/port" ] && break
@@ -131,8 +135,21 @@ echo
 echo "== program report"
 "${daftar[@]}" report program --format=table
 echo
-echo "== audit: hash chain verified by the server from position 1 to its head"
-"${daftar[@]}" audit head
+echo "== audit: hash chain verified by the server from position 1 to its head, signed tree head"
+"${daftar[@]}" audit head --sign_now
+echo
+echo "== audit: export of the whole log, verified offline with the public key"
+"${daftar[@]}" audit export --out="$work/ledger.export"
+build/clients/daftar audit verify "$work/ledger.export" --public_key="$work/keys/tree-head.pub" \
+  --format=jsonl > "$work/verified.jsonl"
+"${daftar[@]}" report balances --format=jsonl > "$work/served.jsonl"
+if cmp -s "$work/verified.jsonl" "$work/served.jsonl"; then
+  echo "balances rebuilt by the verifier == the server's balances report (byte for byte)"
+else
+  echo "demo: the verifier's balances differ from the server's" >&2
+  diff "$work/verified.jsonl" "$work/served.jsonl" >&2 || true
+  exit 1
+fi
 
 kill -TERM "$server_pid"
 wait "$server_pid"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Daftar needs to build and test on Debian 12: compilers, CMake, gRPC, protobuf,
-# RocksDB, Abseil, OpenSSL, GoogleTest, Python 3 (the oracle). Idempotent: installs only the
+# RocksDB, Abseil, OpenSSL (library, and its command line for deploy/make-audit-key.sh),
+# GoogleTest, Python 3 (the oracle). Idempotent: installs only the
 # packages that are missing, and runs apt-get update only then. Needs root when something is
 # missing.
 set -euo pipefail
@@ -8,7 +9,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  librocksdb-dev libabsl-dev libssl-dev libgtest-dev libgmock-dev python3
+  librocksdb-dev libabsl-dev libssl-dev openssl libgtest-dev libgmock-dev python3
 )
 
 missing=()
