@@ -1,11 +1,13 @@
-// VerifyChain: recompute hash_n = SHA-256(hash_{n-1} || record bytes) over stored bytes. The walk
-// is shared with the start-up check (startup_check.cc).
+// VerifyChain: recompute hash_n = SHA-256(hash_{n-1} || record bytes) over stored bytes and, for
+// the full check, every Merkle node from the verified hashes. The walks are shared with the
+// start-up check (startup_check.cc).
 #include <algorithm>
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "daftar/v1/store.pb.h"
+#include "ledger/audit/merkle.h"
 #include "ledger/store/event_store_impl.h"
 #include "ledger/store/record_codec.h"
 #include "ledger/store/rocks_util.h"
@@ -32,17 +34,37 @@ absl::Status EventStoreImpl::VerifyChain(uint64_t from_position, uint64_t to_pos
     return absl::InvalidArgumentError(
         absl::StrCat("from_position ", from, " is past to_position ", to));
   }
-  // The chain into `from` starts at the hash stored with from - 1, taken as written.
-  std::string previous_hash = ZeroHash();
-  if (from > 1) {
-    absl::StatusOr<std::string> bytes = ReadEnvelope(from - 1);
-    daftar::v1::RecordEnvelope envelope;
-    if (!bytes.ok()) return bytes.status();
-    if (!envelope.ParseFromString(*bytes)) return ChainBroken(from - 1, "envelope does not parse");
-    previous_hash = envelope.hash();
+  if (from == 1) {
+    // The full check: the chain from the zero hash, and the whole tree from the empty one.
+    MerkleFrontier frontier;
+    return WalkChainAndTree(1, to, ZeroHash(), frontier);
   }
-  return WalkChain(from, to, std::move(previous_hash),
+  // A partial check: the chain into `from` starts at the hash stored with from - 1, taken as
+  // written; no Merkle node is checked.
+  absl::StatusOr<std::string> bytes = ReadEnvelope(from - 1);
+  daftar::v1::RecordEnvelope envelope;
+  if (!bytes.ok()) return bytes.status();
+  if (!envelope.ParseFromString(*bytes)) return ChainBroken(from - 1, "envelope does not parse");
+  return WalkChain(from, to, std::move(*envelope.mutable_hash()),
                    [](uint64_t, const std::string&) { return absl::OkStatus(); });
+}
+
+absl::Status EventStoreImpl::WalkChainAndTree(uint64_t from, uint64_t to,
+                                              std::string previous_hash,
+                                              MerkleFrontier& frontier) {
+  return WalkChain(
+      from, to, std::move(previous_hash), [&](uint64_t, const std::string& hash) {
+        return frontier.Append(
+            audit::LeafHash(hash),
+            [&](int level, uint64_t index, const std::string& computed) -> absl::Status {
+              absl::StatusOr<std::string> node = ReadMerkleNode(level, index);
+              if (!node.ok()) return node.status();
+              if (*node == computed) return absl::OkStatus();
+              return absl::DataLossError(absl::StrCat(
+                  "merkle node level ", level, " index ", index,
+                  ": stored hash differs from the one recomputed from the records"));
+            });
+      });
 }
 
 absl::Status EventStoreImpl::WalkChain(uint64_t from, uint64_t to, std::string previous_hash,

@@ -173,7 +173,7 @@ EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
       tree_heads_(handles_[kTreeHeads]),
       now_us_(std::move(now_us)),
       tip_(tip),
-      head_{tip.position, tip.hash} {}
+      head_{tip.position, tip.hash, tip.frontier.Root()} {}
 
 EventStoreImpl::~EventStoreImpl() {
   {
@@ -191,10 +191,13 @@ Head EventStoreImpl::GetHead() {
 }
 
 void EventStoreImpl::Publish(const ChainTip& tip) {
+  // The root of the new head comes from the in-memory frontier, never from stored nodes:
+  // at most 63 hashes, outside the lock.
+  std::string tree_root = tip.frontier.Root();
   absl::MutexLock lock(&head_mu_);
   // Positions never go backwards; a tip behind the head means two sequencers.
   if (tip.position < head_.position) std::abort();
-  head_ = Head{tip.position, tip.hash};
+  head_ = Head{tip.position, tip.hash, std::move(tree_root)};
   head_cv_.SignalAll();
 }
 

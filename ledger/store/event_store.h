@@ -87,9 +87,16 @@ struct Record {
   std::string record_bytes;   // the exact stored StoredRecord bytes the hash covers
 };
 
+// The published end of the log. All three fields are one snapshot (taken under one lock).
 struct Head {
   uint64_t position = 0;  // 0: empty log
   std::string hash;       // 32 bytes; 32 zero bytes for an empty log
+  // 32 bytes, MTH of records 1..position (RFC 9162; audit::EmptyRoot() for an empty log).
+  // Never read from stored Merkle nodes: computed from the sequencer's in-memory frontier, which
+  // Open verified against the start-up checkpoint (Options::verify_at_open; without the check it
+  // is loaded from the stored frontier nodes unverified) and every group extends as it commits.
+  // Every Merkle answer of the store is checked against it (see TreeRoot).
+  std::string tree_root;
 };
 
 // What an idempotency key recorded.
@@ -104,10 +111,12 @@ struct Options {
   // Clock for recorded_at_us; default: system clock. Recorded times never decrease even if the
   // clock does.
   std::function<int64_t()> now_us;
-  // Start-up check (issue 4): Open recomputes the hash chain and the Merkle leaves from the last
+  // Start-up check (issue 4): Open recomputes the hash chain and the Merkle nodes from the last
   // verified checkpoint (meta, written after every successful check) to the head, and refuses to
-  // open (DATA_LOSS naming the first bad position) if either breaks. false only for tools that
-  // must open a damaged store to inspect it.
+  // open (DATA_LOSS naming the first bad position) if either breaks. Records and nodes before
+  // the checkpoint are not re-read at open (VerifyChain(1, 0) does); a damaged node there is
+  // still never served (see TreeRoot). false only for tools that must open a damaged store to
+  // inspect it; Head::tree_root then comes from the stored frontier nodes, unverified.
   bool verify_at_open = true;
 };
 
@@ -125,8 +134,10 @@ class EventStore {
   // Opens (creating if needed) the store at options.path, builds Merkle nodes missing from a
   // database written before the tree existed, and (Options::verify_at_open) verifies the chain
   // and the Merkle nodes from the last verified checkpoint to the head (docs/AUDIT.md "Merkle
-  // storage and start-up check"). Errors: INTERNAL if RocksDB cannot open; DATA_LOSS
-  // "open <dir>: hash chain broken at position N: ..." or "... merkle node level L index I: ...".
+  // storage and start-up check"). Every refusal reads "open <dir>: <why>". Errors: INTERNAL if
+  // RocksDB cannot open; DATA_LOSS "open <dir>: hash chain broken at position N: ...",
+  // "open <dir>: merkle node level L index I: ..." or, when the checkpoint itself is the damaged
+  // part, "open <dir>: start-up checkpoint (meta \"verified\") does not match ...".
   // Also: INVALID_ARGUMENT for an empty path; FAILED_PRECONDITION if the directory holds a store
   // of another format (the `meta` column family names it).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
@@ -164,7 +175,7 @@ class EventStore {
   // Current last version of a stream; 0 if it does not exist.
   virtual absl::StatusOr<uint64_t> StreamVersion(const std::string& stream_id) = 0;
 
-  // Position and hash of the last durable record.
+  // Position, chain hash and Merkle root of the last durable record, one snapshot.
   virtual Head GetHead() = 0;
 
   // What a request id recorded, or nullopt if never used.
@@ -172,9 +183,16 @@ class EventStore {
       const std::string& request_id) = 0;
 
   // Recomputes the hash chain over [from_position, to_position] (to 0 = head) from the stored
-  // bytes. Errors: DATA_LOSS naming the first position whose hash or previous_hash is wrong or
-  // that is missing. from_position 0 means 1. OUT_OF_RANGE if to_position is past the head;
-  // INVALID_ARGUMENT if from_position > to_position (an empty log verifies OK).
+  // bytes. from_position 0 means 1. The full check (from_position <= 1) re-reads everything up
+  // to `to`: while walking the chain it also recomputes every Merkle node of a complete perfect
+  // subtree within [1, to] from the verified chain hashes and compares it with the stored node
+  // (O(to) node reads). A partial check (from_position > 1) starts from the stored hash of
+  // from_position - 1 and checks no Merkle node. Errors, the first failure in position order:
+  // DATA_LOSS "hash chain broken at position N: <what>" for a record whose hash, position or
+  // previous_hash is wrong or that is missing; DATA_LOSS "merkle node level L index I: stored
+  // hash differs from the one recomputed from the records" or "merkle node level L index I is
+  // missing" (full check only). OUT_OF_RANGE if to_position is past the head; INVALID_ARGUMENT
+  // if from_position > to_position (an empty log verifies OK); INTERNAL for RocksDB failures.
   virtual absl::Status VerifyChain(uint64_t from_position, uint64_t to_position) = 0;
 
   // Catch-up then live: calls on_record for every record with position > after_position, in
@@ -209,11 +227,22 @@ class EventStore {
   // --- Merkle tree (RFC 9162, DESIGN.md §2). Leaf i (0-based) is the 32-byte chain hash of the
   // record at position i + 1; a tree of size n covers positions 1..n. Its nodes are written in
   // the same synced WriteBatch as the records (the `merkle` column family), so every published
-  // head has its tree. Each call reads O(log n) nodes. Errors of all four: OUT_OF_RANGE naming
-  // the size and the head for a tree size past the head; DATA_LOSS for a node missing or not 32
-  // bytes (naming level and index); INTERNAL for RocksDB failures.
+  // head has its tree.
+  // Trust: stored nodes are never believed on their own. Each call takes one snapshot of the
+  // head and its Head::tree_root (computed in memory, never from stored nodes) and checks every
+  // answer against it before returning it: the root of a size below the head is computed from
+  // stored nodes and checked by a consistency proof (from stored nodes) to the head's root;
+  // an inclusion proof is verified against the checked root and the record's stored chain hash;
+  // a consistency proof against the checked roots of both sizes; a frontier by folding it to the
+  // checked root. Each call reads O(log n) nodes (about 3 times what the answer alone needs).
+  // Errors of all four: OUT_OF_RANGE naming the size and the head for a tree size past the head;
+  // DATA_LOSS "merkle tree: stored nodes do not match the records' tree at size N (a node is
+  // damaged; run VerifyChain to locate it)" when a check fails (N: the size whose root or proof
+  // failed); DATA_LOSS for a node missing or not 32 bytes (naming level and index) or a record
+  // missing or unparsable (naming the position); INTERNAL for RocksDB failures.
 
-  // MTH of the first tree_size records (0: SHA-256 of nothing). 32 bytes.
+  // MTH of the first tree_size records (0: SHA-256 of nothing). 32 bytes. TreeRoot(head) is
+  // Head::tree_root, with no node read.
   virtual absl::StatusOr<std::string> TreeRoot(uint64_t tree_size) = 0;
   // Audit path of the record at `position` in the tree of tree_size records, leaf first
   // (RFC 9162 §2.1.3.1). INVALID_ARGUMENT for position 0 or position > tree_size.
@@ -224,7 +253,8 @@ class EventStore {
   virtual absl::StatusOr<std::vector<std::string>> ConsistencyProof(uint64_t first_size,
                                                                     uint64_t second_size) = 0;
   // The perfect subtree hashes the tree of tree_size records is made of: one per set bit of
-  // tree_size, largest (leftmost) first; empty for 0.
+  // tree_size, largest (leftmost) first; empty for 0. Folded right to left they give the
+  // (checked) TreeRoot(tree_size).
   virtual absl::StatusOr<std::vector<std::string>> TreeFrontier(uint64_t tree_size) = 0;
 
   // --- Signed tree heads, kept as opaque bytes (a serialised audit.proto SignedTreeHead) by

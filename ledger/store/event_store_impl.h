@@ -104,9 +104,11 @@ class EventStoreImpl final : public EventStore {
                                                        uint32_t max_count) override;
 
   // Called once by Open before the store is shared (startup_check.cc): builds the Merkle nodes
-  // of records that have none (a database written before the tree existed), loads the frontier
-  // of the head into the tip and, if `verify`, runs the start-up check from the last checkpoint.
-  // DATA_LOSS naming the first bad position or node; INTERNAL for RocksDB failures.
+  // of records that have none (a database written before the tree existed), if `verify` runs the
+  // start-up check from the last checkpoint, and sets the tip's frontier and the head's
+  // tree_root (Publish) from the frontier the check verified (unverified: from the stored
+  // frontier nodes). DATA_LOSS naming the first bad position or node, or the damaged
+  // checkpoint; INTERNAL for RocksDB failures.
   absl::Status PrepareTree(bool verify);
 
   // For subscriptions (subscription.cc). Blocks until the head is >= next_position, `*cancelled`
@@ -150,14 +152,32 @@ class EventStoreImpl final : public EventStore {
   // N: <what>" at the first bad one, or the first non-OK status of on_verified.
   absl::Status WalkChain(uint64_t from, uint64_t to, std::string previous_hash,
                          ChainHashVisitor on_verified);
+  // WalkChain that also appends each verified chain hash's leaf to `frontier` (the tree of
+  // from - 1 leaves) and compares every node that completes with the stored one: DATA_LOSS
+  // "merkle node level L index I: stored hash differs from the one recomputed from the records"
+  // or "merkle node level L index I is missing" at the first bad node. The start-up check and
+  // the full VerifyChain share it. On success `frontier` is the tree of `to` leaves.
+  absl::Status WalkChainAndTree(uint64_t from, uint64_t to, std::string previous_hash,
+                                MerkleFrontier& frontier);
 
   // Merkle nodes (merkle_tree.cc, startup_check.cc).
   absl::StatusOr<std::string> ReadMerkleNode(int level, uint64_t index);
-  absl::Status CheckTreeSize(uint64_t tree_size, absl::string_view what);
   absl::StatusOr<MerkleFrontier> LoadFrontier(uint64_t tree_size);
+  // The 32-byte chain hash stored with the record at `position`, as written (not recomputed).
+  // DATA_LOSS naming the position if it is missing, does not parse or is not 32 bytes.
+  absl::StatusOr<std::string> StoredChainHash(uint64_t position);
   absl::StatusOr<uint64_t> StoredLeafCount();
   absl::Status BackfillTree(uint64_t stored_leaves, uint64_t head);
-  absl::Status CheckSinceCheckpoint();
+  // The start-up check; returns the verified frontier of the head.
+  absl::StatusOr<MerkleFrontier> CheckSinceCheckpoint();
+  // Whether the stored node (level, index) equals the hash recomputed from the level below it
+  // (its two stored children; for a leaf, the chain hash stored with its record). A read that
+  // fails counts as no. For naming the damaged part when a checkpoint and a node disagree.
+  bool NodeAgreesWithChildren(int level, uint64_t index, const std::string& stored);
+  // Whether the chain hash of record `size`, folded with the stored left siblings on its path,
+  // gives last_subtree (the last frontier hash of the tree of `size` leaves). Failed reads: no.
+  bool LastSubtreeHolds(uint64_t size, const std::string& chain_hash,
+                        const std::string& last_subtree);
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;

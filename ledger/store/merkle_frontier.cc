@@ -35,6 +35,16 @@ std::vector<std::string> MerkleFrontier::Subtrees() const {
   return out;
 }
 
+std::string MerkleFrontier::Root() const { return FoldSubtrees(Subtrees()); }
+
+std::string MerkleFrontier::FoldSubtrees(const std::vector<std::string>& subtrees) {
+  if (subtrees.empty()) return audit::EmptyRoot();
+  // The smallest (rightmost) subtree is the innermost right child.
+  std::string root = subtrees.back();
+  for (size_t i = subtrees.size() - 1; i-- > 0;) root = audit::NodeHash(subtrees[i], root);
+  return root;
+}
+
 std::vector<std::pair<int, uint64_t>> MerkleFrontier::SubtreeNodes(uint64_t size) {
   std::vector<std::pair<int, uint64_t>> nodes;
   uint64_t offset = 0;  // first leaf of the next subtree

@@ -35,6 +35,14 @@ class MerkleFrontier {
   // The subtree roots, largest (leftmost) first; popcount(size()) hashes.
   std::vector<std::string> Subtrees() const;
 
+  // MTH of the tree of size() leaves (RFC 9162 §2.1.1): the subtree roots folded right to left,
+  // popcount(size()) - 1 hashes; audit::EmptyRoot() for size 0. 32 bytes.
+  std::string Root() const;
+
+  // Folds `subtrees` (largest first, as Subtrees() gives them) into their MTH; EmptyRoot() for
+  // none. The hashes are taken as given (32 bytes each).
+  static std::string FoldSubtrees(const std::vector<std::string>& subtrees);
+
   // The frontier of a tree of `size` leaves from its subtree roots, largest first.
   // DATA_LOSS if their count is not popcount(size), a hash is not 32 bytes or size is past
   // audit::kTreeSizeMax.

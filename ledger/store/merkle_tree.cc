@@ -2,10 +2,14 @@
 // Nodes are written by the sequencer with their records (group_commit.cc) and by Open's backfill
 // (startup_check.cc); this file only reads them, through an audit::NodeReader, so the proofs are
 // those of ledger/audit/merkle.cc. Key layout: store_keys.h.
+// No answer is built from stored nodes alone: each is checked against the root of one snapshot
+// of the head (Head::tree_root, computed from the sequencer's in-memory frontier), so a node
+// damaged on disk gives DATA_LOSS instead of a false root or a proof no verifier accepts.
 #include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "daftar/v1/store.pb.h"
 #include "ledger/audit/merkle.h"
 #include "ledger/store/event_store_impl.h"
 #include "ledger/store/rocks_util.h"
@@ -55,47 +59,121 @@ absl::StatusOr<std::string> EventStoreImpl::ReadMerkleNode(int level, uint64_t i
   return ReadNode(*db_, merkle_, level, index);
 }
 
-absl::Status EventStoreImpl::CheckTreeSize(uint64_t tree_size, absl::string_view what) {
-  if (const uint64_t head = GetHead().position; tree_size > head) {
+namespace {
+
+// OUT_OF_RANGE "<what> N is past the head H" against the caller's one snapshot of the head.
+absl::Status CheckSize(const Head& head, uint64_t tree_size, absl::string_view what) {
+  if (tree_size > head.position) {
     return absl::OutOfRangeError(
-        absl::StrCat(what, " ", tree_size, " is past the head ", head));
+        absl::StrCat(what, " ", tree_size, " is past the head ", head.position));
   }
   return absl::OkStatus();
 }
 
+absl::Status TreeMismatch(uint64_t tree_size) {
+  return absl::DataLossError(absl::StrCat(
+      "merkle tree: stored nodes do not match the records' tree at size ", tree_size,
+      " (a node is damaged; run VerifyChain to locate it)"));
+}
+
+// The root of the tree of tree_size <= head.position leaves, checked: the head's root is
+// head.tree_root (computed in memory, never read); a smaller tree's root is computed from the
+// stored nodes and accepted only if a consistency proof, also from stored nodes, links it to
+// head.tree_root. Reads at most 3 · 64 nodes. TreeMismatch(tree_size) if the check fails.
+absl::StatusOr<std::string> CheckedRoot(const audit::NodeReader& reader, const Head& head,
+                                        uint64_t tree_size) {
+  if (tree_size == head.position) return head.tree_root;
+  if (tree_size == 0) return audit::EmptyRoot();
+  absl::StatusOr<std::string> root = audit::RootHash(reader, tree_size);
+  if (!root.ok()) return root.status();
+  absl::StatusOr<std::vector<std::string>> proof =
+      audit::ConsistencyProof(reader, tree_size, head.position);
+  if (!proof.ok()) return proof.status();
+  if (!audit::VerifyConsistency(tree_size, head.position, *root, head.tree_root, *proof).ok()) {
+    return TreeMismatch(tree_size);
+  }
+  return root;
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> EventStoreImpl::TreeRoot(uint64_t tree_size) {
-  if (absl::Status s = CheckTreeSize(tree_size, "tree_size"); !s.ok()) return s;
+  const Head head = GetHead();
+  if (absl::Status s = CheckSize(head, tree_size, "tree_size"); !s.ok()) return s;
   const RocksNodeReader reader(*db_, merkle_);
-  return audit::RootHash(reader, tree_size);
+  return CheckedRoot(reader, head, tree_size);
 }
 
 absl::StatusOr<std::vector<std::string>> EventStoreImpl::InclusionProof(uint64_t position,
                                                                         uint64_t tree_size) {
-  if (absl::Status s = CheckTreeSize(tree_size, "tree_size"); !s.ok()) return s;
+  const Head head = GetHead();
+  if (absl::Status s = CheckSize(head, tree_size, "tree_size"); !s.ok()) return s;
   if (position == 0 || position > tree_size) {
     return absl::InvalidArgumentError(
         absl::StrCat("position ", position, " is not in 1..tree_size (", tree_size, ")"));
   }
   const RocksNodeReader reader(*db_, merkle_);
-  return audit::InclusionProof(reader, position - 1, tree_size);
+  absl::StatusOr<std::string> root = CheckedRoot(reader, head, tree_size);
+  if (!root.ok()) return root.status();
+  absl::StatusOr<std::vector<std::string>> proof =
+      audit::InclusionProof(reader, position - 1, tree_size);
+  if (!proof.ok()) return proof.status();
+  absl::StatusOr<std::string> chain_hash = StoredChainHash(position);
+  if (!chain_hash.ok()) return chain_hash.status();
+  if (!audit::VerifyInclusion(audit::LeafHash(*chain_hash), position - 1, tree_size, *proof,
+                              *root)
+           .ok()) {
+    return TreeMismatch(tree_size);
+  }
+  return proof;
 }
 
 absl::StatusOr<std::vector<std::string>> EventStoreImpl::ConsistencyProof(uint64_t first_size,
                                                                           uint64_t second_size) {
-  if (absl::Status s = CheckTreeSize(second_size, "second_size"); !s.ok()) return s;
+  const Head head = GetHead();
+  if (absl::Status s = CheckSize(head, second_size, "second_size"); !s.ok()) return s;
   if (first_size == 0 || first_size > second_size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "first_size ", first_size, " is not in 1..second_size (", second_size, ")"));
   }
   const RocksNodeReader reader(*db_, merkle_);
-  return audit::ConsistencyProof(reader, first_size, second_size);
+  absl::StatusOr<std::string> first_root = CheckedRoot(reader, head, first_size);
+  if (!first_root.ok()) return first_root.status();
+  absl::StatusOr<std::string> second_root = CheckedRoot(reader, head, second_size);
+  if (!second_root.ok()) return second_root.status();
+  absl::StatusOr<std::vector<std::string>> proof =
+      audit::ConsistencyProof(reader, first_size, second_size);
+  if (!proof.ok()) return proof.status();
+  if (!audit::VerifyConsistency(first_size, second_size, *first_root, *second_root, *proof)
+           .ok()) {
+    return TreeMismatch(second_size);
+  }
+  return proof;
 }
 
 absl::StatusOr<std::vector<std::string>> EventStoreImpl::TreeFrontier(uint64_t tree_size) {
-  if (absl::Status s = CheckTreeSize(tree_size, "tree_size"); !s.ok()) return s;
+  const Head head = GetHead();
+  if (absl::Status s = CheckSize(head, tree_size, "tree_size"); !s.ok()) return s;
+  const RocksNodeReader reader(*db_, merkle_);
+  absl::StatusOr<std::string> root = CheckedRoot(reader, head, tree_size);
+  if (!root.ok()) return root.status();
   absl::StatusOr<MerkleFrontier> frontier = LoadFrontier(tree_size);
   if (!frontier.ok()) return frontier.status();
-  return frontier->Subtrees();
+  std::vector<std::string> subtrees = frontier->Subtrees();
+  if (MerkleFrontier::FoldSubtrees(subtrees) != *root) return TreeMismatch(tree_size);
+  return subtrees;
+}
+
+absl::StatusOr<std::string> EventStoreImpl::StoredChainHash(uint64_t position) {
+  absl::StatusOr<std::string> bytes = ReadEnvelope(position);
+  if (!bytes.ok()) return bytes.status();
+  daftar::v1::RecordEnvelope envelope;
+  if (!envelope.ParseFromString(*bytes) || envelope.hash().size() != audit::kHashBytes) {
+    return absl::DataLossError(absl::StrCat(
+        "record at position ", position, ": envelope does not parse or its hash is not ",
+        audit::kHashBytes, " bytes"));
+  }
+  return std::move(*envelope.mutable_hash());
 }
 
 absl::StatusOr<MerkleFrontier> EventStoreImpl::LoadFrontier(uint64_t tree_size) {

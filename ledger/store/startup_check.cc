@@ -10,12 +10,20 @@
 //    nodes still equal the checkpointed ones, then walks the chain from checkpoint + 1 to the
 //    head (chain_verification.cc's WalkChain: hash, position field, previous_hash link) while
 //    recomputing the Merkle nodes from the checkpoint frontier and the verified leaves, comparing
-//    every completed node with the stored one. The first failure refuses the open (DATA_LOSS);
-//    success writes the new checkpoint, synced. Each open costs O(records since the last open).
+//    every completed node with the stored one (WalkChainAndTree, which the full VerifyChain also
+//    uses). The first failure refuses the open (DATA_LOSS); success writes the new checkpoint,
+//    synced, and the verified frontier becomes the sequencer's, from which every head's
+//    tree_root is computed. Each open costs O(records since the last open).
+//    When the checkpoint and the store disagree, the checkpoint is blamed ("start-up checkpoint
+//    (meta "verified") does not match ...") only when the store is consistent with itself
+//    there: a frontier node that equals the hash of its stored children (or, for a leaf, of its
+//    record's chain hash), or a checkpointed record whose hash the matched frontier holds.
 //
 // LIMIT, on purpose: a record altered BEFORE the checkpoint (other than the checkpointed record
 // itself), or a stored node before it that is not on the checkpoint frontier, is NOT caught at
 // open. Only VerifyChain over the whole log, or the offline verifier of an export, finds it.
+// Such a node is still never served: every Merkle answer is checked against the head's root,
+// which comes from the verified frontier (merkle_tree.cc), so it gives DATA_LOSS instead.
 #include <bit>
 #include <memory>
 #include <utility>
@@ -53,8 +61,8 @@ std::string EncodeCheckpoint(uint64_t position, const std::string& hash,
 
 absl::StatusOr<VerifiedCheckpoint> DecodeCheckpoint(absl::string_view bytes) {
   const auto bad = [&](absl::string_view what) {
-    return absl::DataLossError(absl::StrCat("start-up checkpoint (meta '", kMetaVerifiedKey,
-                                            "', ", bytes.size(), " bytes): ", what));
+    return absl::DataLossError(absl::StrCat("start-up checkpoint (meta \"", kMetaVerifiedKey,
+                                            "\", ", bytes.size(), " bytes): ", what));
   };
   if (bytes.size() < kU64KeyBytes + kSha256Bytes) return bad("too short");
   VerifiedCheckpoint checkpoint;
@@ -76,6 +84,14 @@ absl::StatusOr<VerifiedCheckpoint> DecodeCheckpoint(absl::string_view bytes) {
   return checkpoint;
 }
 
+// DATA_LOSS "start-up checkpoint (meta "verified") does not match <what>": the checkpoint, not
+// the store, is the damaged part.
+absl::Status CheckpointDamaged(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("start-up checkpoint (meta \"", kMetaVerifiedKey,
+                                          "\") does not match ", what,
+                                          ": the checkpoint is damaged"));
+}
+
 rocksdb::WriteOptions Synced() {
   rocksdb::WriteOptions write;
   write.sync = true;
@@ -95,12 +111,13 @@ absl::Status EventStoreImpl::PrepareTree(bool verify) {
   if (*stored_leaves < head) {
     if (absl::Status s = BackfillTree(*stored_leaves, head); !s.ok()) return s;
   }
-  if (verify) {
-    if (absl::Status s = CheckSinceCheckpoint(); !s.ok()) return s;
-  }
-  absl::StatusOr<MerkleFrontier> frontier = LoadFrontier(head);
+  // The frontier every later root is computed from (Publish): verified by the check, or, for a
+  // tool that opens without it, the stored frontier nodes as they are.
+  absl::StatusOr<MerkleFrontier> frontier = verify ? CheckSinceCheckpoint() : LoadFrontier(head);
   if (!frontier.ok()) return frontier.status();
+  if (frontier->size() != head) std::abort();  // the check returns the tree of the head
   tip_.frontier = *std::move(frontier);
+  Publish(tip_);
   return absl::OkStatus();
 }
 
@@ -139,7 +156,7 @@ absl::Status EventStoreImpl::BackfillTree(uint64_t stored_leaves, uint64_t head)
   return absl::OkStatus();
 }
 
-absl::Status EventStoreImpl::CheckSinceCheckpoint() {
+absl::StatusOr<MerkleFrontier> EventStoreImpl::CheckSinceCheckpoint() {
   const uint64_t head = tip_.position;
   VerifiedCheckpoint checkpoint;
   std::string stored;
@@ -157,44 +174,74 @@ absl::Status EventStoreImpl::CheckSinceCheckpoint() {
                                          " are gone (head ", head, ")"));
   }
   if (c > 0) {
+    // The stored frontier nodes of c must be the checkpoint's. When one is not, the node is
+    // blamed unless it still agrees with the nodes below it: then the checkpoint is damaged.
+    const std::vector<std::string> subtrees = checkpoint.frontier.Subtrees();
+    const auto nodes = MerkleFrontier::SubtreeNodes(c);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const auto [level, index] = nodes[i];
+      absl::StatusOr<std::string> node = ReadMerkleNode(level, index);
+      if (!node.ok()) return node.status();
+      if (*node == subtrees[i]) continue;
+      if (NodeAgreesWithChildren(level, index, *node)) {
+        return CheckpointDamaged(absl::StrCat("merkle node level ", level, " index ", index,
+                                              ", which agrees with the nodes below it"));
+      }
+      return absl::DataLossError(
+          absl::StrCat("merkle node level ", level, " index ", index,
+                       ": stored hash differs from the one verified at the last open"));
+    }
+    // The checkpointed record must still hash to the checkpoint's hash. When it does not but
+    // its hash is the one the (just matched) frontier holds, the checkpoint's hash is damaged.
     absl::StatusOr<std::string> bytes = ReadEnvelope(c);
     if (!bytes.ok()) return ChainBroken(c, bytes.status().message());
     absl::StatusOr<Record> record = DecodeEnvelope(c, *bytes);
     if (!record.ok()) return ChainBroken(c, record.status().message());
     if (record->hash != checkpoint.hash) {
+      if (LastSubtreeHolds(c, record->hash, subtrees.back())) {
+        return CheckpointDamaged(absl::StrCat(
+            "the hash of position ", c, ", which its own merkle frontier holds"));
+      }
       return ChainBroken(c, "hash differs from the one verified at the last open");
     }
-    const std::vector<std::string> subtrees = checkpoint.frontier.Subtrees();
-    const auto nodes = MerkleFrontier::SubtreeNodes(c);
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      absl::StatusOr<std::string> node = ReadMerkleNode(nodes[i].first, nodes[i].second);
-      if (!node.ok()) return node.status();
-      if (*node != subtrees[i]) {
-        return absl::DataLossError(absl::StrCat(
-            "merkle node level ", nodes[i].first, " index ", nodes[i].second,
-            ": stored hash differs from the one verified at the last open"));
-      }
-    }
   }
-  if (c == head) return absl::OkStatus();
   MerkleFrontier frontier = checkpoint.frontier;
-  absl::Status walked = WalkChain(
-      c + 1, head, checkpoint.hash, [&](uint64_t, const std::string& hash) -> absl::Status {
-        return frontier.Append(
-            audit::LeafHash(hash),
-            [&](int level, uint64_t index, const std::string& computed) -> absl::Status {
-              absl::StatusOr<std::string> node = ReadMerkleNode(level, index);
-              if (!node.ok()) return node.status();
-              if (*node == computed) return absl::OkStatus();
-              return absl::DataLossError(absl::StrCat(
-                  "merkle node level ", level, " index ", index,
-                  ": stored hash differs from the one recomputed from the records"));
-            });
-      });
-  if (!walked.ok()) return walked;
-  return FromRocks(db_->Put(Synced(), meta_, ToSlice(kMetaVerifiedKey),
-                            EncodeCheckpoint(head, tip_.hash, frontier)),
-                   "write start-up checkpoint");
+  if (c == head) return frontier;
+  if (absl::Status s = WalkChainAndTree(c + 1, head, checkpoint.hash, frontier); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = FromRocks(db_->Put(Synced(), meta_, ToSlice(kMetaVerifiedKey),
+                                          EncodeCheckpoint(head, tip_.hash, frontier)),
+                                 "write start-up checkpoint");
+      !s.ok()) {
+    return s;
+  }
+  return frontier;
+}
+
+bool EventStoreImpl::NodeAgreesWithChildren(int level, uint64_t index,
+                                            const std::string& stored) {
+  if (level == 0) {
+    absl::StatusOr<std::string> chain_hash = StoredChainHash(index + 1);
+    return chain_hash.ok() && audit::LeafHash(*chain_hash) == stored;
+  }
+  absl::StatusOr<std::string> left = ReadMerkleNode(level - 1, 2 * index);
+  absl::StatusOr<std::string> right = ReadMerkleNode(level - 1, 2 * index + 1);
+  return left.ok() && right.ok() && audit::NodeHash(*left, *right) == stored;
+}
+
+bool EventStoreImpl::LastSubtreeHolds(uint64_t size, const std::string& chain_hash,
+                                      const std::string& last_subtree) {
+  // Leaf size - 1 is the rightmost leaf of the last subtree, of 2^countr_zero(size) leaves: at
+  // every level below it the path goes up as a right child, beside a stored left sibling.
+  uint64_t index = size - 1;
+  std::string hash = audit::LeafHash(chain_hash);
+  for (int level = 0; level < std::countr_zero(size); ++level, index >>= 1) {
+    absl::StatusOr<std::string> left = ReadMerkleNode(level, index - 1);
+    if (!left.ok()) return false;
+    hash = audit::NodeHash(*left, hash);
+  }
+  return hash == last_subtree;
 }
 
 }  // namespace daftar::store
