@@ -30,7 +30,30 @@ namespace {
 
 using google::protobuf::FileDescriptor;
 
-constexpr char kDescription[] =
+// Files in dependency order (each after its imports), as protoc --include_imports writes them.
+void CollectFile(const FileDescriptor* file, std::set<std::string>& seen,
+                 std::vector<const FileDescriptor*>& out) {
+  if (!seen.insert(file->name()).second) return;
+  for (int i = 0; i < file->dependency_count(); ++i) CollectFile(file->dependency(i), seen, out);
+  out.push_back(file);
+}
+
+google::protobuf::FileDescriptorSet ExportSchema() {
+  google::protobuf::FileDescriptorSet schema;
+  for (const FileDescriptor* file : ExportSchemaFiles()) file->CopyTo(schema.add_file());
+  return schema;
+}
+
+absl::Status FileError(const std::string& what, const std::string& path, int err) {
+  const std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(err));
+  if (err == ENOENT) return absl::NotFoundError(message);
+  if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(message);
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+const char kExportDescription[] =
     "Daftar audit export (docs/AUDIT.md). A sequence of daftar.v1.ExportFrame messages "
     "(audit.proto), each preceded by its length as a protobuf varint (the framing of "
     "google/protobuf/util/delimited_message_util.h): this header; one record_envelope frame per "
@@ -47,32 +70,15 @@ constexpr char kDescription[] =
     "this and also checks the postings, the rules and rebuilds the balances.\n"
     "`schema` holds the .proto files of every message here: protoc --decode works with it.";
 
-// Files in dependency order (each after its imports), as protoc --include_imports writes them.
-void CollectFile(const FileDescriptor* file, std::set<std::string>& seen,
-                 google::protobuf::FileDescriptorSet& out) {
-  if (!seen.insert(file->name()).second) return;
-  for (int i = 0; i < file->dependency_count(); ++i) CollectFile(file->dependency(i), seen, out);
-  file->CopyTo(out.add_file());
-}
-
-google::protobuf::FileDescriptorSet ExportSchema() {
-  google::protobuf::FileDescriptorSet schema;
+std::vector<const FileDescriptor*> ExportSchemaFiles() {
+  std::vector<const FileDescriptor*> files;
   std::set<std::string> seen;
-  CollectFile(v1::ExportFrame::descriptor()->file(), seen, schema);
-  CollectFile(v1::RecordEnvelope::descriptor()->file(), seen, schema);
-  CollectFile(v1::StoredRecord::descriptor()->file(), seen, schema);
-  CollectFile(v1::EntitlementAccrued::descriptor()->file(), seen, schema);
-  return schema;
+  CollectFile(v1::ExportFrame::descriptor()->file(), seen, files);
+  CollectFile(v1::RecordEnvelope::descriptor()->file(), seen, files);
+  CollectFile(v1::StoredRecord::descriptor()->file(), seen, files);
+  CollectFile(v1::EntitlementAccrued::descriptor()->file(), seen, files);
+  return files;
 }
-
-absl::Status FileError(const std::string& what, const std::string& path, int err) {
-  const std::string message = absl::StrCat(what, " ", path, ": ", std::strerror(err));
-  if (err == ENOENT) return absl::NotFoundError(message);
-  if (err == EACCES || err == EPERM) return absl::PermissionDeniedError(message);
-  return absl::InternalError(message);
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // ExportWriter
@@ -146,7 +152,7 @@ absl::StatusOr<std::unique_ptr<ExportWriter>> ExportWriter::Create(
   v1::ExportHeader* header = frame.mutable_header();
   header->set_format(kExportFormat);
   header->set_format_version(kExportFormatVersion);
-  header->set_description(kDescription);
+  header->set_description(kExportDescription);
   header->set_from_position(from_position);
   header->set_to_position(to_position);
   for (const std::string& hash : prefix_subtree_hashes) header->add_prefix_subtree_hashes(hash);

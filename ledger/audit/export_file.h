@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "daftar/v1/audit.pb.h"
+#include "google/protobuf/descriptor.h"
 
 namespace daftar::audit {
 
@@ -26,6 +27,17 @@ inline constexpr uint32_t kExportFormatVersion = 1;
 // Largest frame accepted when reading (a record envelope is at most the store's 64 KiB payload
 // plus metadata; the header carries the schema): a longer length prefix is DATA_LOSS.
 inline constexpr size_t kExportFrameBytesMax = 4 * 1024 * 1024;
+
+// The header's `description`: what the format is and how to verify it, in a few lines. The
+// writer puts exactly this text there and the verifier (export_verifier.h) refuses a header
+// whose description differs by a byte: the one definition serves both.
+extern const char kExportDescription[];
+
+// The .proto files the header's `schema` describes, each after its imports (as
+// protoc --include_imports writes them): audit.proto, store.proto, events.proto and their
+// imports, as compiled into this binary. The writer copies them into the header; the verifier
+// checks that the header's schema describes every message and enum of these files as they are.
+std::vector<const google::protobuf::FileDescriptor*> ExportSchemaFiles();
 
 // Writes an export. Not thread-safe. Writes to `path` + ".partial" and renames it to `path` in
 // Finish, so a file at `path` is always complete.

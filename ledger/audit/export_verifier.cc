@@ -16,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "daftar/v1/events.pb.h"
 #include "daftar/v1/store.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "ledger/audit/export_file.h"
 #include "ledger/audit/merkle.h"
 #include "ledger/domain/money.h"
@@ -49,6 +51,148 @@ absl::Status AtPosition(uint64_t position, absl::string_view what) {
 
 absl::Status InFile(const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat("file: ", status.message()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check 1, the header's description and schema. Both are written by ExportWriter and covered by
+// no hash or signature, so the verifier compares them with what it knows: the description with
+// kExportDescription, the schema with the descriptors compiled into this binary — the ones it
+// decodes the file with. Failures are DATA_LOSS "file: header ...": the file is not what a
+// writer of this format wrote.
+
+using google::protobuf::Descriptor;
+using google::protobuf::DescriptorPool;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::FieldDescriptor;
+
+absl::Status HeaderFailure(absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("file: header ", what));
+}
+
+absl::Status CheckDescription(absl::string_view description) {
+  const absl::string_view expected = kExportDescription;
+  if (description == expected) return absl::OkStatus();
+  size_t at = 0;
+  while (at < description.size() && at < expected.size() && description[at] == expected[at]) {
+    ++at;
+  }
+  return HeaderFailure(absl::StrCat("description is not this format's text (",
+                                    expected.size(), " bytes): it differs at byte ", at));
+}
+
+// Keeps the first error of building the header's schema into a DescriptorPool (instead of the
+// pool's default of logging every error).
+class FirstError : public DescriptorPool::ErrorCollector {
+ public:
+  void AddError(const std::string& filename, const std::string& element_name,
+                const google::protobuf::Message* /*descriptor*/, ErrorLocation /*location*/,
+                const std::string& message) override {
+    if (first_.empty()) first_ = absl::StrCat(filename, ": ", element_name, ": ", message);
+  }
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string first_;
+};
+
+absl::string_view LabelName(FieldDescriptor::Label label) {
+  switch (label) {
+    case FieldDescriptor::LABEL_OPTIONAL: return "optional";
+    case FieldDescriptor::LABEL_REQUIRED: return "required";
+    case FieldDescriptor::LABEL_REPEATED: return "repeated";
+  }
+  return "of no known label";
+}
+
+// The full name of a message or enum field's type; empty for a scalar.
+std::string FieldTypeName(const FieldDescriptor& field) {
+  if (field.message_type() != nullptr) return field.message_type()->full_name();
+  if (field.enum_type() != nullptr) return field.enum_type()->full_name();
+  return "";
+}
+
+// Every value of `ours` is in `theirs` under the same name with the same number.
+absl::Status CompareEnum(const EnumDescriptor& ours, const DescriptorPool& pool) {
+  const std::string where = absl::StrCat("schema: enum ", ours.full_name());
+  const EnumDescriptor* theirs = pool.FindEnumTypeByName(ours.full_name());
+  if (theirs == nullptr) return HeaderFailure(absl::StrCat(where, " is missing"));
+  for (int i = 0; i < ours.value_count(); ++i) {
+    const auto& value = *ours.value(i);
+    const auto* found = theirs->FindValueByName(value.name());
+    if (found == nullptr) {
+      return HeaderFailure(
+          absl::StrCat(where, " has no value ", value.name(), " = ", value.number()));
+    }
+    if (found->number() != value.number()) {
+      return HeaderFailure(absl::StrCat(where, " value ", value.name(), " is ", found->number(),
+                                        ", expected ", value.number()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Every field of `ours` is in `theirs` with the same number, name, type, label and type name;
+// then the same for the nested messages and enums.
+absl::Status CompareMessage(const Descriptor& ours, const DescriptorPool& pool) {
+  const std::string where = absl::StrCat("schema: message ", ours.full_name());
+  const Descriptor* theirs = pool.FindMessageTypeByName(ours.full_name());
+  if (theirs == nullptr) return HeaderFailure(absl::StrCat(where, " is missing"));
+  for (int i = 0; i < ours.field_count(); ++i) {
+    const FieldDescriptor& field = *ours.field(i);
+    const FieldDescriptor* found = theirs->FindFieldByNumber(field.number());
+    if (found == nullptr) {
+      return HeaderFailure(absl::StrCat(where, " has no field ", field.number(), ", expected ",
+                                        field.name()));
+    }
+    const std::string at = absl::StrCat(where, " field ", field.number());
+    if (found->name() != field.name()) {
+      return HeaderFailure(
+          absl::StrCat(at, " is named ", found->name(), ", expected ", field.name()));
+    }
+    const std::string named = absl::StrCat(at, " (", field.name(), ")");
+    if (found->type() != field.type()) {
+      return HeaderFailure(absl::StrCat(named, " is of type ", found->type_name(),
+                                        ", expected ", field.type_name()));
+    }
+    if (found->label() != field.label()) {
+      return HeaderFailure(absl::StrCat(named, " is ", LabelName(found->label()), ", expected ",
+                                        LabelName(field.label())));
+    }
+    if (FieldTypeName(*found) != FieldTypeName(field)) {
+      return HeaderFailure(absl::StrCat(named, " is of type ", FieldTypeName(*found),
+                                        ", expected ", FieldTypeName(field)));
+    }
+  }
+  for (int i = 0; i < ours.nested_type_count(); ++i) {
+    if (absl::Status st = CompareMessage(*ours.nested_type(i), pool); !st.ok()) return st;
+  }
+  for (int i = 0; i < ours.enum_type_count(); ++i) {
+    if (absl::Status st = CompareEnum(*ours.enum_type(i), pool); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+// The header's schema loads (each file after its imports, as the writer writes them) and
+// describes every message and enum of ExportSchemaFiles() as compiled here; what it has besides
+// (a newer writer's fields, values, messages or files) is accepted.
+absl::Status CheckSchema(const google::protobuf::FileDescriptorSet& schema) {
+  DescriptorPool pool;
+  for (const google::protobuf::FileDescriptorProto& file : schema.file()) {
+    FirstError errors;
+    if (pool.BuildFileCollectingErrors(file, &errors) == nullptr) {
+      return HeaderFailure(absl::StrCat("schema: file ", file.name(), " does not load (",
+                                        errors.first(), ")"));
+    }
+  }
+  for (const google::protobuf::FileDescriptor* file : ExportSchemaFiles()) {
+    for (int i = 0; i < file->message_type_count(); ++i) {
+      if (absl::Status st = CompareMessage(*file->message_type(i), pool); !st.ok()) return st;
+    }
+    for (int i = 0; i < file->enum_type_count(); ++i) {
+      if (absl::Status st = CompareEnum(*file->enum_type(i), pool); !st.ok()) return st;
+    }
+  }
+  return absl::OkStatus();
 }
 
 // The right edge of an RFC 9162 tree being appended to: perfect subtrees, largest first, each
@@ -317,6 +461,8 @@ absl::Status Verifier::Start(const v1::ExportHeader& header) {
       return absl::InvalidArgumentError("file: a prefix subtree hash is not 32 bytes");
     }
   }
+  if (absl::Status st = CheckDescription(header.description()); !st.ok()) return st;
+  if (absl::Status st = CheckSchema(header.schema()); !st.ok()) return st;
   frontier_.Start(from - 1, {header.prefix_subtree_hashes().begin(),
                              header.prefix_subtree_hashes().end()});
   out_.from_position = from;

@@ -1,6 +1,10 @@
 // The offline verifier of an export file (issue 4 item 5, docs/AUDIT.md "Verifying"). Needs no
 // server: reads the file, checks in order
-//   1. framing and header (export_file.h);
+//   1. framing and header (export_file.h); the header's description is kExportDescription and
+//      its schema describes every message and enum of ExportSchemaFiles() as compiled here
+//      (same numbers, names, types, labels, type names, enum values; more is accepted) — the
+//      header is signed by nothing, so it is compared with what this verifier decodes with.
+//      exported_at_ms stays unchecked (the client's clock);
 //   2. each record: it is the next position, its StoredRecord parses, its position field is its
 //      place, its previous_hash is the hash of the record before it (from the second record in
 //      the file), and its hash is SHA-256(previous_hash || record bytes);
@@ -45,7 +49,8 @@ struct ExportVerification {
 // failure is returned, its message starting with where it is: "position N: <what failed>" for a
 // record (DATA_LOSS), "tree head at size N: <what failed>" for the head (UNAUTHENTICATED for the
 // signature, DATA_LOSS for a root that differs), "file: <what>" for the framing (DATA_LOSS /
-// INVALID_ARGUMENT). NOT_FOUND if there is no file.
+// INVALID_ARGUMENT), "file: header description ..." / "file: header schema: ..." for a header
+// that is not what the writer puts there (DATA_LOSS). NOT_FOUND if there is no file.
 absl::StatusOr<ExportVerification> VerifyExport(const std::string& path, const PublicKey& key);
 
 }  // namespace daftar::audit

@@ -15,6 +15,8 @@
 #include "daftar/v1/events.pb.h"
 #include "daftar/v1/store.pb.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/descriptor.pb.h"
 #include "gtest/gtest.h"
 #include "ledger/audit/export_file.h"
 #include "ledger/domain/scenario.h"
@@ -336,6 +338,186 @@ TEST_F(ScenarioExportTest, TrailerAndHeaderMismatchesAreNamed) {
                 "file: header has 1 prefix subtree hashes, from_position 1 needs 0");
   ExpectFailure(Verify(tmp_.path() + "/none"), absl::StatusCode::kNotFound,
                 "cannot open " + tmp_.path() + "/none: No such file or directory");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The header's description and schema (check 1): unauthenticated bytes the verifier compares with
+// its own text and its own compiled descriptors.
+
+// The top-level message `name` (e.g. "EntitlementAccrued") of package daftar.v1 in a header's
+// schema; fails the test when it is not there.
+google::protobuf::DescriptorProto* SchemaMessage(v1::ExportHeader& header,
+                                                 const std::string& name) {
+  for (google::protobuf::FileDescriptorProto& file : *header.mutable_schema()->mutable_file()) {
+    if (file.package() != "daftar.v1") continue;
+    for (google::protobuf::DescriptorProto& message : *file.mutable_message_type()) {
+      if (message.name() == name) return &message;
+    }
+  }
+  ADD_FAILURE() << "no message daftar.v1." << name << " in the header's schema";
+  return nullptr;
+}
+
+google::protobuf::FieldDescriptorProto* SchemaField(google::protobuf::DescriptorProto& message,
+                                                    int number) {
+  for (google::protobuf::FieldDescriptorProto& field : *message.mutable_field()) {
+    if (field.number() == number) return &field;
+  }
+  ADD_FAILURE() << "no field " << number << " in " << message.name();
+  return nullptr;
+}
+
+// EntitlementAccrued.accrued_centimes (field 12, int64) in the header of `frames`.
+google::protobuf::FieldDescriptorProto& AccruedCentimes(std::vector<v1::ExportFrame>& frames) {
+  google::protobuf::FieldDescriptorProto* field =
+      SchemaField(*SchemaMessage(*frames[0].mutable_header(), "EntitlementAccrued"), 12);
+  EXPECT_EQ(field->name(), "accrued_centimes");
+  return *field;
+}
+
+TEST_F(ScenarioExportTest, HeaderIsTheWritersDescriptionAndOurCompiledSchema) {
+  const std::vector<v1::ExportFrame> frames = Frames();
+  const v1::ExportHeader& header = frames[0].header();
+  EXPECT_EQ(header.description(), kExportDescription);
+  const std::vector<const google::protobuf::FileDescriptor*> files = ExportSchemaFiles();
+  ASSERT_EQ(header.schema().file_size(), static_cast<int>(files.size()));
+  for (size_t i = 0; i < files.size(); ++i) {
+    google::protobuf::FileDescriptorProto ours;
+    files[i]->CopyTo(&ours);
+    EXPECT_EQ(header.schema().file(static_cast<int>(i)).SerializeAsString(),
+              ours.SerializeAsString())
+        << files[i]->name();
+  }
+}
+
+TEST_F(ScenarioExportTest, RenamedFieldInTheHeaderSchemaIsNamed) {
+  std::vector<v1::ExportFrame> frames = Frames();
+  AccruedCentimes(frames).set_name("clawback_centime");  // same length
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                "file: header schema: message daftar.v1.EntitlementAccrued field 12 is named "
+                "clawback_centime, expected accrued_centimes");
+}
+
+TEST_F(ScenarioExportTest, ChangedFieldNumberInTheHeaderSchemaIsNamed) {
+  std::vector<v1::ExportFrame> frames = Frames();
+  AccruedCentimes(frames).set_number(99);
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                "file: header schema: message daftar.v1.EntitlementAccrued has no field 12, "
+                "expected accrued_centimes");
+  // Two numbers swapped: the money of one field shown under the other's name.
+  frames = Frames();
+  google::protobuf::DescriptorProto& accrual =
+      *SchemaMessage(*frames[0].mutable_header(), "EntitlementAccrued");
+  SchemaField(accrual, 13)->set_number(12);
+  AccruedCentimes(frames).set_number(13);
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                "file: header schema: message daftar.v1.EntitlementAccrued field 12 is named "
+                "capped_centimes, expected accrued_centimes");
+}
+
+TEST_F(ScenarioExportTest, ChangedFieldTypeLabelOrTypeNameInTheHeaderSchemaIsNamed) {
+  // sint64 has the same wire type as int64 but zigzag-decodes it: other amounts on screen.
+  std::vector<v1::ExportFrame> frames = Frames();
+  AccruedCentimes(frames).set_type(google::protobuf::FieldDescriptorProto::TYPE_SINT64);
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                "file: header schema: message daftar.v1.EntitlementAccrued field 12 "
+                "(accrued_centimes) is of type sint64, expected int64");
+  frames = Frames();
+  AccruedCentimes(frames).set_label(google::protobuf::FieldDescriptorProto::LABEL_REPEATED);
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                "file: header schema: message daftar.v1.EntitlementAccrued field 12 "
+                "(accrued_centimes) is repeated, expected optional");
+  frames = Frames();
+  SchemaField(*SchemaMessage(*frames[0].mutable_header(), "EntitlementAccrued"), 3)
+      ->set_type_name(".daftar.v1.Activity");
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                "file: header schema: message daftar.v1.EntitlementAccrued field 3 (grant) is "
+                "of type daftar.v1.Activity, expected daftar.v1.Grant");
+}
+
+TEST_F(ScenarioExportTest, RemovedOrRenumberedEnumValueInTheHeaderSchemaIsNamed) {
+  auto grant = [](std::vector<v1::ExportFrame>& frames) {
+    for (auto& file : *frames[0].mutable_header()->mutable_schema()->mutable_file()) {
+      for (auto& e : *file.mutable_enum_type()) {
+        if (file.package() == "daftar.v1" && e.name() == "Grant") return &e;
+      }
+    }
+    ADD_FAILURE() << "no enum daftar.v1.Grant in the header's schema";
+    return static_cast<google::protobuf::EnumDescriptorProto*>(nullptr);
+  };
+  const int paf = v1::PAF;
+  std::vector<v1::ExportFrame> frames = Frames();
+  google::protobuf::EnumDescriptorProto* e = grant(frames);
+  ASSERT_NE(e, nullptr);
+  for (int i = 0; i < e->value_size(); ++i) {
+    if (e->value(i).name() == "PAF") e->mutable_value()->DeleteSubrange(i, 1);
+  }
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                absl::StrCat("file: header schema: enum daftar.v1.Grant has no value PAF = ",
+                             paf));
+  frames = Frames();
+  e = grant(frames);
+  ASSERT_NE(e, nullptr);
+  for (auto& value : *e->mutable_value()) {
+    if (value.name() == "PAF") value.set_number(77);
+  }
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                absl::StrCat("file: header schema: enum daftar.v1.Grant value PAF is 77, "
+                             "expected ", paf));
+}
+
+TEST_F(ScenarioExportTest, FlippedDescriptionByteIsNamed) {
+  std::vector<v1::ExportFrame> frames = Frames();
+  (*frames[0].mutable_header()->mutable_description())[100] ^= 0x01;
+  const size_t length = std::string(kExportDescription).size();
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                absl::StrCat("file: header description is not this format's text (", length,
+                             " bytes): it differs at byte 100"));
+  frames = Frames();  // cut short: differs where it ends
+  frames[0].mutable_header()->mutable_description()->resize(length - 1);
+  ExpectFailure(VerifyFrames(frames), absl::StatusCode::kDataLoss,
+                absl::StrCat("file: header description is not this format's text (", length,
+                             " bytes): it differs at byte ", length - 1));
+}
+
+TEST_F(ScenarioExportTest, HeaderSchemaThatDoesNotLoadIsNamed) {
+  std::vector<v1::ExportFrame> frames = Frames();
+  AccruedCentimes(frames).set_type_name(".daftar.v1.NoSuchMessage");
+  AccruedCentimes(frames).set_type(google::protobuf::FieldDescriptorProto::TYPE_MESSAGE);
+  auto result = VerifyFrames(frames);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(result.status().message()),
+              StartsWith("file: header schema: file daftar/v1/events.proto does not load ("));
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("NoSuchMessage"));
+}
+
+TEST_F(ScenarioExportTest, HeaderSchemaOfANewerWriterWithMoreVerifies) {
+  std::vector<v1::ExportFrame> frames = Frames();
+  v1::ExportHeader& header = *frames[0].mutable_header();
+  google::protobuf::DescriptorProto& accrual = *SchemaMessage(header, "EntitlementAccrued");
+  google::protobuf::FieldDescriptorProto& note = *accrual.add_field();
+  note.set_name("note");
+  note.set_number(99);
+  note.set_type(google::protobuf::FieldDescriptorProto::TYPE_STRING);
+  note.set_label(google::protobuf::FieldDescriptorProto::LABEL_OPTIONAL);
+  note.set_json_name("note");
+  for (auto& file : *header.mutable_schema()->mutable_file()) {
+    if (file.name() != "daftar/v1/events.proto") continue;
+    google::protobuf::DescriptorProto& later = *file.add_message_type();
+    later.set_name("EventOfANewerWriter");
+    *later.add_field() = note;
+    for (auto& e : *file.mutable_enum_type()) {
+      if (e.name() != "Grant") continue;
+      google::protobuf::EnumValueDescriptorProto& value = *e.add_value();
+      value.set_name("PAX");
+      value.set_number(99);
+    }
+  }
+  ASSERT_TRUE(SchemaMessage(header, "EventOfANewerWriter") != nullptr);
+  auto result = VerifyFrames(frames);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->records, size_);
 }
 
 // ---------------------------------------------------------------------------------------------
