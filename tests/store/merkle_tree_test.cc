@@ -1,6 +1,7 @@
 // The store's Merkle tree (merkle CF) against audit::InMemoryTree built from the records' chain
 // hashes: roots, inclusion and consistency proofs, frontiers, bounds, reopen, concurrency.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -99,6 +100,7 @@ TEST_F(MerkleTreeTest, EverySizeUpTo300MatchesInMemoryTree) {
     appended += count;
     ASSERT_EQ(store_->GetHead().position, appended);
     ASSERT_EQ(*store_->TreeRoot(appended), Root(ReferenceTree(*store_), appended));
+    ASSERT_EQ(store_->GetHead().tree_root, Root(ReferenceTree(*store_), appended));
   }
   ExpectWholeTreeMatches(*store_);
 }
@@ -172,8 +174,41 @@ TEST_F(MerkleTreeTest, ConcurrentAppendsGiveTheTreeOfTheFinalLog) {
   ExpectRootAndFrontier(*store_, ReferenceTree(*store_), expected_records);
 }
 
+// Every answer is checked against one snapshot of the head and its root: readers racing the
+// sequencer never see a spurious DATA_LOSS, and what they get verifies.
+TEST_F(MerkleTreeTest, ReadersDuringAppendsGetCheckedAnswers) {
+  constexpr int kAppends = 200;
+  constexpr size_t kEventsPerAppend = 3;
+  AppendEvents(*store_, "first", kEventsPerAppend);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < kAppends; ++i) {
+      AppendEvents(*store_, absl::StrCat("w", i), kEventsPerAppend);
+    }
+    done = true;
+  });
+  // At least one round, racing or not.
+  do {
+    const Head head = store_->GetHead();
+    const uint64_t size = head.position - 1;  // below the head: checked by a proof to it
+    absl::StatusOr<std::string> root = store_->TreeRoot(size);
+    ASSERT_TRUE(root.ok()) << root.status();
+    absl::StatusOr<std::vector<std::string>> consistency =
+        store_->ConsistencyProof(size, head.position);
+    ASSERT_TRUE(consistency.ok()) << consistency.status();
+    EXPECT_TRUE(audit::VerifyConsistency(size, head.position, *root, head.tree_root,
+                                         *consistency)
+                    .ok());
+    absl::StatusOr<std::vector<std::string>> inclusion = store_->InclusionProof(1, size);
+    ASSERT_TRUE(inclusion.ok()) << inclusion.status();
+    ASSERT_TRUE(store_->TreeFrontier(size).ok());
+  } while (!done.load());
+  writer.join();
+}
+
 TEST_F(MerkleTreeTest, EmptyStoreHasTheEmptyRootOnly) {
   EXPECT_EQ(*store_->TreeRoot(0), audit::EmptyRoot());
+  EXPECT_EQ(store_->GetHead().tree_root, audit::EmptyRoot());
   EXPECT_THAT(*store_->TreeFrontier(0), IsEmpty());
   EXPECT_EQ(store_->TreeRoot(1).status(),
             absl::OutOfRangeError("tree_size 1 is past the head 0"));
