@@ -173,8 +173,12 @@ absl::Status CompareMessage(const Descriptor& ours, const DescriptorPool& pool) 
 }
 
 // The header's schema loads (each file after its imports, as the writer writes them) and
-// describes every message and enum of ExportSchemaFiles() as compiled here; what it has besides
-// (a newer writer's fields, values, messages or files) is accepted.
+// describes every message and enum of the daftar.v1 files of ExportSchemaFiles() as compiled
+// here; what it has besides (a newer writer's fields, values, messages or files) is accepted.
+// Protobuf's own files (google/protobuf/descriptor.proto) must load but are not compared: they
+// change with the protobuf release, not with Daftar's format.
+constexpr char kDaftarPackage[] = "daftar.v1";
+
 absl::Status CheckSchema(const google::protobuf::FileDescriptorSet& schema) {
   DescriptorPool pool;
   for (const google::protobuf::FileDescriptorProto& file : schema.file()) {
@@ -185,6 +189,7 @@ absl::Status CheckSchema(const google::protobuf::FileDescriptorSet& schema) {
     }
   }
   for (const google::protobuf::FileDescriptor* file : ExportSchemaFiles()) {
+    if (file->package() != kDaftarPackage) continue;
     for (int i = 0; i < file->message_type_count(); ++i) {
       if (absl::Status st = CompareMessage(*file->message_type(i), pool); !st.ok()) return st;
     }
