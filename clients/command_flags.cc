@@ -47,9 +47,17 @@ ABSL_FLAG(daftar::clients::TextFlag, second, {}, "audit consistency: the second 
 ABSL_FLAG(daftar::clients::TextFlag, from, {}, "audit export: first position (default 1)");
 ABSL_FLAG(daftar::clients::TextFlag, to, {},
           "audit export: last position (default: a head signed now at the current head)");
-ABSL_FLAG(std::string, out, "", "audit export: the file written");
+ABSL_FLAG(std::string, out, "",
+          "audit export: the file written; audit head: the signed tree head, protobuf JSON");
 ABSL_FLAG(std::string, public_key, "",
-          "audit verify: the server's tree head public key, PEM (openssl pkey -pubout)");
+          "audit verify, proof, consistency: the server's tree head public key, PEM (openssl "
+          "pkey -pubout)");
+ABSL_FLAG(std::string, tree_head, "",
+          "audit proof: a signed tree head file (audit head --out) to verify the proof against");
+ABSL_FLAG(std::string, old_head, "",
+          "audit consistency: the older signed tree head file (audit head --out)");
+ABSL_FLAG(std::string, new_head, "",
+          "audit consistency: the newer signed tree head file (audit head --out)");
 ABSL_FLAG(std::string, payout, "", "audit trail: a payout id, PO-000001");
 ABSL_FLAG(std::string, subject, "", "audit trail: a person's pseudonym, 64 lowercase hex");
 
@@ -111,6 +119,9 @@ constexpr CommandFlag kCommandFlags[] = {
     {"to", [] { return NotEmpty(FLAGS_to); }},
     {"out", [] { return NotEmpty(FLAGS_out); }},
     {"public_key", [] { return NotEmpty(FLAGS_public_key); }},
+    {"tree_head", [] { return NotEmpty(FLAGS_tree_head); }},
+    {"old_head", [] { return NotEmpty(FLAGS_old_head); }},
+    {"new_head", [] { return NotEmpty(FLAGS_new_head); }},
     {"payout", [] { return NotEmpty(FLAGS_payout); }},
     {"subject", [] { return NotEmpty(FLAGS_subject); }},
 };

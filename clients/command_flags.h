@@ -63,6 +63,9 @@ ABSL_DECLARE_FLAG(daftar::clients::TextFlag, from);
 ABSL_DECLARE_FLAG(daftar::clients::TextFlag, to);
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_DECLARE_FLAG(std::string, public_key);
+ABSL_DECLARE_FLAG(std::string, tree_head);
+ABSL_DECLARE_FLAG(std::string, old_head);
+ABSL_DECLARE_FLAG(std::string, new_head);
 ABSL_DECLARE_FLAG(std::string, payout);
 ABSL_DECLARE_FLAG(std::string, subject);
 

@@ -7,7 +7,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "services/call_log.h"
@@ -21,11 +23,18 @@ int64_t SteadyMs() {
       .count();
 }
 
+// DATA_LOSS "kept tree head at size N: <what>".
+absl::Status KeptHeadLoss(uint64_t tree_size, absl::string_view what) {
+  return absl::DataLossError(absl::StrCat("kept tree head at size ", tree_size, ": ", what));
+}
+
 absl::StatusOr<v1::SignedTreeHead> Parse(uint64_t tree_size, const std::string& bytes) {
   v1::SignedTreeHead head;
-  if (!head.ParseFromString(bytes) || head.tree_size() != tree_size) {
-    return absl::DataLossError(
-        absl::StrCat("tree head kept at size ", tree_size, " does not parse as SignedTreeHead"));
+  if (!head.ParseFromString(bytes)) {
+    return KeptHeadLoss(tree_size, "does not parse as SignedTreeHead");
+  }
+  if (head.tree_size() != tree_size) {
+    return KeptHeadLoss(tree_size, absl::StrCat("its tree_size is ", head.tree_size()));
   }
   return head;
 }
@@ -68,7 +77,12 @@ absl::StatusOr<std::unique_ptr<TreeHeadPublisher>> TreeHeadPublisher::Start(
   auto latest = store.LatestTreeHead();
   if (!latest.ok()) return latest.status();
   if (latest->has_value()) {
-    auto head = Parse((*latest)->first, (*latest)->second);
+    const auto& [size, bytes] = **latest;
+    auto head = Parse(size, bytes);
+    if (!head.ok()) return head.status();
+    // A head of a former key (docs/AUDIT.md "Keys": a lost key is replaced) cannot be checked
+    // here; its timestamp still floors the new key's. Any other head must hold.
+    if (head->key_id() == out->public_key().key_id) head = out->CheckKept(size, bytes);
     if (!head.ok()) return head.status();
     absl::MutexLock lock(&out->mutex_);
     out->last_timestamp_ms_ = head->timestamp_ms();
@@ -114,7 +128,7 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::Latest() {
   auto latest = store_.LatestTreeHead();
   if (!latest.ok()) return latest.status();
   if (!latest->has_value()) return absl::NotFoundError("no tree head was signed yet");
-  return Parse((*latest)->first, (*latest)->second);
+  return CheckKept((*latest)->first, (*latest)->second);
 }
 
 absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::SignNow() {
@@ -129,8 +143,32 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::AtSize(uint64_t tree_size)
   }
   auto kept = store_.GetTreeHead(tree_size);
   if (!kept.ok()) return kept.status();
-  if (kept->has_value()) return Parse(tree_size, **kept);
+  if (kept->has_value()) return CheckKept(tree_size, **kept);
   return SignAndKeep(tree_size);
+}
+
+absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::CheckKept(uint64_t tree_size,
+                                                                const std::string& bytes) {
+  auto head = Parse(tree_size, bytes);
+  if (!head.ok()) return head.status();
+  const audit::PublicKey& key = signer_->public_key();
+  if (head->key_id() != key.key_id) {
+    return KeptHeadLoss(tree_size, absl::StrCat("signed by another key (key id ",
+                                                absl::BytesToHexString(head->key_id()),
+                                                ", the server's is ",
+                                                absl::BytesToHexString(key.key_id), ")"));
+  }
+  if (absl::Status s = audit::VerifyTreeHead(*head, key); !s.ok()) {
+    return KeptHeadLoss(tree_size, s.message());
+  }
+  auto root = store_.TreeRoot(tree_size);
+  if (!root.ok()) return root.status();
+  if (head->root_hash() != *root) {
+    return KeptHeadLoss(tree_size,
+                        absl::StrCat("its root ", absl::BytesToHexString(head->root_hash()),
+                                     " is not the tree's root ", absl::BytesToHexString(*root)));
+  }
+  return head;
 }
 
 void TreeHeadPublisher::Loop() {

@@ -3,7 +3,9 @@
 // passed since the last signing with the head moved, and on request. Every head signed is kept
 // with EventStore::PutTreeHead (a serialised v1::SignedTreeHead) unless one is kept at its size
 // already (the first is kept). Timestamps never decrease, across restarts included (the latest
-// kept head's timestamp is the floor).
+// kept head's timestamp is the floor). A kept head is checked before it is returned or used as
+// the floor (CheckKept): a head altered in the store is refused, never served; Start fails on a
+// latest kept head of this key that does not hold (a former key's head only floors timestamps).
 //
 //   auto signer = audit::TreeHeadSigner::FromPrivateKeyFile(path);
 //   auto publisher = TreeHeadPublisher::Start(ledger->Store(), *std::move(signer), {});
@@ -47,8 +49,9 @@ struct TreeHeadPublisherOptions {
 class TreeHeadPublisher {
  public:
   // Signs the current head once (kept as described above), then starts the signing thread.
-  // Errors: INVALID_ARGUMENT naming the option out of its bounds; the store's (TreeRoot,
-  // PutTreeHead, LatestTreeHead) and the signer's errors.
+  // Errors: INVALID_ARGUMENT naming the option out of its bounds; DATA_LOSS "kept tree head at
+  // size N: <what>" when the latest kept head, signed by this key, fails CheckKept; the store's
+  // (TreeRoot, PutTreeHead, LatestTreeHead) and the signer's errors.
   static absl::StatusOr<std::unique_ptr<TreeHeadPublisher>> Start(
       store::EventStore& store, std::unique_ptr<audit::TreeHeadSigner> signer,
       const TreeHeadPublisherOptions& options);
@@ -57,13 +60,14 @@ class TreeHeadPublisher {
   TreeHeadPublisher(const TreeHeadPublisher&) = delete;
   TreeHeadPublisher& operator=(const TreeHeadPublisher&) = delete;
 
-  // The kept head of the largest size. NOT_FOUND when none is kept; DATA_LOSS when the kept
-  // bytes do not parse.
+  // The kept head of the largest size, checked (CheckKept). NOT_FOUND when none is kept;
+  // DATA_LOSS "kept tree head at size N: <what>" when it fails the check.
   absl::StatusOr<v1::SignedTreeHead> Latest();
   // Signs the current head now and returns it (kept unless a head of that size is kept already).
   absl::StatusOr<v1::SignedTreeHead> SignNow();
-  // The head kept at exactly `tree_size`; none kept: one signed now, kept and returned.
-  // OUT_OF_RANGE naming the size and the head for a size past the head.
+  // The head kept at exactly `tree_size`, checked (CheckKept); none kept: one signed now, kept
+  // and returned. OUT_OF_RANGE naming the size and the head for a size past the head; DATA_LOSS
+  // "kept tree head at size N: <what>" when the kept head fails the check.
   absl::StatusOr<v1::SignedTreeHead> AtSize(uint64_t tree_size);
 
   const audit::PublicKey& public_key() const { return signer_->public_key(); }
@@ -71,6 +75,11 @@ class TreeHeadPublisher {
  private:
   TreeHeadPublisher(store::EventStore& store, std::unique_ptr<audit::TreeHeadSigner> signer,
                     const TreeHeadPublisherOptions& options);
+  // The head kept at `tree_size` (its stored bytes), served only if it holds: it parses as a
+  // SignedTreeHead of that size, its key_id is this publisher's key, its signature verifies
+  // (audit::VerifyTreeHead) and its root is EventStore::TreeRoot(tree_size). Otherwise
+  // DATA_LOSS "kept tree head at size N: <what>"; the store's errors (TreeRoot).
+  absl::StatusOr<v1::SignedTreeHead> CheckKept(uint64_t tree_size, const std::string& bytes);
   // Signs the tree of `tree_size` records and keeps it if no head of that size is kept.
   absl::StatusOr<v1::SignedTreeHead> SignAndKeep(uint64_t tree_size);
   // The thread: waits for every_events more records or every_seconds, then signs if the head

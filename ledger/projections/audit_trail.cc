@@ -18,6 +18,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/domain/money_moves.h"
+#include "ledger/domain/rows.h"
 #include "ledger/projections/event_message.h"
 
 namespace daftar::projections {
@@ -52,8 +53,13 @@ bool IsHireSuffix(absl::string_view suffix) {
   return IsSubjectId(suffix.substr(1, kSubjectIdChars));
 }
 
+// A subject id as a message may show it: masked (domain::MaskPersonal, at most the last three
+// characters), since a client may send a CNSS number or a CIN where an id belongs.
+std::string Masked(const TrailSubject& subject) {
+  return absl::StrCat("\"", domain::MaskPersonal(subject.id), "\"");
+}
+
 absl::Status CheckSubject(const TrailSubject& subject) {
-  const std::string shown = absl::CHexEscape(subject.id.substr(0, 80));
   switch (subject.kind) {
     case TrailSubject::Kind::kContract: {
       const bool control = std::any_of(subject.id.begin(), subject.id.end(), [](char c) {
@@ -61,7 +67,7 @@ absl::Status CheckSubject(const TrailSubject& subject) {
       });
       if (subject.id.empty() || subject.id.size() > kTrailContractIdBytesMax || control) {
         return absl::InvalidArgumentError(
-            absl::StrCat("field contract_id: value \"", shown, "\" is not 1..",
+            absl::StrCat("field contract_id: value ", Masked(subject), " is not 1..",
                          kTrailContractIdBytesMax, " bytes without control characters"));
       }
       return absl::OkStatus();
@@ -73,7 +79,7 @@ absl::Status CheckSubject(const TrailSubject& subject) {
                       n <= domain::kPayoutsMax && domain::PayoutId(n) == subject.id;
       if (!ok) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "field payout_id: value \"", shown, "\" is not a payout id PO-000001..PO-",
+            "field payout_id: value ", Masked(subject), " is not a payout id PO-000001..PO-",
             domain::kPayoutsMax));
       }
       return absl::OkStatus();
@@ -81,8 +87,8 @@ absl::Status CheckSubject(const TrailSubject& subject) {
     case TrailSubject::Kind::kPerson:
       if (!IsSubjectId(subject.id)) {
         return absl::InvalidArgumentError(
-            absl::StrCat("field subject_id: value \"", shown, "\" is not ", kSubjectIdChars,
-                         " lowercase hex characters (a pseudonym)"));
+            absl::StrCat("field subject_id: value ", Masked(subject), " is not ",
+                         kSubjectIdChars, " lowercase hex characters (a pseudonym)"));
       }
       return absl::OkStatus();
   }
@@ -135,12 +141,44 @@ bool NamesHire(const pb::Message& message, const std::set<std::string>& hire_ids
   return false;
 }
 
-absl::StatusOr<TrailEntry> EntryOf(const store::Record& record) {
-  auto summary = EventSummaryJson(record.event_type, record.payload);
-  if (!summary.ok()) {
-    return absl::Status(summary.status().code(), absl::StrCat("position ", record.position, ": ",
-                                                              summary.status().message()));
+// The payload's top-level string field `reason` (PayoutApproved.reason, ...), "" when the
+// event has none: the CLI's --reason travels in the event, not in the record metadata.
+std::string PayloadReason(const pb::Message& message) {
+  const pb::FieldDescriptor* field = message.GetDescriptor()->FindFieldByName("reason");
+  if (field == nullptr || field->type() != pb::FieldDescriptor::TYPE_STRING ||
+      field->is_repeated()) {
+    return "";
   }
+  return message.GetReflection()->GetString(message, field);
+}
+
+// The payload of `event_type` as protobuf JSON (EventSummaryJson's rules), from its message.
+absl::StatusOr<std::string> SummaryJson(absl::string_view event_type,
+                                        const pb::Message& message) {
+  if (HasPersonalField(message.GetDescriptor(), 0)) {
+    return absl::InternalError(absl::StrCat("event type ", event_type,
+                                            " has a field for personal data in clear"));
+  }
+  pb::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  if (auto status = pb::util::MessageToJsonString(message, &json, options); !status.ok()) {
+    return absl::InternalError(absl::StrCat("event ", event_type, ": no JSON: ",
+                                            std::string(status.message())));
+  }
+  return json;
+}
+
+// The entry of `record`. Its reason is the metadata's when set, else the payload's `reason`.
+absl::StatusOr<TrailEntry> EntryOf(const store::Record& record) {
+  auto at_position = [&](const absl::Status& status) {
+    return absl::Status(status.code(),
+                        absl::StrCat("position ", record.position, ": ", status.message()));
+  };
+  auto message = ParseEvent(record.event_type, record.payload);
+  if (!message.ok()) return at_position(message.status());
+  auto summary = SummaryJson(record.event_type, **message);
+  if (!summary.ok()) return at_position(summary.status());
   return TrailEntry{.position = record.position,
                     .stream_id = record.stream_id,
                     .stream_version = record.stream_version,
@@ -151,7 +189,8 @@ absl::StatusOr<TrailEntry> EntryOf(const store::Record& record) {
                     .request_id = record.request_id,
                     .causation_id = record.metadata.causation_id,
                     .correlation_id = record.metadata.correlation_id,
-                    .reason = record.metadata.reason,
+                    .reason = record.metadata.reason.empty() ? PayloadReason(**message)
+                                                             : record.metadata.reason,
                     .summary = *std::move(summary)};
 }
 
@@ -189,9 +228,10 @@ class Collector {
     std::string after;
     for (size_t pages = 0;; ++pages) {
       if (pages == kTrailStreamPagesMax) {
+        // Named without the prefix: it may hold the contract id asked for, not yet found.
         return absl::ResourceExhaustedError(absl::StrCat(
-            "trail: more than ", kTrailStreamPagesMax, " pages of streams \"", prefix,
-            "*\" (kTrailStreamPagesMax)"));
+            "trail of ", Named(/*found=*/false), ": more than ", kTrailStreamPagesMax,
+            " pages of streams (kTrailStreamPagesMax)"));
       }
       auto page = store_.ListStreams(prefix, after, store::kReadPageMax);
       if (!page.ok()) return page.status();
@@ -206,7 +246,7 @@ class Collector {
   // The entries merged by position; NOT_FOUND when there is none.
   absl::StatusOr<std::vector<TrailEntry>> Finish() {
     if (entries_.empty()) {
-      return absl::NotFoundError(absl::StrCat("no event of ", Named()));
+      return absl::NotFoundError(absl::StrCat("no event of ", Named(/*found=*/false)));
     }
     std::vector<TrailEntry> out;
     out.reserve(entries_.size());
@@ -217,14 +257,19 @@ class Collector {
   store::EventStore& store() { return store_; }
 
  private:
-  std::string Named() const {
+  // The subject as a message names it. A pseudonym is always masked (MaskPersonal); a contract
+  // id too unless `found` (a contract of the log, not a CNSS number or CIN typed in its place).
+  // A payout id is checked to be PO-nnnnnn first, so it is shown whole.
+  std::string Named(bool found) const {
     switch (subject_.kind) {
       case TrailSubject::Kind::kContract:
-        return absl::StrCat("contract_id \"", absl::CHexEscape(subject_.id), "\"");
+        return absl::StrCat("contract_id ", found ? absl::StrCat("\"", absl::CHexEscape(
+                                                                        subject_.id), "\"")
+                                                  : Masked(subject_));
       case TrailSubject::Kind::kPayout:
         return absl::StrCat("payout_id \"", subject_.id, "\"");
       case TrailSubject::Kind::kPerson:
-        return absl::StrCat("subject_id \"", subject_.id, "\"");
+        return absl::StrCat("subject_id ", Masked(subject_));
     }
     return "the subject";
   }
@@ -232,8 +277,9 @@ class Collector {
   absl::Status Add(const store::Record& record) {
     if (entries_.count(record.position) > 0) return absl::OkStatus();
     if (entries_.size() == entries_max_) {
-      return absl::ResourceExhaustedError(absl::StrCat("trail of ", Named(), ": more than ",
-                                                       entries_max_, " entries (the bound)"));
+      return absl::ResourceExhaustedError(absl::StrCat("trail of ", Named(/*found=*/true),
+                                                       ": more than ", entries_max_,
+                                                       " entries (the bound)"));
     }
     auto entry = EntryOf(record);
     if (!entry.ok()) return entry.status();
@@ -316,18 +362,7 @@ absl::StatusOr<std::string> EventSummaryJson(absl::string_view event_type,
                                              absl::string_view payload) {
   auto message = ParseEvent(event_type, payload);
   if (!message.ok()) return message.status();
-  if (HasPersonalField((*message)->GetDescriptor(), 0)) {
-    return absl::InternalError(absl::StrCat("event type ", event_type,
-                                            " has a field for personal data in clear"));
-  }
-  pb::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  if (auto status = pb::util::MessageToJsonString(**message, &json, options); !status.ok()) {
-    return absl::InternalError(absl::StrCat("event ", event_type, ": no JSON: ",
-                                            std::string(status.message())));
-  }
-  return json;
+  return SummaryJson(event_type, **message);
 }
 
 absl::StatusOr<std::vector<TrailEntry>> AuditTrail(store::EventStore& store,

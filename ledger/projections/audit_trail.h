@@ -52,6 +52,8 @@ struct TrailEntry {
   std::string request_id;
   std::string causation_id;
   std::string correlation_id;
+  // Why: the record metadata's reason when set, else the payload's top-level string field
+  // `reason` (PayoutApproved.reason, ...: where the CLI's --reason goes), else "".
   std::string reason;
   // The payload as protobuf JSON (field names as in events.proto, one line). Events carry
   // pseudonyms, never a CNSS number or a CIN; EventSummaryJson refuses a type that could.
@@ -64,8 +66,10 @@ struct TrailEntry {
 //   kPayout    the stream payout-{id};
 //   kPerson    every hire-*-{id}-{date} stream, and the records of those hires' contracts'
 //              entitlement streams that name one of those hire ids (any `hire_id` field).
-// Errors: INVALID_ARGUMENT naming the field (contract_id, payout_id, subject_id) and the rule for
-// a malformed id; NOT_FOUND when the subject has no record; RESOURCE_EXHAUSTED past
+// Errors: INVALID_ARGUMENT naming the field (contract_id, payout_id, subject_id), the value
+// masked (domain::MaskPersonal: a client may type a CNSS number or a CIN there) and the rule for
+// a malformed id; NOT_FOUND when the subject has no record (a subject_id or contract_id masked
+// likewise; a subject_id is masked in every message); RESOURCE_EXHAUSTED past
 // `entries_max` entries (kTrailEntriesMax unless a test asks for less) or kTrailStreamPagesMax;
 // DATA_LOSS naming the position for a payload that does not parse; the store's errors.
 absl::StatusOr<std::vector<TrailEntry>> AuditTrail(store::EventStore& store,

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -33,6 +34,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/delimited_message_util.h"
+#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "ledger/projections/audit_trail.h"
 #include "ledger/store/limits.h"
@@ -287,7 +289,8 @@ absl::Status PayoutRound(const ServerProcess& s) {
     return st;
   }
   if (auto st = Step(As(s, "approver-1", "approver",
-                        {"payout", "approve", "PO-000001", "--request_id=approve-1"}),
+                        {"payout", "approve", "PO-000001", "--reason=within the envelope",
+                         "--request_id=approve-1"}),
                      "approve");
       !st.ok()) {
     return st;
@@ -567,14 +570,24 @@ TEST_F(AuditTest, SignedTreeHeadsVerifyWithOpenSslAndAreKept) {
                                   absl::BytesToHexString(shared().leaves[head - 1]), "\n",
                                   "tree_head size=5 root=", absl::BytesToHexString(at5.root_hash()),
                                   " timestamp_ms=", at5.timestamp_ms(), " key_id=",
-                                  absl::BytesToHexString(at5.key_id()), "\n"));
+                                  absl::BytesToHexString(at5.key_id()), " signature=",
+                                  absl::BytesToHexString(at5.signature()), "\n"));
   CommandResult both = RunCli(shared().server->address(),
                               {"audit", "head", "--tree_size=5", "--sign_now"});
   EXPECT_EQ(both.exit_code, 2);
   CommandResult past_cli =
       RunCli(shared().server->address(), {"audit", "head", absl::StrCat("--tree_size=", head + 1)});
   EXPECT_EQ(past_cli.exit_code, 2);
-  EXPECT_TRUE(absl::StrContains(past_cli.err, "OUT_OF_RANGE")) << past_cli.err;
+  EXPECT_EQ(past_cli.err, absl::StrCat("error: OUT_OF_RANGE: tree_size ", head + 1,
+                                       " is past the head (position ", head, ")\n"));
+  EXPECT_EQ(past_cli.out, "");  // the chain's head is not printed before the refusal
+  // Tree sizes start at 1, as for `audit proof`: refused before connecting.
+  CommandResult zero = RunCli("127.0.0.1:1", {"audit", "head", "--tree_size=0"});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_EQ(zero.err, "error: INVALID_ARGUMENT: --tree_size: value '0' is not an integer "
+                      "1..9223372036854775807\n");
+  CommandResult one = RunCli(shared().server->address(), {"audit", "head", "--tree_size=1"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
 }
 
 TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
@@ -608,6 +621,205 @@ TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.err,
             "error: INVALID_ARGUMENT: --second is required by `daftar audit consistency`\n");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The auditor's routine with the CLI alone: head files (audit head --out), proofs verified here.
+
+v1::SignedTreeHead ReadHeadFile(const std::string& path) {
+  v1::SignedTreeHead head;
+  const std::string json = ReadFile(path).value_or("");
+  EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(json, &head).ok()) << json;
+  return head;
+}
+
+void WriteHeadFile(const std::string& path, const v1::SignedTreeHead& head) {
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(head, &json).ok());
+  ASSERT_TRUE(WriteFile(path, json).ok());
+}
+
+TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst) {
+  const std::string& address = shared().server->address();
+  const std::string& pub = shared().keys.public_pem_file;
+  const std::string dir = shared().dir->path();
+  const std::string at5_file = dir + "/head-5.json";
+  const std::string latest_file = dir + "/head-latest.json";
+  CommandResult at5 = RunCli(address, {"audit", "head", "--tree_size=5", "--out=" + at5_file});
+  ASSERT_EQ(at5.exit_code, 0) << at5.err;
+  const v1::SignedTreeHead head5 = ReadHeadFile(at5_file);
+  EXPECT_EQ(head5.tree_size(), 5u);
+  EXPECT_EQ(head5.root_hash(), Mth(shared().leaves, 0, 5));
+  EXPECT_TRUE(OpenSslVerifies(head5, pub));
+  // The file holds the head printed.
+  EXPECT_TRUE(absl::EndsWith(at5.out, absl::StrCat(
+                                          "tree_head size=5 root=",
+                                          absl::BytesToHexString(head5.root_hash()),
+                                          " timestamp_ms=", head5.timestamp_ms(), " key_id=",
+                                          absl::BytesToHexString(head5.key_id()), " signature=",
+                                          absl::BytesToHexString(head5.signature()), "\n")))
+      << at5.out;
+  CommandResult latest = RunCli(address, {"audit", "head", "--out=" + latest_file});
+  ASSERT_EQ(latest.exit_code, 0) << latest.err;
+  const v1::SignedTreeHead head_n = ReadHeadFile(latest_file);
+  const uint64_t n = head_n.tree_size();
+  ASSERT_GE(n, shared().head);
+
+  // Inclusion of the record at 3 in the signed tree of 5, and of the last record in the latest.
+  CommandResult proof = RunCli(address, {"audit", "proof", "--position=3",
+                                         "--tree_head=" + at5_file, "--public_key=" + pub});
+  EXPECT_EQ(proof.exit_code, 0) << proof.err;
+  EXPECT_EQ(proof.out, absl::StrCat("verified: position=3 tree_size=5 root=",
+                                    absl::BytesToHexString(head5.root_hash()), "\n"));
+  CommandResult last = RunCli(address, {"audit", "proof", absl::StrCat("--position=", n),
+                                        "--tree_head=" + latest_file, "--public_key=" + pub});
+  EXPECT_EQ(last.exit_code, 0) << last.err;
+  EXPECT_EQ(last.out, absl::StrCat("verified: position=", n, " tree_size=", n, " root=",
+                                   absl::BytesToHexString(head_n.root_hash()), "\n"));
+  CommandResult consistent =
+      RunCli(address, {"audit", "consistency", "--old_head=" + at5_file,
+                       "--new_head=" + latest_file, "--public_key=" + pub});
+  EXPECT_EQ(consistent.exit_code, 0) << consistent.err;
+  EXPECT_EQ(consistent.out, absl::StrCat("verified: first=5 second=", n, " first_root=",
+                                         absl::BytesToHexString(head5.root_hash()),
+                                         " second_root=",
+                                         absl::BytesToHexString(head_n.root_hash()), "\n"));
+  CommandResult same = RunCli(address, {"audit", "consistency", "--old_head=" + at5_file,
+                                        "--new_head=" + at5_file, "--public_key=" + pub});
+  EXPECT_EQ(same.exit_code, 0) << same.err;
+
+  // A root altered in the file: the signature no longer verifies (exit 1, nothing fetched).
+  v1::SignedTreeHead altered = head5;
+  altered.set_root_hash(Mth(shared().leaves, 0, 6));
+  const std::string altered_file = dir + "/head-5-altered.json";
+  WriteHeadFile(altered_file, altered);
+  CommandResult bad_proof = RunCli(address, {"audit", "proof", "--position=3",
+                                             "--tree_head=" + altered_file, "--public_key=" + pub});
+  EXPECT_EQ(bad_proof.exit_code, 1);
+  EXPECT_EQ(bad_proof.err, "error: UNAUTHENTICATED: --tree_head: tree head at size 5: signature "
+                           "does not verify\n");
+  EXPECT_EQ(bad_proof.out, "");
+  CommandResult bad_old = RunCli(address, {"audit", "consistency", "--old_head=" + altered_file,
+                                           "--new_head=" + latest_file, "--public_key=" + pub});
+  EXPECT_EQ(bad_old.exit_code, 1);
+  EXPECT_EQ(bad_old.err, "error: UNAUTHENTICATED: --old_head: tree head at size 5: signature "
+                         "does not verify\n");
+  // The same root altered and signed with the server's own key: the signature holds, the proof
+  // checked here against the signed root does not (the server's own root is not trusted).
+  const v1::SignedTreeHead forged = SignWith(altered, shared().keys.private_pem_file);
+  const std::string forged_file = dir + "/head-5-forged.json";
+  WriteHeadFile(forged_file, forged);
+  CommandResult forged_proof = RunCli(address, {"audit", "proof", "--position=3",
+                                                "--tree_head=" + forged_file,
+                                                "--public_key=" + pub});
+  EXPECT_EQ(forged_proof.exit_code, 1);
+  EXPECT_TRUE(absl::StartsWith(forged_proof.err,
+                               "error: DATA_LOSS: position 3: not included in the signed tree "
+                               "head at size 5: "))
+      << forged_proof.err;
+  CommandResult forged_consistency =
+      RunCli(address, {"audit", "consistency", "--old_head=" + forged_file,
+                       "--new_head=" + latest_file, "--public_key=" + pub});
+  EXPECT_EQ(forged_consistency.exit_code, 1);
+  EXPECT_TRUE(absl::StartsWith(forged_consistency.err,
+                               absl::StrCat("error: DATA_LOSS: consistency of the tree heads at "
+                                            "sizes 5 and ", n, ": ")))
+      << forged_consistency.err;
+
+  // The wrong public key: exit 1 naming the other key id.
+  auto other = MakeKeyPair(dir, "not-the-server");
+  ASSERT_TRUE(other.ok()) << other.status();
+  const std::string signed_by = absl::StrCat(
+      "tree head at size 5: signed by another key (key id ",
+      absl::BytesToHexString(head5.key_id()));
+  CommandResult wrong_key = RunCli(address, {"audit", "proof", "--position=3",
+                                             "--tree_head=" + at5_file,
+                                             "--public_key=" + other->public_pem_file});
+  EXPECT_EQ(wrong_key.exit_code, 1);
+  EXPECT_TRUE(absl::StartsWith(wrong_key.err,
+                               absl::StrCat("error: UNAUTHENTICATED: --tree_head: ", signed_by)))
+      << wrong_key.err;
+  CommandResult wrong_key_consistency =
+      RunCli(address, {"audit", "consistency", "--old_head=" + at5_file,
+                       "--new_head=" + latest_file, "--public_key=" + other->public_pem_file});
+  EXPECT_EQ(wrong_key_consistency.exit_code, 1);
+  EXPECT_TRUE(absl::StartsWith(wrong_key_consistency.err,
+                               absl::StrCat("error: UNAUTHENTICATED: --old_head: ", signed_by)))
+      << wrong_key_consistency.err;
+
+  // Usage errors, before connecting (127.0.0.1:1 listens to nothing): exit 2.
+  auto usage = [&](std::vector<std::string> args) { return RunCli("127.0.0.1:1", args); };
+  CommandResult both = usage({"audit", "proof", "--position=3", "--tree_size=5",
+                              "--tree_head=" + at5_file, "--public_key=" + pub});
+  EXPECT_EQ(both.exit_code, 2);
+  EXPECT_EQ(both.err, "error: INVALID_ARGUMENT: --tree_size and --tree_head: give one of them, "
+                      "not both (the proof is at the tree head's size)\n");
+  CommandResult no_key = usage({"audit", "proof", "--position=3", "--tree_head=" + at5_file});
+  EXPECT_EQ(no_key.exit_code, 2);
+  EXPECT_EQ(no_key.err,
+            "error: INVALID_ARGUMENT: --public_key is required by `daftar audit proof`\n");
+  CommandResult past = usage({"audit", "proof", "--position=6", "--tree_head=" + at5_file,
+                              "--public_key=" + pub});
+  EXPECT_EQ(past.exit_code, 2);
+  EXPECT_EQ(past.err, absl::StrCat("error: INVALID_ARGUMENT: --position: value 6 is past the "
+                                   "tree head's size 5 (--tree_head ", at5_file, ")\n"));
+  CommandResult absent = usage({"audit", "proof", "--position=3",
+                                "--tree_head=" + dir + "/absent.json", "--public_key=" + pub});
+  EXPECT_EQ(absent.exit_code, 2);
+  EXPECT_EQ(absent.err,
+            absl::StrCat("error: NOT_FOUND: --tree_head: ", dir, "/absent.json not found\n"));
+  CommandResult reversed = usage({"audit", "consistency", "--old_head=" + latest_file,
+                                  "--new_head=" + at5_file, "--public_key=" + pub});
+  EXPECT_EQ(reversed.exit_code, 2);
+  EXPECT_EQ(reversed.err, absl::StrCat("error: INVALID_ARGUMENT: --old_head: its tree size ", n,
+                                       " is past --new_head's 5 (give the older head as "
+                                       "--old_head)\n"));
+  CommandResult half = usage({"audit", "consistency", "--old_head=" + at5_file,
+                              "--public_key=" + pub});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_EQ(half.err, "error: INVALID_ARGUMENT: --new_head is required by `daftar audit "
+                      "consistency` with --old_head\n");
+  CommandResult not_json = usage({"audit", "proof", "--position=3", "--tree_head=" + pub,
+                                  "--public_key=" + pub});
+  EXPECT_EQ(not_json.exit_code, 2);
+  EXPECT_TRUE(absl::StartsWith(not_json.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ",
+                                                          pub, " is not a signed tree head")))
+      << not_json.err;
+  // A head file of 16 KiB (the bound) is read; one byte more is refused.
+  const std::string json = ReadFile(at5_file).value_or("");
+  ASSERT_LT(json.size(), 16u * 1024);
+  const std::string at_bound = dir + "/head-5-at-bound.json";
+  const std::string past_bound = dir + "/head-5-past-bound.json";
+  ASSERT_TRUE(WriteFile(at_bound, json + std::string(16 * 1024 - json.size(), ' ')).ok());
+  ASSERT_TRUE(WriteFile(past_bound, json + std::string(16 * 1024 + 1 - json.size(), ' ')).ok());
+  CommandResult read = RunCli(address, {"audit", "proof", "--position=3",
+                                        "--tree_head=" + at_bound, "--public_key=" + pub});
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  CommandResult refused = usage({"audit", "proof", "--position=3", "--tree_head=" + past_bound,
+                                 "--public_key=" + pub});
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_EQ(refused.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ", past_bound,
+                                      " is larger than 16384 bytes (kTreeHeadFileBytesMax)\n"));
+  // Without the head files the commands are as before: --public_key alone is not theirs.
+  CommandResult key_alone = usage({"audit", "proof", "--position=3", "--public_key=" + pub});
+  EXPECT_EQ(key_alone.exit_code, 2);
+  EXPECT_EQ(key_alone.err, "error: INVALID_ARGUMENT: --public_key: `daftar audit proof` takes "
+                           "it with --tree_head=FILE only\n");
+}
+
+TEST_F(AuditTest, OutPathsAreCheckedBeforeConnecting) {
+  const std::string dir = shared().dir->path();
+  for (const std::string command : {"head", "export"}) {
+    CommandResult is_dir = RunCli("127.0.0.1:1", {"audit", command, "--out=" + dir});
+    EXPECT_EQ(is_dir.exit_code, 2) << command;
+    EXPECT_EQ(is_dir.err, absl::StrCat("error: INVALID_ARGUMENT: --out: ", dir,
+                                       " is a directory; give a file name\n"));
+    const std::string orphan = dir + "/no-such-dir/x.out";
+    CommandResult no_dir = RunCli("127.0.0.1:1", {"audit", command, "--out=" + orphan});
+    EXPECT_EQ(no_dir.exit_code, 2) << command;
+    EXPECT_EQ(no_dir.err, absl::StrCat("error: INVALID_ARGUMENT: --out: the directory ", dir,
+                                       "/no-such-dir of ", orphan, " does not exist\n"));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,6 +904,60 @@ TEST_F(AuditTest, ExportVerifiesOfflineToTheBalancesReportByteForByte) {
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_EQ(usage.err, "error: INVALID_ARGUMENT: --public_key is required by `daftar audit "
                        "verify`\n");
+}
+
+TEST_F(AuditTest, VerifyTellsUsageFromFailedChecksAndCountsTheAccruals) {
+  const std::string& pub = shared().keys.public_pem_file;
+  const std::string dir = shared().dir->path();
+  auto verify = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {DaftarBinary(), "--server=127.0.0.1:1", "audit", "verify"});
+    return RunCommand(args);
+  };
+  // The summary counts the accruals whose arithmetic was rechecked: every EntitlementAccrued.
+  uint64_t accruals = 0;
+  for (const v1::StoredRecord& r : shared().records) accruals += r.event_type() ==
+                                                                 "EntitlementAccrued";
+  ASSERT_GT(accruals, 0u);
+  CommandResult ok = verify({"--public_key=" + pub, "--format=jsonl", "--", shared().export_file});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_TRUE(absl::EndsWith(ok.err, absl::StrCat(" accruals_checked=", accruals,
+                                                  " accruals_without_rule_set=0\n")))
+      << ok.err;
+  // A FILE that cannot be opened as a regular file: exit 2.
+  CommandResult is_dir = verify({dir, "--public_key=" + pub});
+  EXPECT_EQ(is_dir.exit_code, 2);
+  EXPECT_EQ(is_dir.err, absl::StrCat("error: INVALID_ARGUMENT: export file ", dir,
+                                     " is not a regular file\n"));
+  CommandResult device = verify({"/dev/null", "--public_key=" + pub});
+  EXPECT_EQ(device.exit_code, 2);
+  EXPECT_EQ(device.err,
+            "error: INVALID_ARGUMENT: export file /dev/null is not a regular file\n");
+  CommandResult absent = verify({dir + "/absent.export", "--public_key=" + pub});
+  EXPECT_EQ(absent.exit_code, 2);
+  EXPECT_EQ(absent.err,
+            absl::StrCat("error: NOT_FOUND: export file ", dir, "/absent.export not found\n"));
+  // Contents that fail a check: exit 1.
+  const std::string empty = dir + "/empty.export";
+  ASSERT_TRUE(WriteFile(empty, "").ok());
+  CommandResult empty_file = verify({empty, "--public_key=" + pub});
+  EXPECT_EQ(empty_file.exit_code, 1) << empty_file.err;
+  EXPECT_TRUE(absl::StartsWith(empty_file.err, "error: ")) << empty_file.err;
+  // Two files; keys that cannot be read, named once.
+  CommandResult two = verify({shared().export_file, shared().export_file, "--public_key=" + pub});
+  EXPECT_EQ(two.exit_code, 2);
+  EXPECT_EQ(two.err, "error: INVALID_ARGUMENT: `daftar audit verify` takes one export file; got "
+                     "2: daftar audit verify FILE --public_key=FILE\n");
+  const std::string no_key = dir + "/absent.pub";
+  CommandResult missing_key = verify({shared().export_file, "--public_key=" + no_key});
+  EXPECT_EQ(missing_key.exit_code, 2);
+  EXPECT_EQ(missing_key.err,
+            absl::StrCat("error: NOT_FOUND: --public_key: key file ", no_key, " not found\n"));
+  const std::string text = dir + "/not-a-key.pub";
+  ASSERT_TRUE(WriteFile(text, "not a key\n").ok());
+  CommandResult not_a_key = verify({shared().export_file, "--public_key=" + text});
+  EXPECT_EQ(not_a_key.exit_code, 2);
+  EXPECT_EQ(not_a_key.err, absl::StrCat("error: INVALID_ARGUMENT: --public_key: ", text,
+                                        ": key is not a PEM public key\n"));
 }
 
 TEST_F(AuditTest, ExportOfARangeCarriesItsFrontierAndVerifies) {
@@ -834,8 +1100,11 @@ TEST_F(AuditTest, TrailOfAPayoutHasItsStepsWithActorsAndPositions) {
     EXPECT_EQ(e.request_id(), expected[i][3]);
     EXPECT_EQ(e.recorded_at_us(), shared().records[h + 1 + i].recorded_at_us());
   }
-  // The request's reason is the event's (PayoutRequested.reason), not the record metadata's.
-  EXPECT_EQ(trail->entries(0).reason(), "");
+  // The reasons given on the command line travel in the events (PayoutRequested.reason,
+  // PayoutApproved.reason), not in the record metadata: the trail shows them all the same.
+  EXPECT_EQ(trail->entries(0).reason(), "tranche 1");
+  EXPECT_EQ(trail->entries(1).reason(), "within the envelope");
+  EXPECT_EQ(trail->entries(2).reason(), "");  // PayoutDisbursed has no reason
   EXPECT_TRUE(absl::StrContains(trail->entries(0).summary(), "\"reason\":\"tranche 1\""))
       << trail->entries(0).summary();
   EXPECT_TRUE(absl::StartsWith(trail->entries(0).summary(),
@@ -855,11 +1124,17 @@ TEST_F(AuditTest, TrailOfAPayoutHasItsStepsWithActorsAndPositions) {
   EXPECT_TRUE(absl::StrContains(lines[1], "\"actor\":\"approver-1\",\"role\":\"approver\","
                                           "\"request_id\":\"approve-1\""))
       << lines[1];
+  EXPECT_TRUE(absl::StrContains(lines[0], ",\"reason\":\"tranche 1\",")) << lines[0];
+  EXPECT_TRUE(absl::StrContains(lines[1], ",\"reason\":\"within the envelope\",")) << lines[1];
   CommandResult table =
       RunCli(shared().server->address(), {"audit", "trail", "--payout=PO-000001"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_EQ(std::vector<std::string>(absl::StrSplit(table.out, '\n', absl::SkipEmpty())).size(),
-            4u);
+  std::vector<std::string> rows = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_TRUE(absl::EndsWith(rows[0], " reason")) << rows[0];
+  EXPECT_TRUE(absl::EndsWith(rows[1], " operator-1 operator tranche 1")) << rows[1];
+  EXPECT_TRUE(absl::EndsWith(rows[2], " approver-1 approver within the envelope")) << rows[2];
+  EXPECT_TRUE(absl::EndsWith(rows[3], " treasury-1 treasury")) << rows[3];
 }
 
 TEST_F(AuditTest, TrailOfAContractHasEveryRecordOfItsStreamsAndPayouts) {
@@ -959,6 +1234,83 @@ TEST_F(AuditTest, TrailOfAPersonHasTheirHireAndTheEntitlementsNamingIt) {
   CommandResult two = RunCli("127.0.0.1:1", {"audit", "trail", "--payout=PO-000001",
                                              "--contract=OFF-00001"});
   EXPECT_EQ(two.exit_code, 2);
+}
+
+TEST_F(AuditTest, TrailErrorsNeverEchoACnssNumberOrACin) {
+  // A CNSS number and a CIN typed where an id belongs: masked to their last three characters.
+  for (const std::string personal : {"140163196", "AB123456"}) {
+    const std::string masked = absl::StrCat("\"******", personal.substr(personal.size() - 3),
+                                            "\"");
+    v1::GetTrailRequest subject;
+    subject.set_subject_id(personal);
+    absl::Status refused = Trail(audit(), subject).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.message(), absl::StrCat("field subject_id: value ", masked,
+                                              " is not 64 lowercase hex characters (a "
+                                              "pseudonym)"));
+    v1::GetTrailRequest payout;
+    payout.set_payout_id(personal);
+    refused = Trail(audit(), payout).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.message(), absl::StrCat("field payout_id: value ", masked,
+                                              " is not a payout id PO-000001..PO-999999999"));
+    v1::GetTrailRequest contract;
+    contract.set_contract_id(personal);
+    refused = Trail(audit(), contract).status();
+    EXPECT_EQ(refused.code(), absl::StatusCode::kNotFound);
+    EXPECT_EQ(refused.message(), absl::StrCat("no event of contract_id ", masked));
+    for (const std::string flag : {"--subject=", "--payout=", "--contract="}) {
+      CommandResult cli =
+          RunCli(shared().server->address(), {"audit", "trail", flag + personal});
+      EXPECT_EQ(cli.exit_code, 2) << flag;
+      EXPECT_FALSE(absl::StrContains(cli.err, personal)) << cli.err;
+      EXPECT_TRUE(absl::StrContains(cli.err, masked)) << cli.err;
+      EXPECT_EQ(cli.out, "");
+    }
+  }
+  CommandResult position = RunCli("127.0.0.1:1", {"audit", "proof", "--position=AB123456"});
+  EXPECT_EQ(position.exit_code, 2);
+  EXPECT_EQ(position.err, "error: INVALID_ARGUMENT: --position: value '******456' is not an "
+                          "integer 1..9223372036854775807\n");
+  // A pseudonym with no record is masked too.
+  v1::GetTrailRequest unknown;
+  unknown.set_subject_id(std::string(64, 'a'));
+  absl::Status not_found = Trail(audit(), unknown).status();
+  EXPECT_EQ(not_found.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(not_found.message(), "no event of subject_id \"******aaa\"");
+  // A position zero-padded to nine digits looks like a CNSS number: masked as well.
+  CommandResult zero_padded =
+      RunCli("127.0.0.1:1", {"audit", "proof", "--position=000000001"});
+  EXPECT_EQ(zero_padded.exit_code, 2);
+  EXPECT_EQ(zero_padded.err, "error: INVALID_ARGUMENT: --position: value '******001' is not an "
+                             "integer 1..9223372036854775807\n");
+}
+
+TEST_F(AuditTest, TrailTableColumnsStayAlignedOnLongStreamIds) {
+  const std::string subject = Pseudonym(kHireCnssNumber);
+  CommandResult table =
+      RunCli(shared().server->address(), {"audit", "trail", "--subject=" + subject});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  std::vector<std::string> rows = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
+  ASSERT_GT(rows.size(), 2u);
+  // Where each column starts in the header; every row has a value starting there, after a blank.
+  const std::vector<std::string> columns = {"recorded_at", "event_type", "stream_id", "actor",
+                                            "role"};
+  std::set<size_t> stream_lengths;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    for (const std::string& column : columns) {
+      const size_t at = rows[0].find(" " + column) + 1;
+      ASSERT_LT(at, rows[r].size()) << rows[r];
+      EXPECT_EQ(rows[r][at - 1], ' ') << column << ": " << rows[r];
+      EXPECT_NE(rows[r][at], ' ') << column << ": " << rows[r];
+    }
+    const size_t stream_at = rows[0].find(" stream_id") + 1;
+    const size_t actor_at = rows[0].find(" actor") + 1;
+    EXPECT_EQ(rows[r].substr(actor_at, 15), "local-operator ") << rows[r];
+    stream_lengths.insert(rows[r].find(' ', stream_at) - stream_at);
+  }
+  // The hire's stream (90 characters) and the entitlement stream (21) are both there.
+  EXPECT_EQ(stream_lengths, (std::set<size_t>{21, 90}));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1140,6 +1492,128 @@ TEST(AuditServerTest, HeadsAreSignedEveryTSecondsWhenTheHeadMoved) {
   EXPECT_TRUE(OpenSslVerifies(head, keys->public_pem_file));
   EXPECT_GE(head.timestamp_ms(), at_start.timestamp_ms());
   EXPECT_EQ((*server)->Stop(), 0);
+}
+
+// Rewrites the head kept at `tree_size` in the `tree_heads` column family (key: the size, 8
+// bytes big-endian) of the stopped server's data directory: `edit` gets the stored bytes.
+absl::Status EditKeptHead(const std::string& data_dir, uint64_t tree_size,
+                          const std::function<void(std::string&)>& edit) {
+  return EditColumnFamily(
+      data_dir, "tree_heads",
+      [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* family) -> absl::Status {
+        std::string bytes;
+        rocksdb::Status got = db.Get(rocksdb::ReadOptions(), family, BigEndian(tree_size), &bytes);
+        if (!got.ok()) return absl::NotFoundError(got.ToString());
+        edit(bytes);
+        rocksdb::WriteOptions sync;
+        sync.sync = true;
+        rocksdb::Status put = db.Put(sync, family, BigEndian(tree_size), bytes);
+        return put.ok() ? absl::OkStatus() : absl::InternalError(put.ToString());
+      });
+}
+
+TEST(AuditServerTest, AKeptHeadAlteredInTheStoreIsRefusedNamingItsSize) {
+  TempDir dir;
+  auto keys = MakeKeyPair(dir.path(), "tree-head");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  auto other = MakeKeyPair(dir.path(), "other");
+  ASSERT_TRUE(other.ok()) << other.status();
+  ServerConfig config = ServerConfig::In(dir.path());
+  config.extra_flags = {"--tree_head_key=" + keys->private_pem_file,
+                        "--tree_head_every_events=1000000000",
+                        "--tree_head_every_seconds=86400"};
+  auto server = ServerProcess::Start(config);
+  ASSERT_TRUE(server.ok()) << server.status();
+  for (int year : {2027, 2028, 2029}) {
+    CommandResult budget = RunCli((*server)->address(),
+                                  {"--actor=admin-1", "--role=admin", "budget", "allocate",
+                                   absl::StrCat("--fiscal_year=", year), "--grant=PAF",
+                                   "--amount_mad=1000.00", "--reference=LF"});
+    ASSERT_EQ(budget.exit_code, 0) << budget.err;
+  }
+  auto audit = v1::Audit::NewStub((*server)->Channel());
+  auto get = [&](v1::Audit::Stub& stub, uint64_t size, v1::SignedTreeHead* out) {
+    v1::GetTreeHeadRequest r;
+    r.set_tree_size(size);
+    v1::GetTreeHeadResponse response;
+    grpc::Status status = stub.GetTreeHead(Context().get(), r, &response);
+    *out = response.tree_head();
+    return status;
+  };
+  v1::SignedTreeHead at2, at3;
+  ASSERT_TRUE(get(*audit, 2, &at2).ok());  // signed and kept now
+  ASSERT_TRUE(get(*audit, 3, &at3).ok());  // the latest kept
+  ASSERT_EQ((*server)->Stop(), 0);
+  const std::string root_hex = absl::BytesToHexString(at2.root_hash());
+  struct Case {
+    std::string name;
+    std::function<void(std::string&)> edit;
+    std::string message;  // the DATA_LOSS message of GetTreeHead at size 2
+  };
+  v1::SignedTreeHead wrong_root = at2;
+  wrong_root.set_root_hash(at3.root_hash());
+  const std::vector<Case> cases = {
+      {"a byte of the root flipped",
+       [&](std::string& bytes) { bytes[bytes.find(at2.root_hash())] ^= 0x01; },
+       "kept tree head at size 2: signature does not verify"},
+      {"another root signed with the server's key",
+       [&](std::string& bytes) {
+         bytes = SignWith(wrong_root, keys->private_pem_file).SerializeAsString();
+       },
+       absl::StrCat("kept tree head at size 2: its root ",
+                    absl::BytesToHexString(at3.root_hash()), " is not the tree's root ",
+                    root_hex)},
+      {"signed by another key",
+       [&](std::string& bytes) {
+         bytes = SignWith(at2, other->private_pem_file).SerializeAsString();
+       },
+       absl::StrCat("kept tree head at size 2: signed by another key (key id ",
+                    absl::BytesToHexString(SignWith(at2, other->private_pem_file).key_id()),
+                    ", the server's is ", absl::BytesToHexString(at2.key_id()), ")")},
+      {"not a SignedTreeHead",
+       [](std::string& bytes) { bytes = "\xff\xff"; },
+       "kept tree head at size 2: does not parse as SignedTreeHead"},
+  };
+  for (const Case& c : cases) {
+    ASSERT_TRUE(EditKeptHead(config.data_dir, 2, c.edit).ok()) << c.name;
+    auto restarted = ServerProcess::Start(config);
+    ASSERT_TRUE(restarted.ok()) << c.name << ": " << restarted.status();
+    auto stub = v1::Audit::NewStub((*restarted)->Channel());
+    v1::SignedTreeHead head;
+    grpc::Status refused = get(*stub, 2, &head);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::DATA_LOSS) << c.name;
+    EXPECT_EQ(refused.error_message(), c.message) << c.name;
+    EXPECT_EQ(head.ByteSizeLong(), 0u) << c.name;
+    CommandResult cli = RunCli((*restarted)->address(), {"audit", "head", "--tree_size=2"});
+    EXPECT_EQ(cli.exit_code, 1) << c.name;
+    EXPECT_EQ(cli.out, "") << c.name;
+    EXPECT_EQ(cli.err, absl::StrCat("error: DATA_LOSS: ", c.message, "\n")) << c.name;
+    const std::string file = dir.path() + "/to-2.export";
+    CommandResult exported =
+        RunCli((*restarted)->address(), {"audit", "export", "--to=2", "--out=" + file});
+    EXPECT_EQ(exported.exit_code, 1) << c.name;
+    EXPECT_FALSE(std::filesystem::exists(file)) << c.name;
+    // The heads that hold are still served.
+    v1::SignedTreeHead latest;
+    ASSERT_TRUE(get(*stub, 0, &latest).ok()) << c.name;
+    EXPECT_EQ(latest.SerializeAsString(), at3.SerializeAsString()) << c.name;
+    ASSERT_EQ((*restarted)->Stop(), 0);
+    ASSERT_TRUE(EditKeptHead(config.data_dir, 2, [&](std::string& bytes) {
+                  bytes = at2.SerializeAsString();
+                }).ok());
+  }
+  // The latest kept head of the server's key is the floor of its timestamps: daftard refuses to
+  // start on one that does not hold.
+  ASSERT_TRUE(EditKeptHead(config.data_dir, 3, [&](std::string& bytes) {
+                bytes[bytes.find(at3.root_hash())] ^= 0x01;
+              }).ok());
+  CommandResult refused = RunCommand(
+      {DaftardBinary(), "--data_dir=" + config.data_dir, "--pepper_file=" + config.pepper_file,
+       "--listen=127.0.0.1:0", "--tree_head_key=" + keys->private_pem_file});
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_TRUE(absl::StrContains(
+      refused.err, "DATA_LOSS: kept tree head at size 3: signature does not verify"))
+      << refused.err;
 }
 
 TEST(AuditServerTest, StartUpCheckRefusesAFlippedRecordNamingItsPosition) {

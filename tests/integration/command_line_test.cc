@@ -128,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlag{"FormatToAuditHead",
                 {"audit", "head", "--format=table"},
                 "error: INVALID_ARGUMENT: --format does not apply to `daftar audit head`; it "
-                "takes --tree_size, --sign_now\n"},
+                "takes --tree_size, --sign_now, --out\n"},
         BadFlag{"FormatToImport",
                 {"import", "/nonexistent", "--format=table"},
                 "error: INVALID_ARGUMENT: --format does not apply to `daftar import`; it takes "
