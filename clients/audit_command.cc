@@ -58,14 +58,9 @@ absl::StatusOr<std::optional<uint64_t>> PositionFlag(absl::string_view flag, con
                                                          kPositionMax));
   if (!text.ok()) return text.status();
   if (!text->has_value()) return std::optional<uint64_t>();
+  // CountFlag masks a value that may be a CNSS number or a CIN.
   auto value = CountFlag(flag, **text, min, kPositionMax);
-  if (!value.ok()) {
-    // Shown as domain::ShowValue does: a CNSS number or a CIN typed here is masked.
-    return absl::InvalidArgumentError(absl::StrCat("--", flag, ": value '",
-                                                   domain::ShowValue(**text),
-                                                   "' is not an integer ", min, "..",
-                                                   kPositionMax));
-  }
+  if (!value.ok()) return value.status();
   return std::optional<uint64_t>(*value);
 }
 

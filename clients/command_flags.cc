@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ledger/domain/rows.h"
 
 ABSL_FLAG(daftar::clients::TextFlag, request_id, {},
           "idempotency key of a writing command (1..256 bytes); default: a fresh random one, "
@@ -141,12 +142,25 @@ absl::Status CheckFlagsApply(absl::string_view command, const std::vector<std::s
   return absl::OkStatus();
 }
 
+namespace {
+
+// A flag value as an error message shows it: masked (domain::ShowValue shows at most the last
+// three characters) when it may be a CNSS number or a CIN typed in the wrong place, else
+// C-escaped, cut to 64 bytes.
+std::string ShownFlagValue(absl::string_view text) {
+  const std::string masked = domain::MaskPersonal(text);
+  if (domain::ShowValue(text) == masked) return masked;
+  return absl::CHexEscape(text.substr(0, 64));
+}
+
+}  // namespace
+
 absl::StatusOr<std::string> FormatFlag(const std::string& fallback,
                                        const std::vector<std::string>& allowed) {
   const std::optional<std::string> given = absl::GetFlag(FLAGS_format).value;
   if (!given.has_value()) return fallback;
   if (std::find(allowed.begin(), allowed.end(), *given) == allowed.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("--format: \"", absl::CHexEscape(*given),
+    return absl::InvalidArgumentError(absl::StrCat("--format: \"", ShownFlagValue(*given),
                                                    "\" is neither ",
                                                    absl::StrJoin(allowed, " nor ")));
   }
@@ -166,7 +180,7 @@ absl::StatusOr<v1::Grant> GrantFlag(absl::string_view text) {
   if (text == "PAE") return v1::PAE;
   if (text == "PAF") return v1::PAF;
   return absl::InvalidArgumentError(absl::StrCat(
-      "--grant: value '", absl::CHexEscape(text.substr(0, 64)), "' is neither PAE nor PAF"));
+      "--grant: value '", ShownFlagValue(text), "' is neither PAE nor PAF"));
 }
 
 absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view text, uint64_t min,
@@ -177,8 +191,8 @@ absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view tex
                          (text.size() == 1 || text[0] != '0');
   if (!canonical || !absl::SimpleAtoi(text, &value) || value < min || value > max) {
     return absl::InvalidArgumentError(absl::StrCat("--", flag, ": value '",
-                                                   absl::CHexEscape(text.substr(0, 64)),
-                                                   "' is not an integer ", min, "..", max));
+                                                   ShownFlagValue(text), "' is not an integer ",
+                                                   min, "..", max));
   }
   return value;
 }

@@ -92,7 +92,9 @@ absl::StatusOr<std::string> RequiredFlag(absl::string_view command, absl::string
 absl::StatusOr<v1::Grant> GrantFlag(absl::string_view text);
 
 // A canonical decimal integer (digits, no sign, no leading zero but "0") in min..max.
-// INVALID_ARGUMENT "--<flag>: value '<text>' is not an integer <min>..<max>" otherwise.
+// INVALID_ARGUMENT "--<flag>: value '<text>' is not an integer <min>..<max>" otherwise. Here and
+// in FormatFlag and GrantFlag a refused value that may be a CNSS number or a CIN (a run of 9
+// digits, the CIN's shape) is shown masked (domain::MaskPersonal), any other C-escaped.
 absl::StatusOr<uint64_t> CountFlag(absl::string_view flag, absl::string_view text, uint64_t min,
                                    uint64_t max);
 

@@ -4,8 +4,11 @@
 // signed tree heads checked with OpenSSL's Ed25519 directly; the codes of every RPC at and past
 // its bounds; ReadRecords' bytes against the hash chain and the store's own bytes; an export of
 // scenario-small and a payout round verified offline to the balances report byte for byte; five
-// tampered exports each refused naming the right position; the store's start-up check; the
-// trail of a contract, a payout and a person.
+// tampered exports each refused naming the right position; the store's start-up check; kept
+// tree heads altered in the store refused (DATA_LOSS naming the size); the auditor's routine with
+// the CLI alone (audit head --out, proof --tree_head, consistency --old_head/--new_head verified
+// against the signed roots); the trail of a contract, a payout and a person, its reasons, its
+// aligned table, and its errors that never echo a CNSS number or a CIN.
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -1268,6 +1271,11 @@ TEST_F(AuditTest, TrailErrorsNeverEchoACnssNumberOrACin) {
       EXPECT_EQ(cli.out, "");
     }
   }
+  CommandResult format = RunCli("127.0.0.1:1", {"audit", "trail", "--payout=PO-000001",
+                                                "--format=140163196"});
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_EQ(format.err,
+            "error: INVALID_ARGUMENT: --format: \"******196\" is neither table nor jsonl\n");
   CommandResult position = RunCli("127.0.0.1:1", {"audit", "proof", "--position=AB123456"});
   EXPECT_EQ(position.exit_code, 2);
   EXPECT_EQ(position.err, "error: INVALID_ARGUMENT: --position: value '******456' is not an "
