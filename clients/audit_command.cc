@@ -27,7 +27,6 @@
 #include "ledger/audit/merkle.h"
 #include "ledger/audit/tree_head.h"
 #include "ledger/domain/pseudonym.h"
-#include "ledger/domain/rows.h"
 #include "ledger/projections/balances.h"
 #include "ledger/projections/json_text.h"
 

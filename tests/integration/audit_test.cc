@@ -691,6 +691,30 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
                                         "--new_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(same.exit_code, 0) << same.err;
 
+  // The empty tree (the head signed at start on an empty log) is extended by every tree: no
+  // proof is fetched, but its signed root must be the empty tree's.
+  v1::SignedTreeHead empty;
+  empty.set_tree_size(0);
+  empty.set_root_hash(Sha256(""));
+  empty.set_timestamp_ms(head5.timestamp_ms());
+  const std::string empty_file = dir + "/head-0.json";
+  WriteHeadFile(empty_file, SignWith(empty, shared().keys.private_pem_file));
+  CommandResult from_empty =
+      RunCli(address, {"audit", "consistency", "--old_head=" + empty_file,
+                       "--new_head=" + at5_file, "--public_key=" + pub});
+  EXPECT_EQ(from_empty.exit_code, 0) << from_empty.err;
+  EXPECT_EQ(from_empty.out, absl::StrCat("verified: first=0 second=5 first_root=",
+                                         absl::BytesToHexString(Sha256("")), " second_root=",
+                                         absl::BytesToHexString(head5.root_hash()), "\n"));
+  empty.set_root_hash(head5.root_hash());
+  WriteHeadFile(empty_file, SignWith(empty, shared().keys.private_pem_file));
+  CommandResult not_empty =
+      RunCli(address, {"audit", "consistency", "--old_head=" + empty_file,
+                       "--new_head=" + at5_file, "--public_key=" + pub});
+  EXPECT_EQ(not_empty.exit_code, 1);
+  EXPECT_EQ(not_empty.err, "error: DATA_LOSS: consistency of the tree heads at sizes 0 and 5: "
+                           "the old head's root is not the empty tree's\n");
+
   // A root altered in the file: the signature no longer verifies (exit 1, nothing fetched).
   v1::SignedTreeHead altered = head5;
   altered.set_root_hash(Mth(shared().leaves, 0, 6));
