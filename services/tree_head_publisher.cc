@@ -39,6 +39,13 @@ absl::StatusOr<v1::SignedTreeHead> Parse(uint64_t tree_size, const std::string& 
   return head;
 }
 
+// Whether the kept bytes parse as a head of `tree_size` whose key id is `key`'s. Bytes that do
+// not parse count as the current key's, so CheckKept reports them.
+bool SignedByKey(uint64_t tree_size, const std::string& bytes, const audit::PublicKey& key) {
+  absl::StatusOr<v1::SignedTreeHead> head = Parse(tree_size, bytes);
+  return !head.ok() || head->key_id() == key.key_id;
+}
+
 absl::Status CheckOptions(const TreeHeadPublisherOptions& options) {
   if (options.every_events < kTreeHeadEveryEventsMin ||
       options.every_events > kTreeHeadEveryEventsMax) {
@@ -110,7 +117,15 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::SignAndKeep(uint64_t tree_
   if (!head.ok()) return head.status();
   auto kept = store_.GetTreeHead(tree_size);
   if (!kept.ok()) return kept.status();
-  if (!kept->has_value()) {
+  // The first head of the current key at each size is kept; a head of a former key (docs/AUDIT.md
+  // "Keys": a lost key is replaced) gives way to it, so the server keeps serving heads it can
+  // check. Auditors check the former heads they kept with the former public key.
+  if (!kept->has_value() || !SignedByKey(tree_size, **kept, signer_->public_key())) {
+    if (kept->has_value()) {
+      LogLine(absl::StrCat("tree head at size ", tree_size,
+                           " was kept under another key; replaced by a head of key id ",
+                           absl::BytesToHexString(signer_->public_key().key_id)));
+    }
     if (absl::Status s = store_.PutTreeHead(tree_size, head->SerializeAsString()); !s.ok()) {
       return s;
     }
@@ -128,7 +143,10 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::Latest() {
   auto latest = store_.LatestTreeHead();
   if (!latest.ok()) return latest.status();
   if (!latest->has_value()) return absl::NotFoundError("no tree head was signed yet");
-  return CheckKept((*latest)->first, (*latest)->second);
+  const auto& [size, bytes] = **latest;
+  // Kept by a former key: the current head signed now takes its place.
+  if (!SignedByKey(size, bytes, signer_->public_key())) return SignNow();
+  return CheckKept(size, bytes);
 }
 
 absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::SignNow() {
@@ -143,8 +161,10 @@ absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::AtSize(uint64_t tree_size)
   }
   auto kept = store_.GetTreeHead(tree_size);
   if (!kept.ok()) return kept.status();
-  if (kept->has_value()) return CheckKept(tree_size, **kept);
-  return SignAndKeep(tree_size);
+  if (kept->has_value() && SignedByKey(tree_size, **kept, signer_->public_key())) {
+    return CheckKept(tree_size, **kept);
+  }
+  return SignAndKeep(tree_size);  // none kept, or kept by a former key
 }
 
 absl::StatusOr<v1::SignedTreeHead> TreeHeadPublisher::CheckKept(uint64_t tree_size,
