@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Daftar needs to build and test on Debian 12: compilers, CMake, gRPC, protobuf,
 # RocksDB, Abseil, OpenSSL (library, and its command line for deploy/make-audit-key.sh),
-# GoogleTest, Python 3 (the oracle). Idempotent: installs only the
+# GoogleTest, Python 3 (the oracle), clang with its sanitizer and libFuzzer runtimes
+# (libclang-rt-14-dev; deploy/fuzz.sh). Idempotent: installs only the
 # packages that are missing, and runs apt-get update only then. Needs root when something is
 # missing.
 set -euo pipefail
@@ -10,6 +11,7 @@ packages=(
   cmake g++ make pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libssl-dev openssl libgtest-dev libgmock-dev python3
+  clang libclang-rt-14-dev
 )
 
 missing=()
