@@ -133,9 +133,11 @@ absl::StatusOr<v1::SignedTreeHead> ReadTreeHeadFile(absl::string_view flag,
   }
   v1::SignedTreeHead head;
   if (auto parsed = google::protobuf::util::JsonStringToMessage(text, &head); !parsed.ok()) {
+    // The parser's own message quotes the file's text, which may be anything (a CSV row with a
+    // CNSS number, given by mistake): it is not shown.
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, ": ", path, " is not a signed tree head in protobuf JSON (",
-                     "daftar audit head --out): ", std::string(parsed.message())));
+                     "daftar audit head --out)"));
   }
   return head;
 }

@@ -823,9 +823,31 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   CommandResult not_json = usage({"audit", "proof", "--position=3", "--tree_head=" + pub,
                                   "--public_key=" + pub});
   EXPECT_EQ(not_json.exit_code, 2);
-  EXPECT_TRUE(absl::StartsWith(not_json.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ",
-                                                          pub, " is not a signed tree head")))
-      << not_json.err;
+  EXPECT_EQ(not_json.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ", pub,
+                                        " is not a signed tree head in protobuf JSON (daftar "
+                                        "audit head --out)\n"));
+  // A file of personal data given by mistake is not quoted back: a hires.csv row, and JSON whose
+  // values and keys look like a CNSS number or a CIN.
+  const std::string row = dir + "/row.csv";
+  ASSERT_TRUE(WriteFile(row, "OFF-00009,597919946,AB123456,2025-07-01\n").ok());
+  const std::string fields = dir + "/fields.json";
+  ASSERT_TRUE(
+      WriteFile(fields, R"({"root_hash":"597919946","tree_size":"AB123456","123456789":1})").ok());
+  for (const std::string& file : {row, fields}) {
+    for (const char* flag : {"--tree_head=", "--old_head="}) {
+      std::vector<std::string> args = {"audit", "proof", "--position=3", flag + file,
+                                       "--public_key=" + pub};
+      if (absl::string_view(flag) == "--old_head=") {
+        args = {"audit", "consistency", flag + file, "--new_head=" + at5_file,
+                "--public_key=" + pub};
+      }
+      CommandResult refused = usage(args);
+      EXPECT_EQ(refused.exit_code, 2) << file;
+      EXPECT_FALSE(absl::StrContains(refused.err, "597919946")) << refused.err;
+      EXPECT_FALSE(absl::StrContains(refused.err, "AB123456")) << refused.err;
+      EXPECT_FALSE(absl::StrContains(refused.err, "123456789")) << refused.err;
+    }
+  }
   // A head file of 16 KiB (the bound) is read; one byte more is refused.
   const std::string json = ReadFile(at5_file).value_or("");
   ASSERT_LT(json.size(), 16u * 1024);
