@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "fuzz/fuzz_check.h"
 #include "ledger/domain/csv.h"
+#include "ledger/domain/money.h"
 #include "ledger/domain/rows.h"
 
 namespace daftar::fuzz {
@@ -82,9 +83,13 @@ inline void CheckRowRefusal(const absl::Status& status, const v1::SourceRef& sou
   FUZZ_CHECK(absl::StartsWith(status.message(),
                               absl::StrCat(source.file(), ":", source.line(), ": field ")),
              "a row refusal names <file>:<line>: field");
+  // The rule of an amount past the bound is fixed text ("... 1000000000.00 MAD"), not a value:
+  // a CNSS number such as 100000000 is inside it by chance (fuzz/regressions/).
+  const std::string message =
+      absl::StrReplaceAll(status.message(), {{domain::AmountBoundRule(), "<bound>"}});
   for (absl::string_view value : personal) {
     if (value.size() <= 3) continue;
-    FUZZ_CHECK(!absl::StrContains(status.message(), value),
+    FUZZ_CHECK(!absl::StrContains(message, value),
                "a row refusal shows no CNSS number or CIN in clear");
   }
 }
