@@ -154,6 +154,7 @@ std::optional<absl::CivilDay> DateOf(absl::string_view text) {
     return value;
   };
   const int year = number(0, 4), month = number(5, 2), day = number(8, 2);
+  if (year < kDateYearMin) return std::nullopt;
   // CivilDay normalises (2025-02-30 becomes 2025-03-02); a date that moves is not a date.
   const absl::CivilDay civil(year, month, day);
   if (civil.year() != year || civil.month() != month || civil.day() != day) return std::nullopt;

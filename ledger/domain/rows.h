@@ -21,6 +21,10 @@ namespace daftar::domain {
 
 inline constexpr int kDaysWorkedMax = 26;              // docs/input-contract.md "cnss/YYYYMM.csv"
 inline constexpr size_t kTextFieldBytesMax = 256;      // company_name, job_title, ids
+// Earliest year of any date in the input (a hire date, a signature, a value date, an as-of date):
+// the calendar's year 0000 and the centuries before any labour contract are not dates here.
+// "0000-01-01" and "1899-12-31" are refused as "not a valid date"; 9999 is the four-digit limit.
+inline constexpr int kDateYearMin = 1900;
 inline constexpr int64_t kCommittedJobsMax = 1'000'000;
 
 // Column names, in file order.

