@@ -18,6 +18,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "daftar/v1/ledger.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "ledger/domain/csv.h"
 
 extern char** environ;
 
@@ -123,6 +125,19 @@ absl::StatusOr<CsvEdit> OpenCsvLine(const std::string& path, int line, int colum
 }
 
 }  // namespace
+
+std::vector<std::string> ScenarioColumn(const std::string& file,
+                                        const std::vector<std::string>& header, size_t column) {
+  auto text = ReadFile(ScenarioDir() + "/" + file);
+  EXPECT_TRUE(text.ok()) << text.status();
+  auto csv = domain::ParseCsv(text.value_or(""), file, header);
+  EXPECT_TRUE(csv.ok()) << csv.status();
+  std::vector<std::string> out;
+  if (csv.ok()) {
+    for (const domain::CsvRow& row : csv->rows) out.push_back(row.fields[column]);
+  }
+  return out;
+}
 
 absl::StatusOr<std::string> CsvField(const std::string& path, int line, int column) {
   absl::StatusOr<CsvEdit> edit = OpenCsvLine(path, line, column);

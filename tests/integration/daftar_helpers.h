@@ -36,6 +36,10 @@ absl::Status CopyScenario(const std::string& to);
 // Field `column` (0-based) of 1-based `line` of a CSV file whose line holds no quote.
 // Errors: NOT_FOUND (no such line or column), FAILED_PRECONDITION (the line is quoted).
 absl::StatusOr<std::string> CsvField(const std::string& path, int line, int column);
+// Values of `column` (0-based) in every row of examples/scenario-small's `file` (relative to
+// ScenarioDir()), read with the domain's CSV parser and `header`; the test fails if it cannot.
+std::vector<std::string> ScenarioColumn(const std::string& file,
+                                        const std::vector<std::string>& header, size_t column);
 // Sets that field to `value`; the same errors.
 absl::Status SetCsvField(const std::string& path, int line, int column, const std::string& value);
 // Replaces the first `from` of a file by `to`; NOT_FOUND if absent.

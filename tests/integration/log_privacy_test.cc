@@ -30,20 +30,6 @@ namespace fs = std::filesystem;
 // "T1"): only longer ones are searched. Every CNSS number (9 digits) is.
 constexpr size_t kCinLengthMin = 5;
 
-// Values of `column` in every row of a scenario CSV file.
-std::vector<std::string> Column(const std::string& file, const std::vector<std::string>& header,
-                                size_t column) {
-  auto text = ReadFile(ScenarioDir() + "/" + file);
-  EXPECT_TRUE(text.ok()) << text.status();
-  auto csv = domain::ParseCsv(text.value_or(""), file, header);
-  EXPECT_TRUE(csv.ok()) << csv.status();
-  std::vector<std::string> out;
-  if (csv.ok()) {
-    for (const domain::CsvRow& row : csv->rows) out.push_back(row.fields[column]);
-  }
-  return out;
-}
-
 struct Personal {
   std::set<std::string> cnss_numbers;  // hires.csv and every cnss/ file
   std::set<std::string> cins;          // hires.csv, kCinLengthMin characters or more
@@ -51,15 +37,15 @@ struct Personal {
 
 Personal PersonalValues() {
   Personal p;
-  for (const std::string& n : Column("hires.csv", domain::HiresHeader(), 1)) {
+  for (const std::string& n : ScenarioColumn("hires.csv", domain::HiresHeader(), 1)) {
     p.cnss_numbers.insert(n);
   }
-  for (const std::string& c : Column("hires.csv", domain::HiresHeader(), 2)) {
+  for (const std::string& c : ScenarioColumn("hires.csv", domain::HiresHeader(), 2)) {
     if (c.size() >= kCinLengthMin) p.cins.insert(c);
   }
   for (const auto& entry : fs::directory_iterator(ScenarioDir() + "/cnss")) {
     const std::string file = "cnss/" + entry.path().filename().string();
-    for (const std::string& n : Column(file, domain::DeclarationsHeader(), 2)) {
+    for (const std::string& n : ScenarioColumn(file, domain::DeclarationsHeader(), 2)) {
       p.cnss_numbers.insert(n);
     }
   }

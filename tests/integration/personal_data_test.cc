@@ -22,30 +22,16 @@ namespace fs = std::filesystem;
 
 constexpr size_t kCinLengthMin = 6;  // shorter CINs are too likely to occur by chance
 
-// Values of `column` in every row of a scenario CSV file.
-std::vector<std::string> Column(const std::string& file, const std::vector<std::string>& header,
-                                size_t column) {
-  auto text = ReadFile(ScenarioDir() + "/" + file);
-  EXPECT_TRUE(text.ok()) << text.status();
-  auto csv = domain::ParseCsv(text.value_or(""), file, header);
-  EXPECT_TRUE(csv.ok()) << csv.status();
-  std::vector<std::string> out;
-  if (csv.ok()) {
-    for (const domain::CsvRow& row : csv->rows) out.push_back(row.fields[column]);
-  }
-  return out;
-}
-
 // Every CNSS number (hires.csv and every cnss/ file) and every CIN of at least kCinLengthMin.
 std::set<std::string> PersonalValues() {
   std::set<std::string> values;
-  for (const std::string& n : Column("hires.csv", domain::HiresHeader(), 1)) values.insert(n);
-  for (const std::string& c : Column("hires.csv", domain::HiresHeader(), 2)) {
+  for (const std::string& n : ScenarioColumn("hires.csv", domain::HiresHeader(), 1)) values.insert(n);
+  for (const std::string& c : ScenarioColumn("hires.csv", domain::HiresHeader(), 2)) {
     if (c.size() >= kCinLengthMin) values.insert(c);
   }
   for (const auto& entry : fs::directory_iterator(ScenarioDir() + "/cnss")) {
     const std::string file = "cnss/" + entry.path().filename().string();
-    for (const std::string& n : Column(file, domain::DeclarationsHeader(), 2)) values.insert(n);
+    for (const std::string& n : ScenarioColumn(file, domain::DeclarationsHeader(), 2)) values.insert(n);
   }
   return values;
 }
