@@ -30,10 +30,18 @@ namespace daftar {
 inline constexpr size_t kHireRowsPerCallMax = 10'000;            // hires in one DeclareHires
 inline constexpr size_t kContractRowsPerCallMax = 10'000;        // contracts in one call
 inline constexpr size_t kDeclarationRowsPerMonthMax = 2'000'000; // rows of one month file
+inline constexpr int32_t kRetentionMonthsMin = 1;     // LedgerOptions::retention_months
+inline constexpr int32_t kRetentionMonthsMax = 1200;  // 100 years
 
 struct LedgerOptions {
   std::string data_dir;     // RocksDB directory
   std::string pepper_file;  // see domain::Pseudonymizer::FromFile
+  // The subject key store (ledger/privacy/subject_keys.h): a directory apart from data_dir,
+  // holding one AES-256 key per person; required (docs/PRIVACY.md).
+  std::string key_store_dir;
+  // Retention period (docs/PRIVACY.md "Retention"): a person is due for erasure this many months
+  // after the month of their last recorded fact. kRetentionMonthsMin..kRetentionMonthsMax.
+  int32_t retention_months = 120;
   // Events per append when a decision is written in several appends: 1..store's
   // kEventsPerAppendMax (tests lower it to split small months).
   size_t append_events_max = store::kEventsPerAppendMax;

@@ -35,6 +35,11 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "HOST:PORT to serve on; loopback only (plain text); port 0 picks a free port");
 ABSL_FLAG(std::string, pepper_file, "",
           "file of at least 32 raw bytes, mode 0600, keyed into people's pseudonyms");
+ABSL_FLAG(std::string, key_store_dir, "",
+          "directory of the subject key store (one AES-256 key per person), apart from "
+          "--data_dir; created mode 0700 if missing");
+ABSL_FLAG(int32_t, retention_months, 120,
+          "a person is due for erasure this many months after their last recorded fact");
 ABSL_FLAG(std::string, port_file, "",
           "if set, receives \"HOST:PORT\" actually bound, written atomically once serving");
 ABSL_FLAG(int64_t, subscriber_stall_timeout_ms, 30'000,
@@ -187,8 +192,19 @@ int Run() {
   auto tree_head_options = TreeHeadOptions();
   if (!tree_head_options.ok()) return Fail(2, tree_head_options.status());
 
-  auto ledger = Ledger::Open(
-      {.data_dir = absl::GetFlag(FLAGS_data_dir), .pepper_file = absl::GetFlag(FLAGS_pepper_file)});
+  if (absl::GetFlag(FLAGS_key_store_dir).empty()) {
+    return Fail(2, absl::InvalidArgumentError("--key_store_dir is required"));
+  }
+  const int32_t retention_months = absl::GetFlag(FLAGS_retention_months);
+  if (retention_months < kRetentionMonthsMin || retention_months > kRetentionMonthsMax) {
+    return Fail(2, absl::InvalidArgumentError(
+                       absl::StrCat("--retention_months: value ", retention_months, " is not in ",
+                                    kRetentionMonthsMin, "..", kRetentionMonthsMax)));
+  }
+  auto ledger = Ledger::Open({.data_dir = absl::GetFlag(FLAGS_data_dir),
+                              .pepper_file = absl::GetFlag(FLAGS_pepper_file),
+                              .key_store_dir = absl::GetFlag(FLAGS_key_store_dir),
+                              .retention_months = retention_months});
   if (!ledger.ok()) return Fail(1, ledger.status());
   auto publisher = StartPublisher((*ledger)->Store(), *tree_head_options);
   if (!publisher.ok()) return Fail(1, publisher.status());
