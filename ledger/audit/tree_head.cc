@@ -12,8 +12,8 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "ledger/audit/merkle.h"
+#include "ledger/domain/owner_only_file.h"
 #include "openssl/bio.h"
 #include "openssl/err.h"
 #include "openssl/evp.h"
@@ -72,11 +72,13 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path, bool private_ke
     close(fd);
     return absl::InternalError(absl::StrCat("key file ", path, ": ", std::strerror(err)));
   }
-  if (private_key && (st.st_mode & 077) != 0) {
+  // The owner-only rule of every secret file (owner_only_file.h), worded and coded as
+  // docs/AUDIT.md documents it for this key (PERMISSION_DENIED).
+  if (private_key && domain::GroupOrOthersMayAccess(st.st_mode)) {
     close(fd);
     return absl::PermissionDeniedError(absl::StrCat(
         "private key file ", path, " is accessible to its group or others (mode ",
-        absl::StrFormat("%04o", st.st_mode & 07777), "); chmod 600 it"));
+        domain::FileModeText(st.st_mode), "); chmod 600 it"));
   }
   // Read one byte past the bound so that a file that grew after fstat is refused too.
   std::string bytes(kKeyFileBytesMax + 1, '\0');

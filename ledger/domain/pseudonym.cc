@@ -15,7 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "ledger/domain/owner_only_file.h"
 #include "ledger/store/sha256.h"
 
 namespace daftar::domain {
@@ -54,10 +54,7 @@ absl::StatusOr<Pseudonymizer> Pseudonymizer::FromFile(const std::string& path) {
     return PepperError(path, absl::StrCat("cannot stat: ", std::strerror(errno)));
   }
   if (!S_ISREG(st.st_mode)) return PepperError(path, "not a regular file");
-  if ((st.st_mode & 077) != 0) {
-    return PepperError(path, absl::StrCat("mode ", absl::StrFormat("%04o", st.st_mode & 0777),
-                                          " grants access to group or others (want 0600)"));
-  }
+  if (absl::Status s = CheckOwnerOnly(st); !s.ok()) return PepperError(path, s.message());
   const auto size = static_cast<size_t>(st.st_size);
   if (size < kPepperBytesMin || size > kPepperBytesMax) {
     return PepperError(path, absl::StrCat("size ", size, " bytes is outside ", kPepperBytesMin,
