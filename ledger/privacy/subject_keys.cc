@@ -1,0 +1,254 @@
+#include "ledger/privacy/subject_keys.h"
+
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "ledger/domain/rows.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+
+namespace daftar::privacy {
+namespace {
+
+absl::Status FromRocks(const rocksdb::Status& status, const std::string& dir,
+                       absl::string_view what) {
+  if (status.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat("key store ", dir, ": ", what, ": rocksdb: ",
+                                     status.ToString());
+  if (status.IsCorruption()) return absl::DataLossError(message);
+  return absl::InternalError(message);
+}
+
+rocksdb::Slice ToSlice(absl::string_view view) { return rocksdb::Slice(view.data(), view.size()); }
+
+std::string EncodeI64(int64_t v) {
+  std::string out(8, '\0');
+  const auto u = static_cast<uint64_t>(v);
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>((u >> (56 - 8 * i)) & 0xFF);
+  return out;
+}
+
+int64_t DecodeI64(absl::string_view b) {
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u = (u << 8) | static_cast<unsigned char>(b[i]);
+  return static_cast<int64_t>(u);
+}
+
+int64_t SystemNowUs() { return absl::ToUnixMicros(absl::Now()); }
+
+absl::Status CheckSubjects(const std::vector<std::string>& subject_ids) {
+  if (subject_ids.size() > kKeysPerCallMax) {
+    return absl::InvalidArgumentError(absl::StrCat("subject_ids: ", subject_ids.size(),
+                                                   " in one call, at most ", kKeysPerCallMax,
+                                                   " (kKeysPerCallMax)"));
+  }
+  for (const std::string& id : subject_ids) {
+    if (!IsSubjectId(id)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("field subject_id: value \"", domain::MaskPersonal(id), "\" is not ",
+                       kSubjectIdChars, " lowercase hex characters (a pseudonym)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The directory exists (created 0700 if missing), is a directory of this process's user, and
+// gives nothing to group or others.
+absl::Status PrepareDirectory(const std::string& dir) {
+  if (dir.empty()) return absl::InvalidArgumentError("key store directory: the path is empty");
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("key store directory ", dir, ": cannot create: ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("key store directory ", dir, ": cannot stat: ", std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("key store directory ", dir, ": not a directory"));
+  }
+  if (st.st_uid != ::geteuid()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("key store directory ", dir, ": owned by uid ", st.st_uid,
+                     ", not by this process's uid ", ::geteuid()));
+  }
+  if ((st.st_mode & 077) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "key store directory ", dir, ": mode ", absl::StrFormat("%04o", st.st_mode & 07777),
+        " grants access to group or others (want 0700)"));
+  }
+  return absl::OkStatus();
+}
+
+rocksdb::Options DatabaseOptions() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  // What is written is what Destroy looks for: no block is compressed.
+  options.compression = rocksdb::kNoCompression;
+  options.bottommost_compression = rocksdb::kNoCompression;
+  // An obsolete write-ahead log is deleted, never archived nor recycled: after a flush no log
+  // file holds a deleted key.
+  options.WAL_ttl_seconds = 0;
+  options.WAL_size_limit_MB = 0;
+  options.recycle_log_file_num = 0;
+  // Keys are small and few; one log file, one flush at a time.
+  options.max_background_jobs = 2;
+  options.keep_log_file_num = 4;  // RocksDB's own info LOG files (they hold no key)
+  return options;
+}
+
+}  // namespace
+
+bool IsSubjectId(absl::string_view s) {
+  return s.size() == kSubjectIdChars &&
+         std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(
+    const std::string& dir, std::function<int64_t()> now_us) {
+  if (absl::Status s = PrepareDirectory(dir); !s.ok()) return s;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status = rocksdb::DB::Open(DatabaseOptions(), dir, &raw);
+  if (absl::Status s = FromRocks(status, dir, "open"); !s.ok()) return s;
+  std::unique_ptr<SubjectKeyStore> store(new SubjectKeyStore());
+  store->dir_ = dir;
+  store->now_us_ = now_us ? std::move(now_us) : SystemNowUs;
+  store->db_.reset(raw);
+  if (absl::Status s = store->Purge(); !s.ok()) return s;
+  return store;
+}
+
+SubjectKeyStore::~SubjectKeyStore() {
+  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+}
+
+absl::StatusOr<SubjectKey> SubjectKeyStore::Decode(const std::string& subject_id,
+                                                   const std::string& value) const {
+  if (value.size() != kKeyRecordBytes || value[0] != kKeyRecordFormat) {
+    return absl::DataLossError(absl::StrCat("key store ", dir_, ": the key of subject_id ",
+                                            subject_id, " is not a key record (", value.size(),
+                                            " bytes)"));
+  }
+  absl::string_view v(value);
+  return SubjectKey(std::string(v.substr(1, kKeyIdBytes)),
+                    std::string(v.substr(1 + kKeyIdBytes, kSubjectKeyBytes)),
+                    absl::FromUnixMicros(DecodeI64(v.substr(1 + kKeyIdBytes + kSubjectKeyBytes))));
+}
+
+absl::StatusOr<SubjectKey> SubjectKeyStore::Get(const std::string& subject_id) {
+  if (absl::Status s = CheckSubjects({subject_id}); !s.ok()) return s;
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), ToSlice(subject_id), &value);
+  if (status.IsNotFound()) {
+    return absl::NotFoundError(
+        absl::StrCat("key store: subject_id ", subject_id, " has no key (never made, or erased)"));
+  }
+  if (absl::Status s = FromRocks(status, dir_, "get"); !s.ok()) return s;
+  absl::StatusOr<SubjectKey> key = Decode(subject_id, value);
+  OPENSSL_cleanse(value.data(), value.size());
+  return key;
+}
+
+absl::StatusOr<std::map<std::string, SubjectKey>> SubjectKeyStore::GetOrCreate(
+    const std::vector<std::string>& subject_ids) {
+  if (absl::Status s = CheckSubjects(subject_ids); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  std::map<std::string, SubjectKey> keys;
+  rocksdb::WriteBatch batch;
+  const absl::Time now = absl::FromUnixMicros(now_us_());
+  for (const std::string& subject_id : std::set<std::string>(subject_ids.begin(),
+                                                               subject_ids.end())) {
+    std::string value;
+    rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), ToSlice(subject_id), &value);
+    if (status.ok()) {
+      absl::StatusOr<SubjectKey> key = Decode(subject_id, value);
+      OPENSSL_cleanse(value.data(), value.size());
+      if (!key.ok()) return key.status();
+      keys.emplace(subject_id, *std::move(key));
+      continue;
+    }
+    if (!status.IsNotFound()) return FromRocks(status, dir_, "get");
+    SubjectKey key(std::string(kKeyIdBytes, '\0'), std::string(kSubjectKeyBytes, '\0'), now);
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(key.key_id.data()), kKeyIdBytes) != 1 ||
+        RAND_bytes(reinterpret_cast<unsigned char*>(key.key.data()), kSubjectKeyBytes) != 1) {
+      return absl::InternalError("key store: RAND_bytes failed (OpenSSL)");
+    }
+    std::string record = absl::StrCat(absl::string_view(&kKeyRecordFormat, 1), key.key_id,
+                                      key.key, EncodeI64(absl::ToUnixMicros(now)));
+    batch.Put(ToSlice(subject_id), ToSlice(record));
+    OPENSSL_cleanse(record.data(), record.size());
+    keys.emplace(subject_id, std::move(key));
+  }
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    rocksdb::Status status = db_->Write(write, &batch);
+    batch.Clear();
+    if (absl::Status s = FromRocks(status, dir_, "write"); !s.ok()) return s;
+  }
+  return keys;
+}
+
+absl::Status SubjectKeyStore::Destroy(const std::vector<std::string>& subject_ids) {
+  if (absl::Status s = CheckSubjects(subject_ids); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  rocksdb::WriteBatch batch;
+  for (const std::string& subject_id : subject_ids) batch.Delete(ToSlice(subject_id));
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  if (absl::Status s = FromRocks(db_->Write(write, &batch), dir_, "delete"); !s.ok()) return s;
+  return PurgeLocked();
+}
+
+absl::Status SubjectKeyStore::Purge() {
+  absl::MutexLock lock(&mu_);
+  return PurgeLocked();
+}
+
+absl::Status SubjectKeyStore::PurgeLocked() {
+  // 1. The memtable to an SST file: a key deleted while still in the memtable is dropped by the
+  // flush itself; the log file that held it is then obsolete, and deleted (no archive).
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  flush.allow_write_stall = true;
+  if (absl::Status s = FromRocks(db_->Flush(flush), dir_, "flush"); !s.ok()) return s;
+  // 2. Every SST file compacted into new ones at the bottom level, forced even when a level
+  // has a single file: a deleted key's value is dropped under its tombstone, and the tombstone
+  // at the bottom. The input files are obsolete once the output is installed, and deleted.
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  compact.exclusive_manual_compaction = true;
+  compact.change_level = false;
+  if (absl::Status s = FromRocks(db_->CompactRange(compact, nullptr, nullptr), dir_, "compact");
+      !s.ok()) {
+    return s;
+  }
+  // 3. Files made obsolete by the two steps above are deleted by the jobs themselves; a full
+  // scan for any left over (e.g. from a process that died in between) runs here.
+  return FromRocks(db_->EnableFileDeletions(/*force=*/false), dir_, "delete obsolete files");
+}
+
+absl::StatusOr<std::vector<std::string>> SubjectKeyStore::SubjectIds() {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString());
+  if (absl::Status s = FromRocks(it->status(), dir_, "iterate"); !s.ok()) return s;
+  return out;
+}
+
+}  // namespace daftar::privacy

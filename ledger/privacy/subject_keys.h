@@ -1,0 +1,120 @@
+// The subject key store (DESIGN.md §3; docs/PRIVACY.md "Key store"): one AES-256 key per person
+// (by subject_id, the pseudonym), in a RocksDB database of its own, in a directory apart from the
+// event store's. Destroying a person's key (crypto-shredding) makes every value sealed under it
+// unreadable, while the event store, its hash chain and its Merkle tree stay byte for byte as
+// they were.
+//
+//   auto keys = SubjectKeyStore::Open("/var/lib/daftar/subject-keys");
+//   auto made = (*keys)->GetOrCreate({subject_id});   // durable before it returns
+//   auto key = (*keys)->Get(subject_id);              // NOT_FOUND once destroyed
+//   (*keys)->Destroy({subject_id});                    // gone from every file of the directory
+//
+// Stored value of a subject (57 bytes): a format byte (kKeyRecordFormat), the key id
+// (kKeyIdBytes), the key (kSubjectKeyBytes), the creation time (microseconds since the Unix
+// epoch, signed 64-bit big-endian). Blocks are not compressed, so that what is written is what
+// Destroy checks the files for.
+//
+// What Destroy cannot reach: blocks of the underlying disk that the file system or an SSD's
+// controller keeps after a file is deleted (remanence), copies in backups, and process memory
+// not yet reused. docs/PRIVACY.md recommends an encrypted volume and key-store backups kept no
+// longer than the retention period.
+//
+// Thread-safety: every method may be called concurrently; Destroy excludes the others.
+#ifndef DAFTAR_LEDGER_PRIVACY_SUBJECT_KEYS_H_
+#define DAFTAR_LEDGER_PRIVACY_SUBJECT_KEYS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "ledger/privacy/sealed_value.h"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace daftar::privacy {
+
+// Subjects in one GetOrCreate or Destroy call at most (the ledger's kHireRowsPerCallMax); one
+// more is INVALID_ARGUMENT.
+inline constexpr size_t kKeysPerCallMax = 10'000;
+// First byte of a stored key record; another is DATA_LOSS.
+inline constexpr char kKeyRecordFormat = 0x01;
+// Length of a stored key record: format, key id, key, creation time.
+inline constexpr size_t kKeyRecordBytes = 1 + kKeyIdBytes + kSubjectKeyBytes + 8;
+// Length of a subject_id: lowercase hex of an HMAC-SHA256 (domain::Pseudonymizer).
+inline constexpr size_t kSubjectIdChars = 64;
+
+// Whether `s` is kSubjectIdChars lowercase hex characters.
+bool IsSubjectId(absl::string_view s);
+
+class SubjectKeyStore {
+ public:
+  // Opens the key store in `dir`, creating the directory (mode 0700; its parent must exist) and
+  // the database if missing, then purges the bytes of keys deleted before (Purge: a process
+  // that died inside Destroy leaves them in old files). Errors, all naming the directory:
+  // INVALID_ARGUMENT for an empty path; FAILED_PRECONDITION when the path is not a directory,
+  // is owned by another user than this process's, or grants any permission to group or others
+  // (naming its mode, e.g. "mode 0755 grants access to group or others (want 0700)"), or
+  // cannot be created; INTERNAL when RocksDB cannot open it. `now_us` (microseconds since the
+  // Unix epoch) dates new keys; default: the system clock.
+  static absl::StatusOr<std::unique_ptr<SubjectKeyStore>> Open(
+      const std::string& dir, std::function<int64_t()> now_us = nullptr);
+  ~SubjectKeyStore();
+  SubjectKeyStore(const SubjectKeyStore&) = delete;
+  SubjectKeyStore& operator=(const SubjectKeyStore&) = delete;
+
+  // The key of each subject of `subject_ids` (duplicates allowed), by subject_id: the stored one,
+  // or a new one (key id and key from RAND_bytes) for a subject without. New keys are written
+  // in one batch, synced, before this returns: a caller seals with them only once they are
+  // durable. Errors, writing nothing: INVALID_ARGUMENT (a subject_id not of the pseudonym's
+  // shape, shown masked; more than kKeysPerCallMax subjects); DATA_LOSS (a stored record of the
+  // wrong length or format, naming the subject_id); INTERNAL (RocksDB, RAND_bytes).
+  absl::StatusOr<std::map<std::string, SubjectKey>> GetOrCreate(
+      const std::vector<std::string>& subject_ids);
+
+  // The key of `subject_id`. Errors: NOT_FOUND when it has none (never made, or destroyed);
+  // INVALID_ARGUMENT, DATA_LOSS, INTERNAL as GetOrCreate.
+  absl::StatusOr<SubjectKey> Get(const std::string& subject_id);
+
+  // Destroys the keys of `subject_ids` (a subject without one is skipped), so that their bytes
+  // are in no file of the directory: the deletions are written synced, then Purge runs.
+  // Errors: INVALID_ARGUMENT as GetOrCreate (nothing deleted); INTERNAL (RocksDB): the keys may
+  // be deleted but their bytes still in a file; calling Destroy or Purge again (or reopening)
+  // finishes the job.
+  absl::Status Destroy(const std::vector<std::string>& subject_ids);
+
+  // Rewrites every file of the database without the bytes of deleted keys: flushes the
+  // memtable (its write-ahead log becomes obsolete and is deleted: the database keeps no WAL
+  // archive and recycles no log file), then compacts the whole key range down to the bottom
+  // level, forced (CompactRangeOptions::bottommost_level_compaction = kForce), so that every
+  // SST file holding a deleted key is replaced and deleted. Errors: INTERNAL (RocksDB).
+  absl::Status Purge();
+
+  // Every subject_id holding a key, in byte order. Errors: INTERNAL (RocksDB).
+  absl::StatusOr<std::vector<std::string>> SubjectIds();
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  SubjectKeyStore() = default;
+  absl::StatusOr<SubjectKey> Decode(const std::string& subject_id, const std::string& value) const;
+  absl::Status PurgeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  std::string dir_;
+  std::function<int64_t()> now_us_;
+  absl::Mutex mu_;  // GetOrCreate's read-then-write and Destroy run one at a time
+  std::unique_ptr<rocksdb::DB> db_;
+};
+
+}  // namespace daftar::privacy
+
+#endif  // DAFTAR_LEDGER_PRIVACY_SUBJECT_KEYS_H_

@@ -1,0 +1,199 @@
+#include "ledger/privacy/subject_registry.h"
+
+#include <algorithm>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
+#include "absl/strings/str_cat.h"
+#include "ledger/domain/event_payload.h"
+#include "ledger/domain/rows.h"
+#include "ledger/privacy/subject_keys.h"
+
+namespace daftar::privacy {
+namespace {
+
+using domain::ApplyEventPayload;
+
+constexpr absl::string_view kHirePrefix = "hire-";
+constexpr size_t kDateChars = 10;  // YYYY-MM-DD
+
+domain::DecidedEvent Decided(const std::string& subject_id,
+                             const google::protobuf::Message& event) {
+  domain::DecidedEvent out;
+  out.stream_id = SubjectStream(subject_id);
+  out.event_type = event.GetDescriptor()->name();
+  event.SerializeToString(&out.payload);
+  return out;
+}
+
+absl::Status UnknownSubject(const std::string& subject_id) {
+  return absl::NotFoundError(absl::StrCat("field subject_id: value ", subject_id,
+                                          " names no person: no hire of theirs was recorded"));
+}
+
+}  // namespace
+
+std::string SubjectStream(absl::string_view subject_id) {
+  return absl::StrCat("subject-", subject_id);
+}
+
+std::optional<std::string> SubjectOfHire(absl::string_view hire_id,
+                                         absl::string_view contract_id) {
+  // "hire-" contract_id "-" subject_id "-" YYYY-MM-DD, then nothing or "-r" digits.
+  if (!absl::ConsumePrefix(&hire_id, kHirePrefix) || !absl::ConsumePrefix(&hire_id, contract_id) ||
+      !absl::ConsumePrefix(&hire_id, "-") || hire_id.size() < kSubjectIdChars + 1 + kDateChars) {
+    return std::nullopt;
+  }
+  const absl::string_view subject = hire_id.substr(0, kSubjectIdChars);
+  absl::string_view rest = hire_id.substr(kSubjectIdChars);
+  if (!IsSubjectId(subject) || !absl::ConsumePrefix(&rest, "-")) return std::nullopt;
+  absl::CivilDay unused;
+  if (!absl::ParseCivilTime(rest.substr(0, kDateChars), &unused)) return std::nullopt;
+  rest.remove_prefix(kDateChars);
+  if (!rest.empty()) {
+    if (!absl::ConsumePrefix(&rest, "-r") || rest.empty() ||
+        !std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+  }
+  return std::string(subject);
+}
+
+absl::CivilDay DueOn(int32_t last_fact_period, int32_t retention_months) {
+  const absl::CivilMonth last(last_fact_period / 100, last_fact_period % 100);
+  return absl::CivilDay(last + 1 + retention_months);
+}
+
+absl::Status SubjectRegistry::Fact(const std::string& subject_id, const std::string& period,
+                                   absl::string_view event_type) {
+  absl::StatusOr<int32_t> p =
+      domain::ParsePeriod(period, absl::StrCat("event ", event_type, ": field period"));
+  if (!p.ok()) return absl::DataLossError(p.status().message());
+  Subject& s = subjects_[subject_id];
+  s.last_fact_period = std::max(s.last_fact_period, *p);
+  return absl::OkStatus();
+}
+
+absl::Status SubjectRegistry::FactOfHire(absl::string_view event_type, const std::string& hire_id,
+                                         const std::string& contract_id,
+                                         const std::string& period) {
+  std::optional<std::string> subject = SubjectOfHire(hire_id, contract_id);
+  if (!subject.has_value()) {
+    return absl::DataLossError(absl::StrCat("event ", event_type, ": hire_id ", hire_id,
+                                            " is not a hire id of contract ", contract_id));
+  }
+  return Fact(*subject, period, event_type);
+}
+
+absl::Status SubjectRegistry::Apply(absl::string_view event_type, absl::string_view payload) {
+  absl::Status fact;
+  absl::Status parsed;
+  if (event_type == "HireDeclared") {
+    parsed = ApplyEventPayload<v1::HireDeclared>(event_type, payload, [&](v1::HireDeclared&& e) {
+      absl::CivilDay day;
+      if (!absl::ParseCivilTime(e.hire_date(), &day)) {
+        fact = absl::DataLossError(absl::StrCat("event HireDeclared ", e.hire_id(),
+                                                ": field hire_date does not parse"));
+        return;
+      }
+      fact = Fact(e.subject_id(), domain::FormatPeriod(domain::PeriodOf(day)), event_type);
+      if (!fact.ok() || !e.has_cnss_number_sealed()) return;
+      Subject& s = subjects_[e.subject_id()];
+      s.erased = false;  // a new value under a live key: the person has personal data again
+      e.cnss_number_sealed().SerializeToString(&s.sealed);
+    });
+  } else if (event_type == "EmploymentConfirmed") {
+    parsed = ApplyEventPayload<v1::EmploymentConfirmed>(event_type, payload, [&](auto&& e) {
+      fact = FactOfHire(event_type, e.hire_id(), e.contract_id(), e.period());
+    });
+  } else if (event_type == "EmploymentEnded") {
+    parsed = ApplyEventPayload<v1::EmploymentEnded>(event_type, payload, [&](auto&& e) {
+      fact = FactOfHire(event_type, e.hire_id(), e.contract_id(), e.period());
+    });
+  } else if (event_type == "SubjectErased") {
+    parsed = ApplyEventPayload<v1::SubjectErased>(event_type, payload, [&](auto&& e) {
+      Subject& s = subjects_[e.subject_id()];
+      s.erased = true;
+      s.sealed.clear();
+      s.sealed.shrink_to_fit();
+    });
+  } else if (event_type == "SubjectReidentified") {
+    // An access to the data, recorded for the audit; it changes nothing here.
+    parsed = domain::ParseEventPayload<v1::SubjectReidentified>(event_type, payload).status();
+  }
+  if (!parsed.ok()) return parsed;
+  return fact;
+}
+
+bool SubjectRegistry::Known(const std::string& subject_id) const {
+  return subjects_.contains(subject_id);
+}
+
+bool SubjectRegistry::Erased(const std::string& subject_id) const {
+  auto it = subjects_.find(subject_id);
+  return it != subjects_.end() && it->second.erased;
+}
+
+std::optional<v1::SealedValue> SubjectRegistry::LatestSealed(const std::string& subject_id) const {
+  auto it = subjects_.find(subject_id);
+  if (it == subjects_.end() || it->second.sealed.empty()) return std::nullopt;
+  v1::SealedValue sealed;
+  if (!sealed.ParseFromString(it->second.sealed)) return std::nullopt;  // it parsed when folded
+  return sealed;
+}
+
+std::vector<std::string> SubjectRegistry::ErasedSubjects() const {
+  std::vector<std::string> out;
+  for (const auto& [id, s] : subjects_) {
+    if (s.erased) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+absl::StatusOr<domain::DecidedEvent> SubjectRegistry::DecideErase(const std::string& subject_id,
+                                                                  const std::string& key_id,
+                                                                  const std::string& reason) const {
+  if (!Known(subject_id)) return UnknownSubject(subject_id);
+  if (Erased(subject_id)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("subject_id ", subject_id, " is already erased"));
+  }
+  v1::SubjectErased event;
+  event.set_subject_id(subject_id);
+  event.set_key_id(key_id);
+  event.set_reason(reason);
+  return Decided(subject_id, event);
+}
+
+absl::StatusOr<domain::DecidedEvent> SubjectRegistry::DecideReidentified(
+    const std::string& subject_id, const std::string& key_id, const std::string& reason) const {
+  if (!Known(subject_id)) return UnknownSubject(subject_id);
+  if (Erased(subject_id)) {
+    return absl::NotFoundError(absl::StrCat("subject_id ", subject_id,
+                                            " is erased: their CNSS number cannot be read"));
+  }
+  v1::SubjectReidentified event;
+  event.set_subject_id(subject_id);
+  event.set_key_id(key_id);
+  event.set_reason(reason);
+  return Decided(subject_id, event);
+}
+
+std::vector<SubjectDueEntry> SubjectRegistry::DueForErasure(absl::CivilDay as_of,
+                                                            int32_t retention_months) const {
+  std::vector<SubjectDueEntry> out;
+  for (const auto& [id, s] : subjects_) {
+    if (s.erased || s.last_fact_period == 0) continue;
+    const absl::CivilDay due = DueOn(s.last_fact_period, retention_months);
+    if (due <= as_of) out.push_back({id, s.last_fact_period, due});
+  }
+  std::sort(out.begin(), out.end(), [](const SubjectDueEntry& a, const SubjectDueEntry& b) {
+    return std::tie(a.due_on, a.subject_id) < std::tie(b.due_on, b.subject_id);
+  });
+  return out;
+}
+
+}  // namespace daftar::privacy
