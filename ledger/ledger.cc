@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -43,6 +44,7 @@ absl::Status Ledger::Impl::FoldProgram() {
 
 absl::Status Ledger::Impl::RefoldProgram() {
   program = domain::Program();
+  subjects = privacy::SubjectRegistry();
   return FoldProgramLocked();
 }
 
@@ -53,7 +55,9 @@ absl::Status Ledger::Impl::FoldProgramLocked() {
     if (!page.ok()) return page.status();
     if (page->empty()) return absl::OkStatus();
     for (const store::Record& r : *page) {
-      if (auto st = program.Apply(r.event_type, r.payload); !st.ok()) {
+      absl::Status st = program.Apply(r.event_type, r.payload);
+      if (st.ok()) st = subjects.Apply(r.event_type, r.payload);
+      if (!st.ok()) {
         return absl::DataLossError(absl::StrCat("position ", r.position, ": ", st.message()));
       }
     }
@@ -168,6 +172,11 @@ absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::Decide
     if (!appended->deduplicated) result.events_written += appended->count;
     for (size_t i = begin; fold && i < end; ++i) {
       if (auto st = program.Apply(events[i].event_type, events[i].payload); !st.ok()) return st;
+    }
+    // The people's registry folds what is durable, whatever `fold` says (no decision folds it
+    // ahead); an append found recorded (resuming a month) was folded at open.
+    for (size_t i = begin; !appended->deduplicated && i < end; ++i) {
+      if (auto st = subjects.Apply(events[i].event_type, events[i].payload); !st.ok()) return st;
     }
     begin = end;
   }
@@ -290,12 +299,48 @@ absl::Status CheckPepperOutsideData(const LedgerOptions& options) {
   return absl::OkStatus();
 }
 
+// Whether one of two paths lies inside the other (or they are the same), compared as
+// weakly_canonical paths component by component. False when either cannot be resolved.
+bool Nested(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  const std::filesystem::path pa = std::filesystem::weakly_canonical(a, ec);
+  if (ec) return false;
+  const std::filesystem::path pb = std::filesystem::weakly_canonical(b, ec);
+  if (ec) return false;
+  auto [a_end, b_end] = std::mismatch(pa.begin(), pa.end(), pb.begin(), pb.end());
+  return a_end == pa.end() || b_end == pb.end();
+}
+
+// The key store is what erasure destroys: it must not travel with the data directory (a copy or
+// backup of the data would carry every key, and no erasure could reach that copy), nor hold it.
+absl::Status CheckKeyStoreApart(const LedgerOptions& options) {
+  if (options.key_store_dir.empty()) {
+    return absl::InvalidArgumentError("key_store_dir: must not be empty (docs/PRIVACY.md)");
+  }
+  if (Nested(options.data_dir, options.key_store_dir)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "key store directory ", options.key_store_dir, " and data directory ", options.data_dir,
+        " lie one inside the other; keep them apart, so that copies of the data do not carry the "
+        "keys erasure destroys"));
+  }
+  if (options.retention_months < kRetentionMonthsMin ||
+      options.retention_months > kRetentionMonthsMax) {
+    return absl::InvalidArgumentError(absl::StrCat("retention_months: ", options.retention_months,
+                                                   " is not in ", kRetentionMonthsMin, "..",
+                                                   kRetentionMonthsMax));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& options) {
   if (auto st = CheckPepperOutsideData(options); !st.ok()) return st;
+  if (auto st = CheckKeyStoreApart(options); !st.ok()) return st;
   auto pseudonymizer = domain::Pseudonymizer::FromFile(options.pepper_file);
   if (!pseudonymizer.ok()) return pseudonymizer.status();
+  auto keys = privacy::SubjectKeyStore::Open(options.key_store_dir);
+  if (!keys.ok()) return keys.status();
   store::Options store_options;
   store_options.path = options.data_dir;
   auto store = store::EventStore::Open(store_options);
@@ -308,8 +353,13 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   ledger->impl_->options = options;
   ledger->impl_->pseudonymizer.emplace(*std::move(pseudonymizer));
   ledger->impl_->store = *std::move(store);
+  ledger->impl_->keys = *std::move(keys);
   if (auto st = ledger->impl_->CheckPepper(options.pepper_file); !st.ok()) return st;
   if (auto st = ledger->impl_->FoldProgram(); !st.ok()) return st;
+  {
+    absl::MutexLock lock(&ledger->impl_->command_mu);
+    if (auto st = ledger->impl_->FinishErasures(); !st.ok()) return st;
+  }
   if (auto st = ledger->impl_->StartProjection(); !st.ok()) return st;
   return ledger;
 }
@@ -357,10 +407,12 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
                                                    " rows exceed the bound of ",
                                                    kHireRowsPerCallMax, " per call"));
   }
-  // The digest holds pseudonyms, never a CNSS number; the CIN is checked and not kept.
+  // The digest holds pseudonyms, never a CNSS number; the CIN is checked and not kept. The CNSS
+  // number is kept only sealed under the person's key (SealHires).
   RequestDigest digest("DeclareHires");
   std::vector<domain::HireCommand> commands;
   commands.reserve(rows.size());
+  std::map<std::string, std::string> cnss_by_subject;
   for (const domain::HireRow& row : rows) {
     auto hire = domain::ParseHireRow(row);
     if (!hire.ok()) return hire.status();
@@ -368,6 +420,7 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
     c.source = hire->source;
     c.contract_id = hire->contract_id;
     c.subject_id = impl_->pseudonymizer->SubjectId(hire->cnss_number);
+    cnss_by_subject.emplace(c.subject_id, hire->cnss_number);
     c.hire_date = hire->hire_date;
     c.contract_type = hire->contract_type;
     c.nationality = hire->nationality;
@@ -391,6 +444,11 @@ absl::StatusOr<HireImportResult> Ledger::DeclareHires(const std::vector<domain::
   if (decision->events.empty()) {
     result.write.head_position = impl_->store->GetHead().position;
     return result;
+  }
+  // The decision stays the domain's; only the sealed copy of each number is added to its
+  // events, under keys made durable before anything is appended.
+  if (auto st = impl_->SealHires(decision->events, cnss_by_subject); !st.ok()) {
+    return impl_->Failed(st, folded_before);
   }
   auto written = impl_->Write(decision->events, context, request_sha256, /*fold=*/false);
   if (!written.ok()) return impl_->Failed(written.status(), folded_before);

@@ -18,6 +18,7 @@
 #include "absl/strings/string_view.h"
 #include "ledger/domain/program.h"
 #include "ledger/domain/rows.h"
+#include "ledger/privacy/subject_registry.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "ledger/projections/balances.h"
@@ -110,10 +111,33 @@ struct ContractAmendment {
 // Lifecycle steps that take a date and a reason.
 enum class ContractStep { kSuspend, kResume, kTerminate };
 
+// --- Personal data (issue 5; docs/PRIVACY.md; law 09-08). A person is their subject_id, the
+// pseudonym (64 lowercase hex characters); their CNSS number is kept only sealed under their own
+// key, in the key store of LedgerOptions::key_store_dir.
+
+// Answer of ReidentifySubject. `cnss_number` is personal data in clear: for the auditor who
+// asked, never logged, never in an event.
+struct ReidentifyResult {
+  WriteResult write;        // the SubjectReidentified written (deduplicated on a retry)
+  std::string cnss_number;  // the 9 ASCII digits
+};
+
+// Answer of SubjectsDueForErasure.
+struct SubjectsDue {
+  std::vector<privacy::SubjectDueEntry> subjects;  // sorted by due_on, then subject_id
+  int32_t retention_months = 0;                    // LedgerOptions::retention_months
+  uint64_t head_position = 0;                      // the log as read
+};
+
 class Ledger {
  public:
-  // Opens the store, folds the log into the program state, catches the projections up from
-  // their checkpoints. Errors: those of EventStore::Open and Pseudonymizer::FromFile.
+  // Opens the store and the subject key store, folds the log into the program state, destroys
+  // the keys of people recorded erased whose destruction did not complete (a crash between the
+  // two steps of EraseSubject), catches the projections up from their checkpoints. Errors:
+  // those of EventStore::Open, Pseudonymizer::FromFile and privacy::SubjectKeyStore::Open;
+  // INVALID_ARGUMENT for an empty key_store_dir or retention_months outside
+  // kRetentionMonthsMin..kRetentionMonthsMax; FAILED_PRECONDITION when the key store and the
+  // data directory lie one inside the other (or are one).
   static absl::StatusOr<std::unique_ptr<Ledger>> Open(const LedgerOptions& options);
   ~Ledger();
 
@@ -202,6 +226,37 @@ class Ledger {
   absl::StatusOr<std::vector<projections::BalanceLine>> BalancesAsOfDate(absl::CivilDay date);
   // The program report with every recorded event folded in; `now` dates pending approvals.
   absl::StatusOr<projections::ProgramReport> ProgramReport(absl::Time now);
+
+  // Erases a person (crypto-shredding, docs/PRIVACY.md "Erasure"): records SubjectErased
+  // durably, then destroys their key in the key store. Every value sealed under it is then
+  // unreadable; events, the hash chain, the Merkle tree and every balance stay as they were.
+  // `reason` is required (the legal basis or request reference; CheckReason's rules).
+  // Errors, writing nothing: INVALID_ARGUMENT (subject_id not 64 lowercase hex characters,
+  // shown masked; a reason empty, too long, with a control character or a run of 9 digits);
+  // NOT_FOUND (no hire of that subject_id was recorded); FAILED_PRECONDITION (already erased;
+  // a month partially recorded); ALREADY_EXISTS (request id reused with other content).
+  // INTERNAL when the event is recorded but the key could not be destroyed (naming the
+  // position): the same request again, or a restart, finishes the destruction. A retry of the
+  // same request answers the original write (deduplicated).
+  absl::StatusOr<WriteResult> EraseSubject(const std::string& subject_id,
+                                           const std::string& reason,
+                                           const CommandContext& context);
+  // Reads a person's CNSS number back from the latest sealed copy of it (their latest hire that
+  // carries one) with their key, and records SubjectReidentified (actor, role, reason: who saw
+  // it and why). Errors, writing nothing: INVALID_ARGUMENT as EraseSubject; NOT_FOUND when no
+  // sealed number of the subject_id can be opened (no hire recorded, only hires recorded before
+  // sealing existed, or the person erased: their key is gone); DATA_LOSS when the sealed value
+  // does not open under the person's key or opens to a number whose pseudonym is not the
+  // subject_id (damage); FAILED_PRECONDITION (a month partially recorded); ALREADY_EXISTS
+  // (request id reused with other content). A retry of the same request writes nothing and
+  // answers the number again while it can still be opened (NOT_FOUND once erased).
+  absl::StatusOr<ReidentifyResult> ReidentifySubject(const std::string& subject_id,
+                                                     const std::string& reason,
+                                                     const CommandContext& context);
+  // The people due for erasure on `as_of` under LedgerOptions::retention_months
+  // (privacy::SubjectRegistry::DueForErasure: due on privacy::DueOn of the month of their last
+  // recorded fact; erased people are absent).
+  SubjectsDue SubjectsDueForErasure(absl::CivilDay as_of);
 
   store::EventStore& Store();
 

@@ -3,15 +3,19 @@
 #ifndef DAFTAR_LEDGER_LEDGER_IMPL_H_
 #define DAFTAR_LEDGER_LEDGER_IMPL_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/domain/pseudonym.h"
 #include "ledger/ledger.h"
+#include "ledger/privacy/subject_keys.h"
+#include "ledger/privacy/subject_registry.h"
 #include "ledger/projections/program_report.h"
 #include "ledger/store/sha256.h"
 
@@ -57,6 +61,10 @@ struct Ledger::Impl {
 
   absl::Mutex command_mu;  // serialises commands: decide -> append -> evolve
   domain::Program program ABSL_GUARDED_BY(command_mu);
+  // People's personal data (docs/PRIVACY.md): their keys, apart from the event store, and what
+  // the log says about them, folded from every durable append (Write) and at open.
+  std::unique_ptr<privacy::SubjectKeyStore> keys;
+  privacy::SubjectRegistry subjects ABSL_GUARDED_BY(command_mu);
 
   absl::Mutex projection_mu;
   projections::BalancesProjection balances ABSL_GUARDED_BY(projection_mu);
@@ -107,6 +115,23 @@ struct Ledger::Impl {
     return status;
   }
   absl::Status FoldProgramLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // Seals the CNSS number of every HireDeclared of `events` (their payloads are rewritten) under
+  // its person's key, made durable first (ledger_privacy.cc). `cnss_by_subject`: the number of
+  // each subject_id of the batch.
+  absl::Status SealHires(std::vector<domain::DecidedEvent>& events,
+                         const std::map<std::string, std::string>& cnss_by_subject)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // Destroys the keys still held by those of `subject_ids` whom the log records as erased: an
+  // erasure whose key destruction did not complete (the process died between the two, or
+  // Destroy failed).
+  absl::Status DestroyErasedKeys(const std::vector<std::string>& subject_ids)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // DestroyErasedKeys of every erased person (at open, before serving).
+  absl::Status FinishErasures() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // The key id and the CNSS number of the person's latest sealed value, opened with their key.
+  // Errors: those of Ledger::ReidentifySubject but INVALID_ARGUMENT.
+  absl::StatusOr<std::pair<std::string, std::string>> OpenLatestSealed(
+      const std::string& subject_id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
   absl::StatusOr<std::optional<WriteResult>> Replayed(const CommandContext& context,
                                                       const std::string& digest);
   // A command whose decision is a list of events: answered from the log if its request id was

@@ -19,6 +19,16 @@ constexpr int32_t kInterruptedPeriod = 202601;
 
 const std::string kScenario = std::string(DAFTAR_SOURCE_DIR) + "/examples/scenario-small";
 
+// The payload of a record, a HireDeclared's cnss_number_sealed cleared.
+std::string WithoutSeal(const store::Record& r) {
+  if (r.event_type != "HireDeclared") return r.payload;
+  v1::HireDeclared hire;
+  EXPECT_TRUE(hire.ParseFromString(r.payload));
+  EXPECT_TRUE(hire.has_cnss_number_sealed()) << r.position;
+  hire.clear_cnss_number_sealed();
+  return hire.SerializeAsString();
+}
+
 TEST(InterruptedMonthTest, ReimportingTheFileCompletesTheMonthAsIfNeverInterrupted) {
   auto scenario = domain::LoadScenario(kScenario);
   ASSERT_TRUE(scenario.ok()) << scenario.status();
@@ -80,9 +90,11 @@ TEST(InterruptedMonthTest, ReimportingTheFileCompletesTheMonthAsIfNeverInterrupt
   auto clean_records = (*clean)->Store().Read(1, store::kReadPageMax);
   ASSERT_TRUE(records.ok() && clean_records.ok());
   ASSERT_EQ(records->size(), clean_records->size());
-  for (size_t i = 0; i < records->size(); ++i) {  // same events; only recorded_at differs
+  // Same events; only recorded_at differs, and the sealed CNSS numbers of hires (each ledger
+  // has its own keys and every seal a random nonce: docs/PRIVACY.md).
+  for (size_t i = 0; i < records->size(); ++i) {
     EXPECT_EQ((*records)[i].stream_id, (*clean_records)[i].stream_id) << i;
-    EXPECT_EQ((*records)[i].payload, (*clean_records)[i].payload) << i;
+    EXPECT_EQ(WithoutSeal((*records)[i]), WithoutSeal((*clean_records)[i])) << i;
   }
   EXPECT_EQ(projections::FormatBalancesJsonl((*ledger)->Balances().value()),
             projections::FormatBalancesJsonl((*clean)->Balances().value()));

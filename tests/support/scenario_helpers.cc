@@ -21,7 +21,9 @@ TempLedgerDir::TempLedgerDir() {
 }
 
 LedgerOptions TempLedgerDir::Options() const {
-  return LedgerOptions{.data_dir = path() + "/data", .pepper_file = path() + "/pepper"};
+  return LedgerOptions{.data_dir = path() + "/data",
+                       .pepper_file = path() + "/pepper",
+                       .key_store_dir = path() + "/subject-keys"};
 }
 
 absl::Status RunImportStep(Ledger& ledger, const domain::Scenario& s,

@@ -17,6 +17,7 @@ namespace daftar::testing {
 class TempLedgerDir {
  public:
   TempLedgerDir();
+  // data/ (the event store), pepper, subject-keys/ (the key store, made 0700 by the ledger).
   LedgerOptions Options() const;
   // The bytes of the pepper file (tests recompute pseudonyms with it).
   static std::string Pepper() { return std::string(32, 'k') + "test-pepper"; }
