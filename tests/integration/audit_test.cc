@@ -1465,7 +1465,8 @@ TEST(AuditServerTest, TreeHeadFlagsOutOfBoundsAreUsageErrors) {
                                                        std::filesystem::perms::owner_write);
   auto run = [&](const std::string& flag) {
     return RunCommand({DaftardBinary(), "--data_dir=" + config.data_dir,
-                       "--pepper_file=" + config.pepper_file, "--listen=127.0.0.1:0", flag});
+                       "--pepper_file=" + config.pepper_file,
+                       "--key_store_dir=" + config.key_store_dir, "--listen=127.0.0.1:0", flag});
   };
   for (const std::string flag :
        {"--tree_head_every_events=0", "--tree_head_every_events=1000000001",
@@ -1482,10 +1483,12 @@ TEST(AuditServerTest, TreeHeadFlagsOutOfBoundsAreUsageErrors) {
   for (const std::string flags :
        {"--tree_head_every_events=1 --tree_head_every_seconds=1",
         "--tree_head_every_events=1000000000 --tree_head_every_seconds=86400"}) {
-    std::vector<std::string> argv = {DaftardBinary(), "--data_dir=" + config.data_dir,
-                                      "--pepper_file=" + config.pepper_file,
-                                      "--listen=127.0.0.1:0",
-                                      "--tree_head_key=" + dir.path() + "/absent.key"};
+    std::vector<std::string> argv = {DaftardBinary(),
+                                     "--data_dir=" + config.data_dir,
+                                     "--pepper_file=" + config.pepper_file,
+                                     "--key_store_dir=" + config.key_store_dir,
+                                     "--listen=127.0.0.1:0",
+                                     "--tree_head_key=" + dir.path() + "/absent.key"};
     for (absl::string_view flag : absl::StrSplit(flags, ' ')) argv.emplace_back(flag);
     CommandResult result = RunCommand(argv);
     EXPECT_EQ(result.exit_code, 1) << flags << ": " << result.err;
@@ -1675,9 +1678,10 @@ TEST(AuditServerTest, AKeptHeadAlteredInTheStoreIsRefusedNamingItsSize) {
   ASSERT_TRUE(EditKeptHead(config.data_dir, 3, [&](std::string& bytes) {
                 bytes[bytes.find(at3.root_hash())] ^= 0x01;
               }).ok());
-  CommandResult refused = RunCommand(
-      {DaftardBinary(), "--data_dir=" + config.data_dir, "--pepper_file=" + config.pepper_file,
-       "--listen=127.0.0.1:0", "--tree_head_key=" + keys->private_pem_file});
+  CommandResult refused =
+      RunCommand({DaftardBinary(), "--data_dir=" + config.data_dir,
+                  "--pepper_file=" + config.pepper_file, "--key_store_dir=" + config.key_store_dir,
+                  "--listen=127.0.0.1:0", "--tree_head_key=" + keys->private_pem_file});
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_TRUE(absl::StrContains(
       refused.err, "DATA_LOSS: kept tree head at size 3: signature does not verify"))
@@ -1708,9 +1712,9 @@ TEST(AuditServerTest, StartUpCheckRefusesAFlippedRecordNamingItsPosition) {
     }
   }
   ASSERT_TRUE(FlipRecordByte(config.data_dir, 2, 20).ok());
-  CommandResult refused =
-      RunCommand({DaftardBinary(), "--data_dir=" + config.data_dir,
-                  "--pepper_file=" + config.pepper_file, "--listen=127.0.0.1:0"});
+  CommandResult refused = RunCommand(
+      {DaftardBinary(), "--data_dir=" + config.data_dir, "--pepper_file=" + config.pepper_file,
+       "--key_store_dir=" + config.key_store_dir, "--listen=127.0.0.1:0"});
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
   EXPECT_TRUE(absl::StrContains(refused.err, "error: DATA_LOSS: ")) << refused.err;
   EXPECT_TRUE(absl::StrContains(refused.err, "position 2:")) << refused.err;

@@ -204,6 +204,7 @@ ServerConfig ServerConfig::In(const std::string& dir) {
   ServerConfig config;
   config.data_dir = dir + "/data";
   config.pepper_file = dir + "/pepper";
+  config.key_store_dir = dir + "/subject-keys";
   config.log_file = dir + "/daftard.log";
   config.port_file = dir + "/port";
   return config;
@@ -223,6 +224,7 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
                                    "--listen=" + config.listen,
                                    "--pepper_file=" + config.pepper_file,
                                    "--port_file=" + config.port_file};
+  if (!config.key_store_dir.empty()) argv.push_back("--key_store_dir=" + config.key_store_dir);
   argv.insert(argv.end(), config.extra_flags.begin(), config.extra_flags.end());
   absl::StatusOr<pid_t> pid = Spawn(argv, /*out_path=*/"", config.log_file, /*append=*/true);
   if (!pid.ok()) return pid.status();

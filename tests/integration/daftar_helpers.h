@@ -1,5 +1,5 @@
 // Integration-test harness: the REAL daftard and daftar binaries of this build, started as
-// processes on loopback with a temporary data directory and a 0600 pepper.
+// processes on loopback with a temporary data directory, a 0600 pepper and a key store.
 //
 //   TempDir dir;
 //   auto server = ServerProcess::Start(ServerConfig::In(dir.path()));
@@ -61,6 +61,9 @@ CommandResult RunCli(const std::string& address, const std::vector<std::string>&
 struct ServerConfig {
   std::string data_dir;
   std::string pepper_file;
+  // The subject key store (--key_store_dir; docs/PRIVACY.md), apart from data_dir; daftard
+  // creates it mode 0700.
+  std::string key_store_dir;
   std::string log_file;  // daftard's stderr, appended across restarts
   std::string port_file;
   std::string listen = "127.0.0.1:0";
@@ -70,7 +73,7 @@ struct ServerConfig {
   // More daftard flags, e.g. "--tree_head_key=...", "--subscriber_stall_timeout_ms=500".
   std::vector<std::string> extra_flags;
 
-  // Everything under `dir`: data/, pepper, daftard.log, port.
+  // Everything under `dir`: data/, pepper, subject-keys/, daftard.log, port.
   static ServerConfig In(const std::string& dir);
 };
 
