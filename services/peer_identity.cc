@@ -9,12 +9,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include <memory>
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "ledger/domain/openssl_ptr.h"
 #include "services/call_metadata.h"
 
 namespace daftar::services {
@@ -31,13 +31,7 @@ constexpr size_t kCertificatePemBytesMax = 64 * 1024;
 constexpr const char* kCertificateRoles[] = {"operator", "approver", "treasury", "auditor",
                                              "admin",    "cnss",     kRoleCompany};
 
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using domain::X509Ptr;
 
 absl::Status Denied(absl::string_view what) {
   return absl::PermissionDeniedError(absl::StrCat("client certificate: ", what));
@@ -128,7 +122,7 @@ absl::StatusOr<PeerIdentity> PeerIdentityOfPem(absl::string_view pem) {
                                                    " bytes, more than ",
                                                    kCertificatePemBytesMax));
   }
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  domain::BioPtr bio = domain::MemoryBio(pem);
   if (bio == nullptr) return absl::InternalError("client certificate: BIO_new_mem_buf failed");
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr));
   X509Ptr another(cert == nullptr ? nullptr

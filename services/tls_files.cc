@@ -11,39 +11,20 @@
 
 #include <cerrno>
 #include <cstring>
-#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "ledger/domain/openssl_ptr.h"
 #include "ledger/domain/owner_only_file.h"
 
 namespace daftar::services {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-
-// Closes a file descriptor on every return path.
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() { ::close(fd_); }
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-
- private:
-  int fd_;
-};
+using domain::BioPtr;
+using domain::FdCloser;
+using domain::MemoryBio;
+using domain::PkeyPtr;
+using domain::X509Ptr;
 
 // Never asks for a passphrase (OpenSSL's default callback would prompt on the terminal).
 int NoPassphrase(char*, int, int, void*) { return 0; }
@@ -101,10 +82,6 @@ absl::StatusOr<std::string> ReadBounded(const TlsFile& file, bool owner_only) {
   }
   bytes.resize(size);
   return bytes;
-}
-
-BioPtr MemoryBio(const std::string& bytes) {
-  return BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
 }
 
 // The first certificate of `pem`; null when it holds none.

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -27,6 +28,18 @@ std::string FileModeText(mode_t mode);
 // FAILED_PRECONDITION "mode 0644 grants access to group or others (want 0600)"; the caller
 // names the file (and the flag it came from) in front.
 absl::Status CheckOwnerOnly(const struct stat& st);
+
+// Closes a file descriptor on every return path of the code that opened it.
+class FdCloser {
+ public:
+  explicit FdCloser(int fd) : fd_(fd) {}
+  ~FdCloser() { ::close(fd_); }
+  FdCloser(const FdCloser&) = delete;
+  FdCloser& operator=(const FdCloser&) = delete;
+
+ private:
+  int fd_;
+};
 
 }  // namespace daftar::domain
 

@@ -21,18 +21,6 @@
 namespace daftar::domain {
 namespace {
 
-// Closes a file descriptor on every return path.
-class FdCloser {
- public:
-  explicit FdCloser(int fd) : fd_(fd) {}
-  ~FdCloser() { ::close(fd_); }
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-
- private:
-  int fd_;
-};
-
 absl::Status PepperError(const std::string& path, absl::string_view what) {
   return absl::FailedPreconditionError(absl::StrCat("pepper file ", path, ": ", what));
 }

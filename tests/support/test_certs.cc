@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <memory>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/domain/openssl_ptr.h"
 
 namespace daftar::testing {
 namespace {
@@ -24,21 +24,11 @@ constexpr int kSerialBits = 128;
 constexpr mode_t kCertMode = 0644;
 constexpr mode_t kKeyMode = 0600;
 
-struct BioFree {
-  void operator()(BIO* bio) const { BIO_free(bio); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-struct X509Free {
-  void operator()(X509* cert) const { X509_free(cert); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-struct PkeyFree {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-struct BnFree {
-  void operator()(BIGNUM* bn) const { BN_free(bn); }
-};
+using domain::BignumPtr;
+using domain::BioPtr;
+using domain::MemoryBio;
+using domain::PkeyPtr;
+using domain::X509Ptr;
 
 absl::Status OpenSslError(const char* what) {
   const unsigned long code = ERR_get_error();
@@ -46,10 +36,6 @@ absl::Status OpenSslError(const char* what) {
   char text[256] = "";
   ERR_error_string_n(code, text, sizeof(text));
   return absl::InternalError(absl::StrCat(what, " failed: ", text));
-}
-
-BioPtr MemoryBio(const std::string& bytes) {
-  return BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
 }
 
 std::string BioText(BIO* bio) {
@@ -111,8 +97,9 @@ absl::StatusOr<TestCert> MakeTestCert(const TestCertSpec& spec, const TestCert* 
   if (cert == nullptr || X509_set_version(cert.get(), X509_VERSION_3) != 1) {
     return OpenSslError("X509_new");
   }
-  std::unique_ptr<BIGNUM, BnFree> serial(BN_new());
-  if (serial == nullptr || BN_rand(serial.get(), kSerialBits, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
+  BignumPtr serial(BN_new());
+  if (serial == nullptr ||
+      BN_rand(serial.get(), kSerialBits, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1 ||
       BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr) {
     return OpenSslError("serial number");
   }

@@ -31,9 +31,9 @@ struct TestCertSpec {
 
 // Makes a client leaf certificate of `spec` with the extensions make-dev-certs.sh gives one
 // (basicConstraints critical CA:FALSE, keyUsage critical digitalSignature, extendedKeyUsage
-// clientAuth) and a random 128-bit serial number, signed by `issuer` (its subject becomes the issuer name), or
-// self-signed when `issuer` is null. Errors: INVALID_ARGUMENT for an unknown attribute name or
-// an issuer that does not parse; INTERNAL when OpenSSL fails.
+// clientAuth) and a random 128-bit serial number, signed by `issuer` (its subject becomes the
+// issuer name), or self-signed when `issuer` is null. Errors: INVALID_ARGUMENT for an unknown
+// attribute name or an issuer that does not parse; INTERNAL when OpenSSL fails.
 absl::StatusOr<TestCert> MakeTestCert(const TestCertSpec& spec, const TestCert* issuer);
 
 // Writes `cert` to `stem`.pem (mode 0644) and `stem`.key (mode 0600).
