@@ -55,6 +55,11 @@ constexpr Entry kTable[] = {
     {"ReadRecords", {kAnyRole}},
     {"Subscribe", {kAnyRole}},
     {"GetTrail", {kAnyRole}},
+    // Personal data (docs/PRIVACY.md): erasure by an admin; re-identification by an auditor only
+    // (the one call of an auditor that writes: the SubjectReidentified event that logs it).
+    {"EraseSubject", {kRoleAdmin}},
+    {"ReidentifySubject", {kRoleAuditor}},
+    {"ListSubjectsDueForErasure", {kRoleAdmin, kRoleAuditor}},
 };
 
 const Entry* Find(absl::string_view rpc) {

@@ -19,6 +19,7 @@ inline constexpr char kRoleOperator[] = "operator";  // requests payouts, runs t
 inline constexpr char kRoleApprover[] = "approver";  // approves or rejects payouts
 inline constexpr char kRoleTreasury[] = "treasury";  // pays, reports failed transfers, recovers
 inline constexpr char kRoleAdmin[] = "admin";        // allocates budgets, amends contracts
+inline constexpr char kRoleAuditor[] = "auditor";    // reads everything, writes nothing
 
 // Whether `role` may call `rpc`, the method's name in ledger.proto ("RequestPayout"; method
 // names are unique across daftar.v1). Errors: PERMISSION_DENIED
