@@ -15,6 +15,7 @@
 #include "services/payouts_service.h"
 #include "services/reports_service.h"
 #include "services/rules_service.h"
+#include "services/subjects_service.h"
 
 namespace daftar::services {
 
@@ -24,7 +25,8 @@ namespace {
 std::vector<const char*> ServiceNames() {
   return {v1::Rules::service_full_name(),   v1::Contracts::service_full_name(),
           v1::Employment::service_full_name(), v1::Payouts::service_full_name(),
-          v1::Reports::service_full_name(), v1::Audit::service_full_name()};
+          v1::Reports::service_full_name(), v1::Audit::service_full_name(),
+          v1::Subjects::service_full_name()};
 }
 
 // Every method served has an entry in the authorization table, and every entry is served.
@@ -48,10 +50,11 @@ struct Server::Impl {
         employment(ledger),
         payouts(ledger),
         reports(ledger),
-        audit(ledger, options.tree_head_publisher, options.subscription) {}
+        audit(ledger, options.tree_head_publisher, options.subscription),
+        subjects(ledger) {}
 
   std::vector<grpc::Service*> All() {
-    return {&rules, &contracts, &employment, &payouts, &reports, &audit};
+    return {&rules, &contracts, &employment, &payouts, &reports, &audit, &subjects};
   }
 
   // Overall ("") and every service's name, as grpc.health.v1 clients ask.
@@ -68,6 +71,7 @@ struct Server::Impl {
   PayoutsService payouts;
   ReportsService reports;
   AuditService audit;
+  SubjectsService subjects;
   std::unique_ptr<grpc::Server> server;
   HostPort bound;
   bool shut_down = false;
