@@ -11,6 +11,7 @@
 // prints "daftard <version>" and exits 0.
 #include <algorithm>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -64,7 +65,8 @@ constexpr char kUsage[] =
     "plain text on loopback, until SIGTERM or SIGINT.\n"
     "\n"
     "usage:\n"
-    "  daftard --data_dir=DIR --pepper_file=FILE [--listen=HOST:PORT] [--port_file=FILE]\n"
+    "  daftard --data_dir=DIR --pepper_file=FILE --key_store_dir=DIR [--retention_months=N]\n"
+    "          [--listen=HOST:PORT] [--port_file=FILE]\n"
     "          [--tree_head_key=FILE [--tree_head_every_events=N] [--tree_head_every_seconds=N]]\n"
     "\n"
     "flags:\n"
@@ -72,6 +74,12 @@ constexpr char kUsage[] =
     "  --pepper_file=FILE  32..4096 raw bytes, readable by its owner only (mode 0600 or 0400),\n"
     "                      kept outside the data directory; keys people's pseudonyms; required.\n"
     "                      Create one with: (umask 077 && head -c 32 /dev/urandom > pepper)\n"
+    "  --key_store_dir=DIR the subject key store: one AES-256 key per person, which erasure\n"
+    "                      destroys (docs/PRIVACY.md); created mode 0700 if missing; refused\n"
+    "                      if group or others may access it, or if it lies inside the data\n"
+    "                      directory or holds it; required\n"
+    "  --retention_months=N  a person is due for erasure N months after the month of their\n"
+    "                      last recorded fact (daftar subject due); default 120, 1..1200\n"
     "  --listen=HOST:PORT  default 127.0.0.1:50051; loopback only (127.0.0.0/8, [::1],\n"
     "                      localhost); port 0 picks a free port; a port in use is an error\n"
     "  --port_file=FILE    receives HOST:PORT actually bound, written atomically once serving\n"
@@ -183,6 +191,7 @@ int Fail(int exit_code, const absl::Status& status) {
 }
 
 int Run() {
+  ::umask(077);  // what daftard creates (data, key store, port file) is its account's alone
   const sigset_t stop_signals = BlockStopSignals();
   if (absl::GetFlag(FLAGS_data_dir).empty() || absl::GetFlag(FLAGS_pepper_file).empty()) {
     return Fail(2, absl::InvalidArgumentError("--data_dir and --pepper_file are required"));

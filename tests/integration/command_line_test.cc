@@ -178,8 +178,9 @@ TEST(CommandLineTest, DaftardHelpPrintsUsageAndExits0) {
   CommandResult help = RunCommand({DaftardBinary(), "--help"});
   EXPECT_EQ(help.exit_code, 0) << help.err;
   for (const char* text :
-       {"--data_dir=DIR", "--pepper_file=FILE", "--listen=HOST:PORT", "--port_file=FILE",
-        "32..4096", "head -c 32 /dev/urandom", "--version", "exit codes:",
+       {"--data_dir=DIR", "--pepper_file=FILE", "--key_store_dir=DIR", "--retention_months=N",
+        "--listen=HOST:PORT", "--port_file=FILE", "32..4096", "head -c 32 /dev/urandom",
+        "1..1200", "--version", "exit codes:",
         "usage error (missing or unknown flag"}) {
     EXPECT_TRUE(absl::StrContains(help.out, text)) << text << "\n" << help.out;
   }
