@@ -181,6 +181,11 @@ absl::Status Program::Apply(absl::string_view event_type, absl::string_view payl
   bool money_event = false;
   absl::Status money = ApplyMoneyEvent(s, event_type, payload, &money_event);
   if (money_event) return money;
+  // Personal data (docs/PRIVACY.md), folded by ledger/privacy's SubjectRegistry: no decision of
+  // the program depends on an erasure or a re-identification, and neither moves money.
+  if (event_type == "SubjectErased" || event_type == "SubjectReidentified") {
+    return absl::OkStatus();
+  }
   if (event_type == "DeclarationMonthImported") {
     return ApplyEventPayload<v1::DeclarationMonthImported>(event_type, payload, [&s](auto&& e) {
       int32_t period = 0;

@@ -30,6 +30,7 @@ namespace pb = google::protobuf;
 constexpr size_t kHireSuffixChars = 1 + kSubjectIdChars + 1 + 10;
 constexpr char kHirePrefix[] = "hire-";
 constexpr char kPayoutPrefix[] = "payout-";
+constexpr char kSubjectPrefix[] = "subject-";
 
 bool IsSubjectId(absl::string_view id) {
   return id.size() == kSubjectIdChars &&
@@ -324,6 +325,10 @@ absl::Status ContractTrail(Collector& collector, const std::string& contract_id)
 }
 
 absl::Status PersonTrail(Collector& collector, const std::string& subject_id) {
+  // The person's own stream (privacy::SubjectStream): SubjectErased, SubjectReidentified.
+  if (absl::Status s = collector.AddStream(absl::StrCat(kSubjectPrefix, subject_id)); !s.ok()) {
+    return s;
+  }
   const std::string middle = absl::StrCat("-", subject_id, "-");
   auto hires = collector.ListStreams(kHirePrefix, [&](const std::string& stream) {
     if (stream.size() < sizeof(kHirePrefix) + kHireSuffixChars) return false;

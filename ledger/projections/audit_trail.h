@@ -64,8 +64,10 @@ struct TrailEntry {
 //   kContract  streams contract-{id}, entitlement-{id}, every hire-{id}-{subject}-{date}, and
 //              every payout-* whose PayoutRequested names the contract;
 //   kPayout    the stream payout-{id};
-//   kPerson    every hire-*-{id}-{date} stream, and the records of those hires' contracts'
-//              entitlement streams that name one of those hire ids (any `hire_id` field).
+//   kPerson    every hire-*-{id}-{date} stream, the records of those hires' contracts'
+//              entitlement streams that name one of those hire ids (any `hire_id` field),
+//              and the stream subject-{id} (SubjectErased, SubjectReidentified: who erased
+//              the person or had them re-identified, and why).
 // Errors: INVALID_ARGUMENT naming the field (contract_id, payout_id, subject_id), the value
 // masked (domain::MaskPersonal: a client may type a CNSS number or a CIN there) and the rule for
 // a malformed id; NOT_FOUND when the subject has no record (a subject_id or contract_id masked

@@ -32,7 +32,10 @@ absl::Status BalancesProjection::Apply(absl::string_view event_type, absl::strin
       event_type == "ClawbackRecovered") {
     return ApplyPayment(event_type, payload);
   }
-  return absl::OkStatus();  // events that move no balance
+  // Events that move no balance: rule sets, declarations' markers, payout requests and
+  // approvals, budgets, and personal data (SubjectErased, SubjectReidentified: an erasure
+  // changes no figure, docs/PRIVACY.md).
+  return absl::OkStatus();
 }
 
 absl::Status BalancesProjection::ApplyJobs(absl::string_view event_type,

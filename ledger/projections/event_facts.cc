@@ -125,7 +125,8 @@ absl::StatusOr<EventFacts> FactsOf(const store::Record& r) {
   if (t == "PayoutDisbursed" || t == "PayoutFailed" || t == "ClawbackRecovered") {
     return MoneyFacts(r);
   }
-  return Dated(RecordedDay(r));  // BudgetAllocated, PayoutRequested/Approved/Rejected, ...
+  // BudgetAllocated, PayoutRequested/Approved/Rejected, SubjectErased, SubjectReidentified, ...
+  return Dated(RecordedDay(r));
 }
 
 }  // namespace daftar::projections

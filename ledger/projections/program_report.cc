@@ -68,6 +68,8 @@ absl::Status ProgramReportProjection::ApplyProgram(const store::Record& r) {
       t == "PayoutDisbursed" || t == "PayoutFailed") {
     return ApplyPayout(r);
   }
+  // Nothing else counts here; SubjectErased and SubjectReidentified (docs/PRIVACY.md) move
+  // no job, commitment or payout.
   return absl::OkStatus();
 }
 

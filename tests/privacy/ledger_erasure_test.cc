@@ -19,7 +19,9 @@
 #include "ledger/ledger.h"
 #include "ledger/privacy/sealed_value.h"
 #include "ledger/privacy/subject_keys.h"
+#include "ledger/projections/audit_trail.h"
 #include "ledger/projections/balances.h"
+#include "ledger/projections/program_report.h"
 #include "tests/support/file_scan.h"
 #include "tests/support/scenario_helpers.h"
 
@@ -62,6 +64,16 @@ class LedgerErasureTest : public ::testing::Test {
   }
   void Reopen() { Reopen(dir_.Options()); }
   std::string Balances() { return projections::FormatBalancesJsonl(ledger_->Balances().value()); }
+  std::string BalancesAsOf(absl::CivilDay day) {
+    return projections::FormatBalancesJsonl(ledger_->BalancesAsOfDate(day).value());
+  }
+  // The program report without its first key, the position it stands at.
+  std::string Report() {
+    const std::string json = projections::FormatProgramReportJson(
+        ledger_->ProgramReport(absl::FromUnixSeconds(1'800'000'000)).value());
+    EXPECT_EQ(json.rfind("{\"position\":", 0), 0u) << json;
+    return json.substr(json.find(','));
+  }
   uint64_t Head() { return ledger_->Store().GetHead().position; }
   // The key of `subject` as the key store holds it (the ledger closed), or its error.
   absl::StatusOr<privacy::SubjectKey> StoredKey(const std::string& subject) {
@@ -101,6 +113,8 @@ TEST_F(LedgerErasureTest, EveryHireCarriesItsNumberSealedNeverInClear) {
 TEST_F(LedgerErasureTest, ReidentifyThenEraseThenNothingCanBeRead) {
   const std::string subject = SubjectOf(kFirstCnss);
   const std::string balances = Balances();
+  const std::string report = Report();
+  const std::string as_of_date = BalancesAsOf(absl::CivilDay(2026, 12, 31));
   const uint64_t head = Head();
 
   auto seen = ledger_->ReidentifySubject(subject, "IGF mission 2026-014",
@@ -142,8 +156,33 @@ TEST_F(LedgerErasureTest, ReidentifyThenEraseThenNothingCanBeRead) {
   EXPECT_EQ(erasure.key_id(), reidentified.key_id());
   EXPECT_EQ(erasure.reason(), "CNDP request 2026-77");
 
+  // Every fold of the log skips both events: balances now, as of a date and as of the old
+  // head, the program report.
   EXPECT_EQ(Balances(), balances);
+  EXPECT_EQ(Report(), report);
+  EXPECT_EQ(BalancesAsOf(absl::CivilDay(2026, 12, 31)), as_of_date);
+  EXPECT_EQ(projections::FormatBalancesJsonl(ledger_->BalancesAsOfPosition(head).value()),
+            balances);
   EXPECT_TRUE(ledger_->Store().VerifyChain(1, 0).ok());
+  // The person's trail shows who had them re-identified and who erased them, and why.
+  auto trail = projections::AuditTrail(
+      ledger_->Store(), {projections::TrailSubject::Kind::kPerson, subject});
+  ASSERT_TRUE(trail.ok()) << trail.status();
+  ASSERT_GE(trail->size(), 3u);
+  EXPECT_EQ(trail->front().event_type, "HireDeclared");
+  const projections::TrailEntry& seen_entry = (*trail)[trail->size() - 2];
+  EXPECT_EQ(seen_entry.event_type, "SubjectReidentified");
+  EXPECT_EQ(seen_entry.position, head + 1);
+  EXPECT_EQ(seen_entry.actor, "auditor-1");
+  EXPECT_EQ(seen_entry.reason, "IGF mission 2026-014");
+  EXPECT_EQ(trail->back().event_type, "SubjectErased");
+  EXPECT_EQ(trail->back().position, head + 2);
+  EXPECT_EQ(trail->back().actor, "admin-1");
+  EXPECT_EQ(trail->back().role, "admin");
+  EXPECT_EQ(trail->back().reason, "CNDP request 2026-77");
+  for (const projections::TrailEntry& entry : *trail) {
+    EXPECT_THAT(entry.summary, Not(HasSubstr(kFirstCnss))) << entry.position;
+  }
 
   auto gone = ledger_->ReidentifySubject(subject, "IGF mission 2026-015",
                                          testing::ContextAs("reid-2", "auditor-1", "auditor"));
