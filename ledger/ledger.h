@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -217,6 +218,10 @@ class Ledger {
   absl::StatusOr<std::string> HireIdOf(const std::string& contract_id,
                                        const std::string& cnss_number,
                                        const std::string& hire_date) const;
+
+  // The ICE of every contract signed, by contract_id: what services/ scope a company caller's
+  // reads and hire declarations with (DESIGN.md §4 "company:{ICE} (its own contracts only)").
+  std::map<std::string, std::string> ContractIces() const;
 
   // Balances as of a position: a fresh fold of events 1..position (position <= head, else
   // OUT_OF_RANGE naming both).

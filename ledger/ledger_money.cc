@@ -206,6 +206,11 @@ absl::StatusOr<std::string> Ledger::HireIdOf(const std::string& contract_id,
   return impl_->program.LiveHireId(base).value_or(impl_->program.LatestHireId(base));
 }
 
+std::map<std::string, std::string> Ledger::ContractIces() const {
+  absl::MutexLock lock(&impl_->command_mu);
+  return impl_->program.ContractIces();
+}
+
 absl::StatusOr<std::vector<projections::BalanceLine>> Ledger::BalancesAsOfPosition(
     uint64_t position) {
   return projections::BalancesAsOfPosition(*impl_->store, position);

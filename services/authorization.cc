@@ -3,7 +3,11 @@
 #include <array>
 #include <set>
 
+#include "absl/algorithm/container.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_join.h"
 #include "services/call_metadata.h"
 
@@ -13,27 +17,33 @@ namespace {
 // Marks an RPC that any role may call.
 constexpr char kAnyRole[] = "*";
 
+// Roles of the table besides those of authorization.h.
+constexpr const char* kRoleCompany = kRoleCompanyKind;
+
+// Most roles an entry names.
+constexpr size_t kRolesPerEntryMax = 7;
+
 // One RPC and the roles that may call it (unused slots are null).
 struct Entry {
   const char* rpc;
-  std::array<const char*, 2> roles;
+  std::array<const char*, kRolesPerEntryMax> roles;
 };
 
 // THE authorization table: every RPC of daftar.v1, in ledger.proto's order (CheckTableCovers
-// keeps it complete). README.md "Roles" shows it per CLI command.
+// keeps it complete). DESIGN.md §4 "Roles"; README.md "Roles" shows it per CLI command. A
+// company caller is further scoped to its own contracts by the services (ScopeToCompany).
 constexpr Entry kTable[] = {
-    // The first slice (import): open to any role for now. The CLI's import sends one --role for
-    // its four kinds of call; a later issue (mTLS, a certificate per calling system) restricts
-    // them: rule sets to admin, contracts to operator, hires and declarations to cnss.
-    {"PublishRuleSet", {kAnyRole}},
-    {"SignContracts", {kAnyRole}},
-    {"DeclareHires", {kAnyRole}},
-    {"ImportDeclarations", {kAnyRole}},
+    // Rules, contracts, hires, declarations.
+    {"PublishRuleSet", {kRoleAdmin}},
+    {"SignContracts", {kRoleOperator}},
     // Contract lifecycle (docs/MONEY.md "Contract lifecycle").
     {"AmendContract", {kRoleOperator, kRoleAdmin}},
     {"SuspendContract", {kRoleOperator, kRoleAdmin}},
     {"ResumeContract", {kRoleOperator, kRoleAdmin}},
     {"TerminateContract", {kRoleOperator, kRoleAdmin}},
+    // A company declares its own hires; an operator (one-stop shop) declares on its behalf.
+    {"DeclareHires", {kRoleOperator, kRoleCompany}},
+    {"ImportDeclarations", {kRoleCnss}},
     // Hire withdrawal (docs/MONEY.md "Hire withdrawal").
     {"WithdrawHire", {kRoleOperator}},
     // Payouts, budget, recovery (docs/MONEY.md "Payouts", "Budget", "Clawback recovery").
@@ -44,17 +54,20 @@ constexpr Entry kTable[] = {
     {"FailPayout", {kRoleTreasury}},
     {"RecordClawbackRecovery", {kRoleTreasury}},
     {"AllocateBudget", {kRoleAdmin}},
-    // Reads: reports and audit, any role.
-    {"GetBalances", {kAnyRole}},
-    {"GetProgramReport", {kAnyRole}},
-    {"VerifyChain", {kAnyRole}},
+    // Reports: a company sees its own contracts' lines only; the program report is the State's.
+    {"GetBalances",
+     {kRoleOperator, kRoleApprover, kRoleTreasury, kRoleAuditor, kRoleAdmin, kRoleCompany}},
+    {"GetProgramReport", {kRoleOperator, kRoleApprover, kRoleTreasury, kRoleAuditor, kRoleAdmin}},
+    // Audit: the log itself (every record, trails, the chain check) is for auditors and admins;
+    // tree heads and proofs are hashes only, open to any role.
+    {"VerifyChain", {kRoleAuditor, kRoleAdmin}},
     {"GetTreeHead", {kAnyRole}},
     {"GetInclusionProof", {kAnyRole}},
     {"GetConsistencyProof", {kAnyRole}},
     {"GetTreeFrontier", {kAnyRole}},
-    {"ReadRecords", {kAnyRole}},
-    {"Subscribe", {kAnyRole}},
-    {"GetTrail", {kAnyRole}},
+    {"ReadRecords", {kRoleAuditor, kRoleAdmin}},
+    {"Subscribe", {kRoleAuditor, kRoleAdmin}},
+    {"GetTrail", {kRoleAuditor, kRoleAdmin}},
     // Personal data (docs/PRIVACY.md): erasure by an admin; re-identification by an auditor only
     // (the one call of an auditor that writes: the SubjectReidentified event that logs it).
     {"EraseSubject", {kRoleAdmin}},
@@ -81,15 +94,51 @@ std::vector<std::string> RolesAllowed(absl::string_view rpc) {
   return roles;
 }
 
+std::optional<std::string> CompanyIceOf(absl::string_view role) {
+  if (!absl::ConsumePrefix(&role, kRoleCompanyPrefix)) return std::nullopt;
+  if (role.size() != kIceDigits || !absl::c_all_of(role, absl::ascii_isdigit)) {
+    return std::nullopt;
+  }
+  return std::string(role);
+}
+
 absl::Status Authorize(absl::string_view rpc, absl::string_view role) {
   const std::vector<std::string> allowed = RolesAllowed(rpc);
+  // A company's role names its ICE; the table names the kind. "company" without a valid ICE
+  // matches no entry (only those open to any role).
+  absl::string_view kind = role;
+  if (CompanyIceOf(role).has_value()) {
+    kind = kRoleCompanyKind;
+  } else if (role == kRoleCompanyKind || absl::StartsWith(role, kRoleCompanyPrefix)) {
+    kind = "";
+  }
   for (const std::string& r : allowed) {
-    if (r == kAnyRole || r == role) return absl::OkStatus();
+    if (r == kAnyRole || r == kind) return absl::OkStatus();
   }
   return absl::PermissionDeniedError(absl::StrCat(
       "role \"", ShowCallValue(role), "\" may not call ", rpc,
       allowed.empty() ? " (no role may call it)"
                       : absl::StrCat(" (roles allowed: ", absl::StrJoin(allowed, ", "), ")")));
+}
+
+absl::Status CheckContractScope(absl::string_view role,
+                                const std::map<std::string, std::string>& ices,
+                                absl::string_view contract_id, absl::string_view where) {
+  const std::optional<std::string> ice = CompanyIceOf(role);
+  if (!ice.has_value()) return absl::OkStatus();
+  const auto it = ices.find(std::string(contract_id));
+  if (it == ices.end() || it->second == *ice) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      where, "contract_id ", ShowCallValue(contract_id), ": not a contract of company ", *ice,
+      " (a company acts on its own contracts only)"));
+}
+
+bool SeesContract(absl::string_view role, const std::map<std::string, std::string>& ices,
+                  absl::string_view contract_id) {
+  const std::optional<std::string> ice = CompanyIceOf(role);
+  if (!ice.has_value()) return true;
+  const auto it = ices.find(std::string(contract_id));
+  return it != ices.end() && it->second == *ice;
 }
 
 absl::Status CheckTableCovers(

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/authorization.h"
 #include "services/call_log.h"
 #include "services/declaration_stream.h"
 #include "services/status.h"
@@ -68,9 +69,19 @@ absl::StatusOr<HireImportResult> Declare(Ledger& ledger, const grpc::ServerConte
     return absl::InvalidArgumentError(absl::StrCat(
         "rows: ", request.rows_size(), " hires in one call, at most ", kHireRowsPerCallMax));
   }
+  // A company declares for its own contracts only: the whole call is refused otherwise.
+  const std::map<std::string, std::string> ices = ledger.ContractIces();
   std::vector<domain::HireRow> rows;
   rows.reserve(request.rows_size());
-  for (const v1::HireRow& row : request.rows()) rows.push_back(FromWire(row));
+  for (const v1::HireRow& row : request.rows()) {
+    if (absl::Status s = CheckContractScope(
+            command->metadata.role, ices, row.contract_id(),
+            absl::StrCat(row.source().file(), ":", row.source().line(), ": "));
+        !s.ok()) {
+      return s;
+    }
+    rows.push_back(FromWire(row));
+  }
   return ledger.DeclareHires(rows, *command);
 }
 

@@ -4,6 +4,7 @@
 
 #include "absl/time/clock.h"
 #include "ledger/domain/rows.h"
+#include "services/authorization.h"
 #include "services/call_log.h"
 #include "services/report_wire.h"
 #include "services/status.h"
@@ -41,15 +42,20 @@ grpc::Status ReportsService::GetBalances(grpc::ServerContext* context,
                                          v1::GetBalancesResponse* response) {
   CallLog log("GetBalances");
   uint64_t head = 0;
-  const absl::Status caller = CallerOf(*context, log.method()).status();
+  const absl::StatusOr<store::Metadata> caller = CallerOf(*context, log.method());
   auto lines = caller.ok() ? LinesOf(ledger_, *request, &head)
-                           : absl::StatusOr<std::vector<projections::BalanceLine>>(caller);
+                           : absl::StatusOr<std::vector<projections::BalanceLine>>(caller.status());
   if (!lines.ok()) {
     log.Finish(request->request_id(), 0, 0, lines.status());
     return ToGrpcStatus(lines.status());
   }
   response->set_head_position(head);
+  // A company sees its own contracts' lines only (DESIGN.md §4).
+  const std::map<std::string, std::string> ices =
+      CompanyIceOf(caller->role).has_value() ? ledger_.ContractIces()
+                                             : std::map<std::string, std::string>();
   for (const projections::BalanceLine& line : *lines) {
+    if (!SeesContract(caller->role, ices, line.contract_id)) continue;
     BalanceLineToWire(line, request->detail(), response->add_lines());
   }
   log.Finish(request->request_id(), response->lines_size(), 0, absl::OkStatus());

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/authorization.h"
+#include "services/peer_identity.h"
 
 namespace daftar::services {
 namespace {
@@ -31,6 +32,18 @@ absl::StatusOr<std::string> ActorOrRole(const grpc::ServerContextBase& server_co
 // The rule of CallerOf for either kind of server context (both carry the client's metadata).
 absl::StatusOr<store::Metadata> CallerOfContext(const grpc::ServerContextBase& server_context,
                                                 absl::string_view rpc) {
+  // mTLS: the verified certificate says who calls; the metadata is not read at all.
+  if (const std::shared_ptr<const grpc::AuthContext> auth = server_context.auth_context()) {
+    auto peer = PeerIdentityOf(*auth);
+    if (!peer.ok()) return peer.status();
+    if (peer->has_value()) {
+      if (absl::Status s = Authorize(rpc, (*peer)->role); !s.ok()) return s;
+      store::Metadata caller;
+      caller.actor = std::move((*peer)->actor);
+      caller.role = std::move((*peer)->role);
+      return caller;
+    }
+  }
   auto actor = ActorOrRole(server_context, kActorMetadataKey, kDefaultActor);
   if (!actor.ok()) return actor.status();
   auto role = ActorOrRole(server_context, kRoleMetadataKey, kDefaultRole);

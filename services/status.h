@@ -19,11 +19,14 @@ namespace daftar::services {
 // Same code, same message: the ledger's messages are written for the caller.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
-// Actor and role of a call to `rpc` (the method's name, e.g. "RequestPayout"), from the request
-// metadata (defaults when absent), once the role is found allowed to call `rpc` (Authorize,
-// authorization.h). Errors: INVALID_ARGUMENT naming the metadata key when a value breaks
-// CheckActorOrRole (call_metadata.h) or the key is sent more than once; PERMISSION_DENIED naming
-// the role and `rpc` when the role may not call it. The call must then write nothing.
+// Actor and role of a call to `rpc` (the method's name, e.g. "RequestPayout"), once the role is
+// found allowed to call `rpc` (Authorize, authorization.h). Under mTLS they are the client
+// certificate's (PeerIdentityOf, peer_identity.h) and the x-daftar-* metadata is ignored; over
+// plain loopback they are the request metadata (defaults when absent). Errors: INVALID_ARGUMENT
+// naming the metadata key when a value breaks CheckActorOrRole (call_metadata.h) or the key is
+// sent more than once (plain mode); PERMISSION_DENIED for a certificate without a usable
+// identity, or naming the role and `rpc` when the role may not call it. The call must then
+// write nothing.
 absl::StatusOr<store::Metadata> CallerOf(const grpc::ServerContext& server_context,
                                          absl::string_view rpc);
 // The same for a call of gRPC's callback API (a server-streaming reactor, e.g. Audit.Subscribe).

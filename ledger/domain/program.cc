@@ -274,6 +274,14 @@ bool Program::HasContract(const std::string& contract_id) const {
   return state_->contracts.contains(contract_id);
 }
 
+std::map<std::string, std::string> Program::ContractIces() const {
+  std::map<std::string, std::string> ices;
+  for (const auto& [contract_id, contract] : state_->contracts) {
+    ices.emplace(contract_id, contract.signed_contract.ice());
+  }
+  return ices;
+}
+
 bool Program::HasHire(const std::string& hire_id) const { return state_->hires.contains(hire_id); }
 
 size_t Program::ContractCount() const { return state_->contracts.size(); }

@@ -166,6 +166,8 @@ class Program {
   const v1::RuleSet* RuleSetInForce() const;
   std::optional<int32_t> LastImportedPeriod() const;
   bool HasContract(const std::string& contract_id) const;
+  // The ICE of every contract signed, by contract_id (the ICE is never amended).
+  std::map<std::string, std::string> ContractIces() const;
   bool HasHire(const std::string& hire_id) const;
   // The hire recorded for `base` (HireStream of contract, person, date) and not withdrawn: `base`
   // or a later revision "base-rN" declared after a withdrawal. nullopt if none.
