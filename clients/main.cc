@@ -28,15 +28,26 @@
 #include "clients/payout_command.h"
 #include "clients/report_command.h"
 #include "clients/usage.h"
+#include "clients/write_call.h"
 #include "services/call_metadata.h"
 #include "services/command_line.h"
 #include "services/help_flag.h"
 
-ABSL_FLAG(std::string, server, "127.0.0.1:50051", "daftard address, HOST:PORT (loopback only)");
+ABSL_FLAG(std::string, server, "127.0.0.1:50051",
+          "daftard address, HOST:PORT (loopback only without the --tls_* flags)");
 ABSL_FLAG(std::string, actor, daftar::services::kDefaultActor,
           "who runs the command; recorded with every event written");
 ABSL_FLAG(std::string, role, daftar::services::kDefaultRole,
           "role of the actor (operator, approver, treasury, cnss, admin, auditor, ...)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "mTLS: PEM CA certificate(s) daftard's certificate must chain to; with --tls_cert "
+          "and --tls_key");
+ABSL_FLAG(std::string, tls_cert, "", "mTLS: the client certificate, PEM");
+ABSL_FLAG(std::string, tls_key, "",
+          "mTLS: the client certificate's private key, PEM, readable by its owner only");
+ABSL_FLAG(std::string, tls_identity_dir, "",
+          "import only, mTLS: a directory as deploy/make-dev-certs.sh makes it (ca.pem, "
+          "<role>.pem, <role>.key); each step is sent with the certificate of its role");
 
 namespace daftar::clients {
 namespace {
@@ -80,31 +91,44 @@ int RunImportCommand(const std::vector<std::string>& args, const ConnectionOptio
     return UnknownCommand(args);  // before connecting: a usage error is not a failure
   }
   if (absl::Status s = CheckFlagsApply("import", {}); !s.ok()) return ReportError("", s);
+  const ConnectionFlagError refused = CheckConnectionFlags(options, /*import_command=*/true);
+  if (!refused.status.ok()) return ReportError(refused.location, refused.status);
   auto connection = Connection::Open(options);
   if (!connection.ok()) return ReportError("--server", connection.status());
   return RunImport(**connection, args[1]);
 }
 
+// A prepared command, sent once the connection flags pass CheckConnectionFlags (a refused
+// command is reported first, then a refused connection flag, as SendPrepared does).
+int Send(const absl::StatusOr<PreparedCall>& call, const ConnectionOptions& options) {
+  if (!call.ok()) return ReportError("", call.status());
+  const ConnectionFlagError refused = CheckConnectionFlags(options, /*import_command=*/false);
+  if (!refused.status.ok()) return ReportError(refused.location, refused.status);
+  return SendPrepared(call, options);
+}
+
 int Run(const std::vector<std::string>& args) {
   const ConnectionOptions options = {.server = absl::GetFlag(FLAGS_server),
                                      .actor = absl::GetFlag(FLAGS_actor),
-                                     .role = absl::GetFlag(FLAGS_role)};
+                                     .role = absl::GetFlag(FLAGS_role),
+                                     .tls_ca = absl::GetFlag(FLAGS_tls_ca),
+                                     .tls_cert = absl::GetFlag(FLAGS_tls_cert),
+                                     .tls_key = absl::GetFlag(FLAGS_tls_key),
+                                     .tls_identity_dir = absl::GetFlag(FLAGS_tls_identity_dir)};
   if (int exit_code = CheckCaller(options); exit_code != kExitOk) return exit_code;
   if (args.empty()) return UnknownCommand(args);
   const std::string& family = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (family == "report") {
-    return SendPrepared(PrepareReport(rest), options);
-  }
-  if (family == "payout") return SendPrepared(PreparePayout(rest), options);
-  if (family == "clawback") return SendPrepared(PrepareClawback(rest), options);
-  if (family == "budget") return SendPrepared(PrepareBudget(rest), options);
-  if (family == "contract") return SendPrepared(PrepareContract(rest), options);
-  if (family == "hire") return SendPrepared(PrepareHire(rest), options);
+  if (family == "report") return Send(PrepareReport(rest), options);
+  if (family == "payout") return Send(PreparePayout(rest), options);
+  if (family == "clawback") return Send(PrepareClawback(rest), options);
+  if (family == "budget") return Send(PrepareBudget(rest), options);
+  if (family == "contract") return Send(PrepareContract(rest), options);
+  if (family == "hire") return Send(PrepareHire(rest), options);
   if (family == "audit" && IsAuditCommand(rest)) {
     // verify is offline: it connects to nothing.
     if (IsAuditVerify(rest)) return RunAuditVerify(rest);
-    return SendPrepared(PrepareAudit(rest), options);
+    return Send(PrepareAudit(rest), options);
   }
   return RunImportCommand(args, options);
 }

@@ -12,7 +12,9 @@ namespace {
 std::string Commands() {
   return absl::StrCat(
     "usage:\n"
-    "  daftar [--server=HOST:PORT] [--actor=NAME] [--role=ROLE] COMMAND [FLAGS]\n"
+    "  daftar [--server=HOST:PORT] [--actor=NAME] [--role=ROLE]\n"
+    "         [--tls_ca=FILE --tls_cert=FILE --tls_key=FILE] COMMAND [FLAGS]\n"
+    "  daftar [--server=HOST:PORT] [--tls_identity_dir=DIR] import DIR\n"
     "\n"
     "commands:\n"
     "  import DIR       validate the scenario folder DIR whole (ruleset.json, contracts.csv,\n"
@@ -95,7 +97,8 @@ std::string UsageText() {
       "\n",
       Commands(),
       "flags:\n"
-      "  --server=HOST:PORT  daftard's address, loopback only (default 127.0.0.1:50051)\n"
+      "  --server=HOST:PORT  daftard's address (default 127.0.0.1:50051); loopback only\n"
+      "                      without the --tls_* flags, any host with them\n"
       "  --actor=NAME        who runs the command, recorded with every event written\n"
       "                      (default ",
       services::kDefaultActor,
@@ -118,6 +121,17 @@ std::string UsageText() {
       "\" and exit 0\n"
       "  an unknown flag, or a command's flag given to a command that does not take it, is a\n"
       "  usage error\n"
+      "  --tls_ca=FILE       mTLS: the CA certificate(s), PEM, daftard's certificate must\n"
+      "                      chain to\n"
+      "  --tls_cert=FILE     mTLS: the client certificate, PEM; daftard takes the role from\n"
+      "                      its OU and the actor from its CN (--actor and --role are still\n"
+      "                      sent, and ignored)\n"
+      "  --tls_key=FILE      mTLS: its private key, PEM, readable by its owner only (mode 0600\n"
+      "                      or 0400). The three --tls_* flags go together\n"
+      "  --tls_identity_dir=DIR  import only, mTLS: a directory as deploy/make-dev-certs.sh\n"
+      "                      makes it (ca.pem, <role>.pem, <role>.key): each step is sent\n"
+      "                      with the certificate of the role it needs; not with the\n"
+      "                      --tls_* files\n"
       "\n"
       "exit codes:\n"
       "  0  success (an ineligible or refused hire is an outcome, not a failure)\n"

@@ -1,14 +1,19 @@
-// daftard: the Daftar server. Serves the daftar.v1 services over one ledger on a loopback
-// address until SIGTERM or SIGINT, then shuts down cleanly and exits 0.
+// daftard: the Daftar server. Serves the daftar.v1 services over one ledger until SIGTERM or
+// SIGINT, then shuts down cleanly and exits 0: plain text on a loopback address (the caller's
+// role is then taken from request metadata), or mTLS on any address when --tls_cert, --tls_key
+// and --tls_client_ca are given (every client presents a certificate of that CA; the role is
+// the certificate's, services/peer_identity.h).
 //
 //   daftard --data_dir=DIR --listen=127.0.0.1:0 --pepper_file=FILE [--port_file=FILE]
 //           [--tree_head_key=FILE [--tree_head_every_events=N] [--tree_head_every_seconds=N]]
+//           [--tls_cert=FILE --tls_key=FILE --tls_client_ca=FILE]
 //
 // Exit codes: 0 after a clean shutdown; 1 when the ledger (store, its start-up check included;
-// pepper file) or the tree head key cannot open or the address cannot be bound, in use
-// included; 2 for a usage error (missing flag, unknown flag, a value out of its bounds,
-// non-loopback address). `daftard --help` prints the flags and exits 0; `daftard --version`
-// prints "daftard <version>" and exits 0.
+// pepper file), the tree head key or a TLS file (missing, not PEM, the key readable by group or
+// others or not the certificate's) cannot open or the address cannot be bound, in use
+// included; 2 for a usage error (missing flag, unknown flag, a value out of its bounds, only
+// some of the --tls_* flags, a non-loopback address without them). `daftard --help` prints the
+// flags and exits 0; `daftard --version` prints "daftard <version>" and exits 0.
 #include <algorithm>
 #include <signal.h>
 #include <sys/stat.h>
@@ -16,24 +21,30 @@
 
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ledger/audit/tree_head.h"
 #include "ledger/ledger.h"
 #include "services/call_log.h"
 #include "services/command_line.h"
 #include "services/help_flag.h"
 #include "services/server.h"
+#include "services/tls_files.h"
 #include "services/tree_head_publisher.h"
 
 ABSL_FLAG(std::string, data_dir, "", "directory of the event store (created if missing)");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "HOST:PORT to serve on; loopback only (plain text); port 0 picks a free port");
+          "HOST:PORT to serve on; loopback only without the --tls_* flags (plain text); port 0 "
+          "picks a free port");
 ABSL_FLAG(std::string, pepper_file, "",
           "file of at least 32 raw bytes, mode 0600, keyed into people's pseudonyms");
 ABSL_FLAG(std::string, key_store_dir, "",
@@ -53,21 +64,32 @@ ABSL_FLAG(int64_t, tree_head_every_events, 10'000,
           "sign the tree head at least every N records (with --tree_head_key)");
 ABSL_FLAG(int64_t, tree_head_every_seconds, 60,
           "sign the tree head at least every N seconds when it moved (with --tree_head_key)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "mTLS: the server's certificate (chain), PEM; with --tls_key and --tls_client_ca");
+ABSL_FLAG(std::string, tls_key, "",
+          "mTLS: the server certificate's private key, PEM, readable by its owner only");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "mTLS: PEM CA certificate(s) every client certificate must chain to");
 
 namespace daftar::services {
 namespace {
 
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+// --tls_cert, --tls_key, --tls_client_ca.
+constexpr size_t kTlsFlagCount = 3;
 
 // The text of `daftard --help`.
 constexpr char kUsage[] =
     "daftard: the Daftar server. Serves the daftar.v1 gRPC services over one event store,\n"
-    "plain text on loopback, until SIGTERM or SIGINT.\n"
+    "until SIGTERM or SIGINT: plain text on loopback (the caller's role is taken from request\n"
+    "metadata), or mTLS on any address with the --tls_* flags (the role is the client\n"
+    "certificate's OU).\n"
     "\n"
     "usage:\n"
     "  daftard --data_dir=DIR --pepper_file=FILE --key_store_dir=DIR [--retention_months=N]\n"
     "          [--listen=HOST:PORT] [--port_file=FILE]\n"
     "          [--tree_head_key=FILE [--tree_head_every_events=N] [--tree_head_every_seconds=N]]\n"
+    "          [--tls_cert=FILE --tls_key=FILE --tls_client_ca=FILE]\n"
     "\n"
     "flags:\n"
     "  --data_dir=DIR      event store directory, created if missing; required\n"
@@ -80,8 +102,9 @@ constexpr char kUsage[] =
     "                      directory or holds it; required\n"
     "  --retention_months=N  a person is due for erasure N months after the month of their\n"
     "                      last recorded fact (daftar subject due); default 120, 1..1200\n"
-    "  --listen=HOST:PORT  default 127.0.0.1:50051; loopback only (127.0.0.0/8, [::1],\n"
-    "                      localhost); port 0 picks a free port; a port in use is an error\n"
+    "  --listen=HOST:PORT  default 127.0.0.1:50051; without the --tls_* flags loopback only\n"
+    "                      (127.0.0.0/8, [::1], localhost), with them any address; port 0\n"
+    "                      picks a free port; a port in use is an error\n"
     "  --port_file=FILE    receives HOST:PORT actually bound, written atomically once serving\n"
     "  --tree_head_key=FILE  Ed25519 private key, PEM PKCS#8, readable by its owner only:\n"
     "                      signs tree heads (Audit.GetTreeHead). Create one with:\n"
@@ -96,16 +119,28 @@ constexpr char kUsage[] =
     "  --subscriber_stall_timeout_ms=N  end an Audit.Subscribe stream that takes nothing for\n"
     "                      N ms (default 30000)\n"
     "  --subscriptions_max=N  Audit.Subscribe streams served at once (default 64)\n"
+    "  --tls_cert=FILE     mTLS: the server's certificate (then any intermediates), PEM\n"
+    "  --tls_key=FILE      mTLS: its private key, PEM, not encrypted, readable by its owner\n"
+    "                      only (mode 0600 or 0400)\n"
+    "  --tls_client_ca=FILE  mTLS: the CA certificate(s), PEM, that every client certificate\n"
+    "                      must chain to. The three --tls_* flags go together. Every\n"
+    "                      connection must then present a valid certificate of that CA (no\n"
+    "                      certificate, an expired or self-signed one, or one of another CA\n"
+    "                      fails the handshake); the caller's role is the certificate's OU,\n"
+    "                      its actor the CN (a company's ICE: serialNumber), and the\n"
+    "                      x-daftar-actor/x-daftar-role metadata is ignored.\n"
+    "                      Dev certificates: bash deploy/make-dev-certs.sh DIR\n"
     "  --help, -h          print this help and exit 0\n"
     "  --version           print \"daftard <version>\" and exit 0\n"
     "\n"
     "exit codes:\n"
     "  0  clean shutdown after SIGTERM or SIGINT\n"
     "  1  the store (its start-up check of the hash chain and the Merkle tree included: the\n"
-    "     message names the first bad position), the pepper file or the tree head key cannot\n"
-    "     be opened, or the address cannot be bound\n"
-    "  2  usage error (missing or unknown flag, a value out of its bounds, address not\n"
-    "     loopback)\n";
+    "     message names the first bad position), the pepper file, the tree head key or a TLS\n"
+    "     file cannot be opened (a key readable by group or others: the message names the\n"
+    "     file and its mode), or the address cannot be bound\n"
+    "  2  usage error (missing or unknown flag, a value out of its bounds, only some of the\n"
+    "     --tls_* flags, an address not loopback without them)\n";
 
 // The signing cadence from the flags. INVALID_ARGUMENT naming the flag, its value and its
 // bounds (tree_head_publisher.h).
@@ -149,6 +184,27 @@ absl::StatusOr<std::unique_ptr<TreeHeadPublisher>> StartPublisher(
                        absl::BytesToHexString((*publisher)->public_key().key_id), " every ",
                        options.every_events, " records or ", options.every_seconds, " s"));
   return publisher;
+}
+
+// The --tls_* flags: all three (mTLS) or none (plain text). INVALID_ARGUMENT naming the flags
+// not given when only some are.
+absl::StatusOr<std::optional<TlsFiles>> TlsFlags() {
+  const TlsFiles files = {.cert_file = absl::GetFlag(FLAGS_tls_cert),
+                          .key_file = absl::GetFlag(FLAGS_tls_key),
+                          .client_ca_file = absl::GetFlag(FLAGS_tls_client_ca)};
+  std::vector<std::string> missing;
+  for (const auto& [flag, value] : {std::pair{"--tls_cert", &files.cert_file},
+                                    std::pair{"--tls_key", &files.key_file},
+                                    std::pair{"--tls_client_ca", &files.client_ca_file}}) {
+    if (value->empty()) missing.push_back(flag);
+  }
+  if (missing.size() == kTlsFlagCount) return std::nullopt;
+  if (!missing.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tls_cert, --tls_key and --tls_client_ca go together (all three or "
+                     "none): ", absl::StrJoin(missing, " and "), " not given"));
+  }
+  return files;
 }
 
 // Writes `text` to `path` through a temporary file and rename(2): readers see all or nothing.
@@ -196,7 +252,11 @@ int Run() {
   if (absl::GetFlag(FLAGS_data_dir).empty() || absl::GetFlag(FLAGS_pepper_file).empty()) {
     return Fail(2, absl::InvalidArgumentError("--data_dir and --pepper_file are required"));
   }
-  auto address = ParseLoopbackAddress(absl::GetFlag(FLAGS_listen));
+  auto tls = TlsFlags();
+  if (!tls.ok()) return Fail(2, tls.status());
+  // Plain text on loopback only; mTLS anywhere.
+  auto address = tls->has_value() ? ParseAddress(absl::GetFlag(FLAGS_listen))
+                                  : ParseLoopbackAddress(absl::GetFlag(FLAGS_listen));
   if (!address.ok()) return Fail(2, address.status());
   auto tree_head_options = TreeHeadOptions();
   if (!tree_head_options.ok()) return Fail(2, tree_head_options.status());
@@ -210,6 +270,11 @@ int Run() {
                        absl::StrCat("--retention_months: value ", retention_months, " is not in ",
                                     kRetentionMonthsMin, "..", kRetentionMonthsMax)));
   }
+  // The TLS files are checked before the store opens (its start-up check may take long);
+  // Server::Start reads them again.
+  if (tls->has_value()) {
+    if (auto pem = ReadServerTlsPem(**tls); !pem.ok()) return Fail(1, pem.status());
+  }
   auto ledger = Ledger::Open({.data_dir = absl::GetFlag(FLAGS_data_dir),
                               .pepper_file = absl::GetFlag(FLAGS_pepper_file),
                               .key_store_dir = absl::GetFlag(FLAGS_key_store_dir),
@@ -222,9 +287,14 @@ int Run() {
   server_options.subscription.stall_timeout_ms = absl::GetFlag(FLAGS_subscriber_stall_timeout_ms);
   server_options.subscription.subscriptions_max =
       static_cast<size_t>(std::max<int64_t>(absl::GetFlag(FLAGS_subscriptions_max), 1));
+  server_options.tls = *tls;
   auto server = Server::Start(**ledger, *address, server_options);
   if (!server.ok()) return Fail(1, server.status());
 
+  LogLine(tls->has_value()
+              ? absl::StrCat("mTLS: client certificates required (CA ", (*tls)->client_ca_file,
+                             ")")
+              : std::string("plain text on loopback: the role is taken from request metadata"));
   const std::string bound = FormatAddress((*server)->bound());
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     if (absl::Status s = WriteFileAtomically(port_file, bound + "\n"); !s.ok()) return Fail(1, s);

@@ -50,15 +50,24 @@ absl::StatusOr<HostPort> SplitHostPort(absl::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<HostPort> ParseLoopbackAddress(absl::string_view text) {
+absl::StatusOr<HostPort> ParseAddress(absl::string_view text) {
   absl::StatusOr<HostPort> address = SplitHostPort(text);
+  if (!address.ok()) return address.status();
+  if (address->host.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("address \"", text, "\": the host is empty"));
+  }
+  return address;
+}
+
+absl::StatusOr<HostPort> ParseLoopbackAddress(absl::string_view text) {
+  absl::StatusOr<HostPort> address = ParseAddress(text);
   if (!address.ok()) return address.status();
   if (!IsLoopbackHost(address->host)) {
     return absl::InvalidArgumentError(
         absl::StrCat("address \"", text,
                      "\": plain-text gRPC is allowed on loopback only (127.0.0.0/8, ::1, "
-                     "localhost); TLS is not implemented yet, so \"",
-                     address->host, "\" is refused"));
+                     "localhost), so \"",
+                     address->host, "\" is refused without mTLS (the --tls_* flags)"));
   }
   return address;
 }

@@ -91,13 +91,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Ledger& ledger, const Host
   out->impl_ = std::make_unique<Impl>(ledger, options);
   Impl& impl = *out->impl_;
 
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (options.tls.has_value()) {
+    auto pem = ReadServerTlsPem(*options.tls);
+    if (!pem.ok()) return pem.status();
+    grpc::SslServerCredentialsOptions ssl(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+    ssl.pem_root_certs = pem->trusted_ca;
+    ssl.pem_key_cert_pairs.push_back({pem->private_key, pem->certificate_chain});
+    credentials = grpc::SslServerCredentials(ssl);
+  }
+
   grpc::ServerBuilder builder;
   // gRPC sets SO_REUSEPORT by default on Linux: a second daftard would then bind the same port
   // and the kernel would spread clients over two ledgers. Binding a port in use must fail.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   int selected_port = 0;
-  builder.AddListeningPort(FormatAddress(address), grpc::InsecureServerCredentials(),
-                           &selected_port);
+  builder.AddListeningPort(FormatAddress(address), credentials, &selected_port);
   builder.SetMaxReceiveMessageSize(kReceiveMessageBytesMax);
   for (grpc::Service* service : impl.All()) builder.RegisterService(service);
   impl.server = builder.BuildAndStart();

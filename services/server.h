@@ -1,9 +1,11 @@
 // The gRPC server of daftard: every daftar.v1 service over one Ledger, standard health checking
-// and server reflection, on a loopback address.
+// and server reflection; plain text on a loopback address, or mTLS (client certificates
+// required and verified) on any address.
 #ifndef DAFTAR_SERVICES_SERVER_H_
 #define DAFTAR_SERVICES_SERVER_H_
 
 #include <memory>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
@@ -11,6 +13,7 @@
 #include "ledger/ledger.h"
 #include "services/audit_service.h"
 #include "services/loopback.h"
+#include "services/tls_files.h"
 
 namespace daftar::services {
 
@@ -23,15 +26,24 @@ struct ServerOptions {
   // Signs tree heads (tree_head_publisher.h); null when daftard has no --tree_head_key.
   TreeHeadPublisher* tree_head_publisher = nullptr;
   SubscriptionOptions subscription;
+  // mTLS: the server's certificate and key, and the CA every client certificate must chain to.
+  // Without it the server speaks plain text and the address must be loopback (the caller checks
+  // it: ParseLoopbackAddress, loopback.h).
+  std::optional<TlsFiles> tls;
 };
 
 class Server {
  public:
   // Builds and starts the server on `address` (port 0: a free port), without SO_REUSEPORT.
+  // With options.tls, every connection is TLS and must present a client certificate that
+  // verifies against client_ca_file (GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY):
+  // a client without one, with an expired or self-signed one, or one of another CA fails the
+  // handshake, before any call reaches a service (the client sees UNAVAILABLE).
   // Health: every service SERVING once started. Errors: INTERNAL when a method served has no
   // entry in the authorization table (authorization.h: it fails closed, so this is checked before
-  // anything is served); UNAVAILABLE naming the address if it cannot be bound (in use by another
-  // process, daftard or not).
+  // anything is served); those of ReadServerTlsPem (tls_files.h: the key readable by group or
+  // others is FAILED_PRECONDITION naming --tls_key, the path and the mode); UNAVAILABLE naming
+  // the address if it cannot be bound (in use by another process, daftard or not).
   // The ledger must outlive the server.
   static absl::StatusOr<std::unique_ptr<Server>> Start(Ledger& ledger, const HostPort& address,
                                                        const ServerOptions& options = {});

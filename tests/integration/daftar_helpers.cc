@@ -225,6 +225,11 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
                                    "--pepper_file=" + config.pepper_file,
                                    "--port_file=" + config.port_file};
   if (!config.key_store_dir.empty()) argv.push_back("--key_store_dir=" + config.key_store_dir);
+  if (!config.tls_dir.empty()) {
+    argv.push_back("--tls_cert=" + config.tls_dir + "/server.pem");
+    argv.push_back("--tls_key=" + config.tls_dir + "/server.key");
+    argv.push_back("--tls_client_ca=" + config.tls_dir + "/ca.pem");
+  }
   argv.insert(argv.end(), config.extra_flags.begin(), config.extra_flags.end());
   absl::StatusOr<pid_t> pid = Spawn(argv, /*out_path=*/"", config.log_file, /*append=*/true);
   if (!pid.ok()) return pid.status();
@@ -270,7 +275,40 @@ int ServerProcess::Stop() {
 }
 
 std::shared_ptr<grpc::Channel> ServerProcess::Channel() const {
+  if (!config_.tls_dir.empty()) return TlsChannel(address_, config_.tls_dir, "auditor");
   return grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+}
+
+absl::Status MakeDevCerts(const std::string& dir) {
+  CommandResult made = RunCommand(
+      {"/bin/bash", absl::StrCat(DAFTAR_SOURCE_DIR, "/deploy/make-dev-certs.sh"), dir});
+  if (made.exit_code != 0) {
+    return absl::InternalError(absl::StrCat("make-dev-certs.sh ", dir, " exited ",
+                                            made.exit_code, ": ", made.err));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> CliTlsFlags(const std::string& dir, const std::string& name) {
+  return {absl::StrCat("--tls_ca=", dir, "/ca.pem"),
+          absl::StrCat("--tls_cert=", dir, "/", name, ".pem"),
+          absl::StrCat("--tls_key=", dir, "/", name, ".key")};
+}
+
+std::shared_ptr<grpc::Channel> TlsChannel(const std::string& address, const std::string& dir,
+                                          const std::string& name) {
+  auto ca = ReadFile(dir + "/ca.pem");
+  auto cert = ReadFile(dir + "/" + name + ".pem");
+  auto key = ReadFile(dir + "/" + name + ".key");
+  EXPECT_TRUE(ca.ok() && cert.ok() && key.ok()) << dir << " " << name;
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ca.value_or("");
+  ssl.pem_cert_chain = cert.value_or("");
+  ssl.pem_private_key = key.value_or("");
+  grpc::ChannelArguments arguments;
+  // make-dev-certs.sh's server certificate names localhost, 127.0.0.1 and ::1.
+  arguments.SetSslTargetNameOverride("localhost");
+  return grpc::CreateCustomChannel(address, grpc::SslCredentials(ssl), arguments);
 }
 
 absl::StatusOr<uint64_t> ServerProcess::HeadPosition() const {

@@ -72,10 +72,26 @@ struct ServerConfig {
   std::string pepper = std::string(32, '\x5a');
   // More daftard flags, e.g. "--tree_head_key=...", "--subscriber_stall_timeout_ms=500".
   std::vector<std::string> extra_flags;
+  // mTLS (issue 5): a directory as deploy/make-dev-certs.sh makes it (MakeDevCerts). When set,
+  // daftard gets --tls_cert=DIR/server.pem --tls_key=DIR/server.key --tls_client_ca=DIR/ca.pem,
+  // and Channel() (so HeadPosition()) presents the auditor's certificate, DIR/auditor.*.
+  std::string tls_dir;
 
   // Everything under `dir`: data/, pepper, subject-keys/, daftard.log, port.
   static ServerConfig In(const std::string& dir);
 };
+
+// mTLS helpers (issue 5). Runs deploy/make-dev-certs.sh DIR; INTERNAL with its stderr if it
+// fails.
+absl::Status MakeDevCerts(const std::string& dir);
+// The CLI's flags presenting DIR/<name>.pem and DIR/<name>.key and trusting DIR/ca.pem:
+// {"--tls_ca=...", "--tls_cert=...", "--tls_key=..."}.
+std::vector<std::string> CliTlsFlags(const std::string& dir, const std::string& name);
+// A channel to `address` over mTLS presenting DIR/<name>.{pem,key}, trusting DIR/ca.pem, and
+// expecting the server certificate of make-dev-certs.sh (name "localhost") whatever host
+// `address` names (e.g. 0.0.0.0). A file that cannot be read fails the test (empty PEM).
+std::shared_ptr<grpc::Channel> TlsChannel(const std::string& address, const std::string& dir,
+                                          const std::string& name);
 
 // One daftard process. Destruction stops it (SIGTERM) if still running.
 class ServerProcess {
@@ -90,6 +106,7 @@ class ServerProcess {
 
   const std::string& address() const { return address_; }
   const ServerConfig& config() const { return config_; }
+  // Plain text, or with config().tls_dir TlsChannel(address(), tls_dir, "auditor").
   std::shared_ptr<grpc::Channel> Channel() const;
 
   // Head position after the server verified the chain (Audit.VerifyChain).
