@@ -28,7 +28,10 @@ struct PeerIdentity {
 
 // The identity of a TLS peer, from the verified certificate gRPC exposes in `auth`
 // ("x509_pem_cert" property), parsed with OpenSSL. Returns std::nullopt when the call carries no
-// authenticated peer (plain text: the caller then uses the metadata of plain loopback mode).
+// authenticated peer (plain text: the caller then uses the metadata of plain loopback mode):
+// no certificate, not authenticated, and a transport_security_type absent or "insecure". Any
+// other call is a secured one and must show exactly one certificate (PERMISSION_DENIED
+// otherwise): a TLS call is never taken for a plain one.
 // Errors: PERMISSION_DENIED "client certificate: ..." naming what is missing or wrong (no OU or
 // CN, more than one of either, a value that breaks CheckActorOrRole, a company certificate
 // without a 15-digit serialNumber), never echoing more than the subject's CN/OU values.
