@@ -1,6 +1,7 @@
 // daftar: the command-line client of daftard. Commands and flags: clients/usage.cc (`daftar
 // --help`); one file per command family (import_command, report_command, payout_command,
-// clawback_command, budget_command, contract_command, hire_command, audit_command).
+// clawback_command, budget_command, contract_command, hire_command, audit_command,
+// subject_command).
 //
 // Exit codes: 0 success (refused or ineligible hires are outcomes, not failures); 2 input error
 // (malformed or conflicting input, bad usage such as an unknown flag, a refusal of the ledger's
@@ -27,6 +28,7 @@
 #include "clients/import_command.h"
 #include "clients/payout_command.h"
 #include "clients/report_command.h"
+#include "clients/subject_command.h"
 #include "clients/usage.h"
 #include "clients/write_call.h"
 #include "services/call_metadata.h"
@@ -63,7 +65,7 @@ int UnknownCommand(const std::vector<std::string>& args) {
   }
   // A known command family without its subcommand says which subcommands it has.
   for (absl::string_view family : {"report", "audit", "payout", "clawback", "budget", "contract",
-                                   "hire"}) {
+                                   "hire", "subject"}) {
     if (args.size() == 1 && args[0] == family) {
       return ReportError("", absl::InvalidArgumentError(absl::StrCat(
                                  "\"", family, "\" needs a subcommand; commands: ", kEveryCommand,
@@ -125,6 +127,7 @@ int Run(const std::vector<std::string>& args) {
   if (family == "budget") return Send(PrepareBudget(rest), options);
   if (family == "contract") return Send(PrepareContract(rest), options);
   if (family == "hire") return Send(PrepareHire(rest), options);
+  if (family == "subject") return Send(PrepareSubject(rest), options);
   if (family == "audit" && IsAuditCommand(rest)) {
     // verify is offline: it connects to nothing.
     if (IsAuditVerify(rest)) return RunAuditVerify(rest);

@@ -12,8 +12,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "ledger/domain/owner_only_file.h"
 #include "ledger/domain/rows.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
@@ -86,10 +86,11 @@ absl::Status PrepareDirectory(const std::string& dir) {
         absl::StrCat("key store directory ", dir, ": owned by uid ", st.st_uid,
                      ", not by this process's uid ", ::geteuid()));
   }
-  if ((st.st_mode & 077) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "key store directory ", dir, ": mode ", absl::StrFormat("%04o", st.st_mode & 07777),
-        " grants access to group or others (want 0700)"));
+  // The owner-only rule of every secret (domain/owner_only_file.h), for a directory.
+  if (domain::GroupOrOthersMayAccess(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("key store directory ", dir, ": mode ", domain::FileModeText(st.st_mode),
+                     " grants access to group or others (want 0700)"));
   }
   return absl::OkStatus();
 }

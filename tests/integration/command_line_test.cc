@@ -24,7 +24,7 @@ constexpr char kRule[] =
 constexpr char kEveryCommand[] =
     "import DIR, report balances|program, audit head|proof|consistency|export|verify|trail, "
     "payout request|approve|reject|disburse|fail, clawback recover, budget allocate, "
-    "contract amend|suspend|resume|terminate, hire withdraw";
+    "contract amend|suspend|resume|terminate, hire withdraw, subject erase|reidentify|due";
 
 TEST(CommandLineTest, DaftarHelpPrintsUsageAndExits0) {
   for (const char* flag : {"--help", "-h"}) {
