@@ -5,10 +5,13 @@
 # approved by an approver (another actor: four-eyes), disbursed by the treasury; prints the
 # balances and the program report, has the server verify the hash chain and print its signed
 # tree head, exports the log and verifies the export offline with the tree head's public key
-# (docs/AUDIT.md; the verifier's balances equal the server's), then stops the server with SIGTERM. Every choice is derived from the scenario, so two runs print
-# the same figures. Each money step runs under the --role the server's authorization table
-# requires (README "Roles"): budgets admin, the request operator, the approval approver, the
-# disbursement treasury; the import and the reports take any role.
+# (docs/AUDIT.md; the verifier's balances equal the server's) after a person was re-identified
+# and erased (docs/PRIVACY.md), then stops the server with SIGTERM. Every choice is derived from
+# the scenario, so two runs print the same figures (the person erased is the first `subject due`
+# lists: due earliest, then by pseudonym, which depends on the run's random pepper). Each
+# money step runs under the --role the server's authorization table requires (README "Roles"):
+# budgets admin, the request operator, the approval approver, the disbursement treasury; the
+# erasure admin, the re-identification auditor; the import and the reports take any role.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,7 +35,7 @@ trap cleanup EXIT
 bash deploy/make-audit-key.sh "$work/keys"
 
 build/services/daftard --data_dir="$work/data" --listen=127.0.0.1:0 \
-  --pepper_file="$work/pepper" --port_file="$work/port" \
+  --pepper_file="$work/pepper" --key_store_dir="$work/subject-keys" --port_file="$work/port" \
   --tree_head_key="$work/keys/tree-head.key" 2> "$work/daftard.log" &
 server_pid=$!
 for _ in $(seq 1 300); do
@@ -134,6 +137,31 @@ echo "== balances after the payout (MAD)"
 echo
 echo "== program report"
 "${daftar[@]}" report program --format=table
+echo
+echo "== personal data (docs/PRIVACY.md): a person re-identified by an auditor, then erased"
+# Everyone is due by 2200: the first listed is one of the two people hired before the rule set.
+subject="$(build/clients/daftar --server="$server" --actor=dpo-1 --role=admin \
+  subject due --as_of_date=2200-01-01 --format=jsonl 2>/dev/null \
+  | sed -n '1s/.*"subject_id":"\([0-9a-f]*\)".*/\1/p')"
+echo "-- pseudonym $subject"
+"${daftar[@]}" report balances --format=jsonl > "$work/before-erasure.jsonl"
+echo "-- re-identified by auditor-1 (auditor): CNSS number $(build/clients/daftar \
+  --server="$server" --actor=auditor-1 --role=auditor subject reidentify "$subject" \
+  --reason="IGF mission demo" --request_id=demo-reidentify 2>/dev/null)"
+echo "-- erased by dpo-1 (admin)"
+build/clients/daftar --server="$server" --actor=dpo-1 --role=admin subject erase "$subject" \
+  --reason="CNDP request demo" --request_id=demo-erase
+echo "-- re-identified again: refused"
+build/clients/daftar --server="$server" --actor=auditor-1 --role=auditor subject reidentify \
+  "$subject" --reason="IGF mission demo" --request_id=demo-reidentify-2 || true
+"${daftar[@]}" report balances --format=jsonl > "$work/after-erasure.jsonl"
+if cmp -s "$work/before-erasure.jsonl" "$work/after-erasure.jsonl"; then
+  echo "balances after the erasure == before (byte for byte)"
+else
+  echo "demo: the erasure changed the balances" >&2
+  exit 1
+fi
+
 echo
 echo "== audit: hash chain verified by the server from position 1 to its head, signed tree head"
 "${daftar[@]}" audit head --sign_now
