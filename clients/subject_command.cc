@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -19,38 +20,34 @@ constexpr char kCommands[] =
 constexpr size_t kPeriodColumnChars = sizeof("last_fact_period") - 1;
 constexpr size_t kSubjectColumnChars = 64;
 
-// The request of erase or reidentify: a pseudonym and a required reason.
+// The request of erase or reidentify, and its request id: the flags checked (request_id and
+// reason only; --reason required), the pseudonym as given (the server checks it).
 template <typename Request>
-absl::StatusOr<Request> SubjectRequest(const std::string& command, const std::string& subject,
-                                       const WriteRequestId& request_id) {
+absl::StatusOr<std::pair<WriteRequestId, Request>> SubjectRequest(const std::string& command,
+                                                                  const std::string& subject) {
+  if (absl::Status s = CheckFlagsApply(command, {"request_id", "reason"}); !s.ok()) return s;
   auto reason = RequiredFlag(command, "reason", absl::GetFlag(FLAGS_reason));
   if (!reason.ok()) return reason.status();
+  auto request_id = RequestIdForWrite();
+  if (!request_id.ok()) return request_id.status();
   Request request;
-  request.set_request_id(request_id.id);
+  request.set_request_id(request_id->id);
   request.set_subject_id(subject);
   request.set_reason(*reason);
-  return request;
+  return std::make_pair(*std::move(request_id), std::move(request));
 }
 
 absl::StatusOr<PreparedCall> PrepareErase(const std::string& subject) {
-  const std::string command = "subject erase";
-  if (absl::Status s = CheckFlagsApply(command, {"request_id", "reason"}); !s.ok()) return s;
-  auto request_id = RequestIdForWrite();
-  if (!request_id.ok()) return request_id.status();
-  auto request = SubjectRequest<v1::EraseSubjectRequest>(command, subject, *request_id);
-  if (!request.ok()) return request.status();
-  return Announced(*request_id, SendWrite(&Connection::subjects,
-                                          &v1::Subjects::Stub::EraseSubject, *request));
+  auto prepared = SubjectRequest<v1::EraseSubjectRequest>("subject erase", subject);
+  if (!prepared.ok()) return prepared.status();
+  return Announced(prepared->first, SendWrite(&Connection::subjects,
+                                              &v1::Subjects::Stub::EraseSubject, prepared->second));
 }
 
 absl::StatusOr<PreparedCall> PrepareReidentify(const std::string& subject) {
-  const std::string command = "subject reidentify";
-  if (absl::Status s = CheckFlagsApply(command, {"request_id", "reason"}); !s.ok()) return s;
-  auto request_id = RequestIdForWrite();
-  if (!request_id.ok()) return request_id.status();
-  auto request = SubjectRequest<v1::ReidentifySubjectRequest>(command, subject, *request_id);
-  if (!request.ok()) return request.status();
-  return Announced(*request_id, [request = *request](Connection& connection) {
+  auto prepared = SubjectRequest<v1::ReidentifySubjectRequest>("subject reidentify", subject);
+  if (!prepared.ok()) return prepared.status();
+  return Announced(prepared->first, [request = prepared->second](Connection& connection) {
     v1::ReidentifySubjectResponse response;
     auto context = connection.NewContext();
     absl::Status status = FromGrpc(
@@ -59,16 +56,7 @@ absl::StatusOr<PreparedCall> PrepareReidentify(const std::string& subject) {
     // The number alone on stdout; what was written, on stderr.
     std::printf("%s\n", response.cnss_number().c_str());
     std::fflush(stdout);
-    const v1::WriteSummary& write = response.write();
-    std::fprintf(stderr, "%s\n",
-                 write.deduplicated()
-                     ? absl::StrCat("already recorded: nothing written (same request id and ",
-                                    "content), head_position=", write.head_position())
-                           .c_str()
-                     : absl::StrCat("written: events=", write.events_written(),
-                                    " first_position=", write.first_position(),
-                                    " head_position=", write.head_position())
-                           .c_str());
+    PrintWriteSummary(response.write(), stderr);
     return kExitOk;
   });
 }

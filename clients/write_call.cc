@@ -40,17 +40,18 @@ PreparedCall Announced(const WriteRequestId& request_id, PreparedCall call) {
   };
 }
 
-void PrintWriteSummary(const v1::WriteSummary& write) {
+void PrintWriteSummary(const v1::WriteSummary& write, FILE* out) {
   if (write.deduplicated()) {
-    std::printf(
+    std::fprintf(
+        out,
         "already recorded: nothing written (same request id and content), head_position=%llu\n",
         static_cast<unsigned long long>(write.head_position()));
     return;
   }
-  std::printf("written: events=%llu first_position=%llu head_position=%llu\n",
-              static_cast<unsigned long long>(write.events_written()),
-              static_cast<unsigned long long>(write.first_position()),
-              static_cast<unsigned long long>(write.head_position()));
+  std::fprintf(out, "written: events=%llu first_position=%llu head_position=%llu\n",
+               static_cast<unsigned long long>(write.events_written()),
+               static_cast<unsigned long long>(write.first_position()),
+               static_cast<unsigned long long>(write.head_position()));
 }
 
 int SendPrepared(const absl::StatusOr<PreparedCall>& call, const ConnectionOptions& options) {

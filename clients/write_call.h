@@ -5,6 +5,7 @@
 #define DAFTAR_CLIENTS_WRITE_CALL_H_
 
 #include <cstddef>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <utility>
@@ -31,10 +32,11 @@ struct WriteRequestId {
 // cannot be read.
 absl::StatusOr<WriteRequestId> RequestIdForWrite();
 
-// Prints what a call wrote on stdout, one line:
+// Prints what a call wrote on `out` (stdout unless a command keeps stdout for its answer), one
+// line:
 //   "written: events=N first_position=P head_position=H"
 //   "already recorded: nothing written (same request id and content), head_position=H"
-void PrintWriteSummary(const v1::WriteSummary& write);
+void PrintWriteSummary(const v1::WriteSummary& write, FILE* out = stdout);
 
 // A command whose arguments and flags are checked and whose request is built: it only has to be
 // sent. Returns the process exit code (cli_error.h).

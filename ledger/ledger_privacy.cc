@@ -38,6 +38,17 @@ absl::Status CheckSubjectAndReason(const std::string& subject_id, const std::str
   return domain::CheckReason("reason", reason, /*required=*/true);
 }
 
+// The checks of EraseSubject and ReidentifySubject, then the digest of the request `kind`.
+absl::StatusOr<std::string> SubjectRequestDigest(absl::string_view kind,
+                                                 const std::string& subject_id,
+                                                 const std::string& reason) {
+  if (absl::Status s = CheckSubjectAndReason(subject_id, reason); !s.ok()) return s;
+  RequestDigest digest(kind);
+  digest.Add(subject_id);
+  digest.Add(reason);
+  return digest.Finish();
+}
+
 // Overwrites a string holding personal data, then empties it.
 void Wipe(std::string& s) {
   if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
@@ -147,13 +158,10 @@ absl::StatusOr<std::pair<std::string, std::string>> Ledger::Impl::OpenLatestSeal
 absl::StatusOr<WriteResult> Ledger::EraseSubject(const std::string& subject_id,
                                                  const std::string& reason,
                                                  const CommandContext& context) {
-  if (absl::Status s = CheckSubjectAndReason(subject_id, reason); !s.ok()) return s;
-  RequestDigest digest("EraseSubject");
-  digest.Add(subject_id);
-  digest.Add(reason);
-  const std::string request_sha256 = digest.Finish();
+  auto request_sha256 = SubjectRequestDigest("EraseSubject", subject_id, reason);
+  if (!request_sha256.ok()) return request_sha256.status();
   absl::MutexLock lock(&impl_->command_mu);
-  auto replayed = impl_->Replayed(context, request_sha256);
+  auto replayed = impl_->Replayed(context, *request_sha256);
   if (!replayed.ok()) return replayed.status();
   if (replayed->has_value()) {
     // A retry after a failed destruction finishes it.
@@ -169,7 +177,7 @@ absl::StatusOr<WriteResult> Ledger::EraseSubject(const std::string& subject_id,
   }
   auto decided = impl_->subjects.DecideErase(subject_id, key_id, reason);
   if (!decided.ok()) return decided.status();
-  auto written = impl_->Write({*decided}, context, request_sha256, /*fold=*/true);
+  auto written = impl_->Write({*decided}, context, *request_sha256, /*fold=*/true);
   if (!written.ok()) return written.status();
   // The erasure is recorded durably first, the key destroyed second. Had the key gone first, a
   // crash in between would leave a person whose data is unreadable with nothing in the log to
@@ -188,13 +196,10 @@ absl::StatusOr<WriteResult> Ledger::EraseSubject(const std::string& subject_id,
 absl::StatusOr<ReidentifyResult> Ledger::ReidentifySubject(const std::string& subject_id,
                                                            const std::string& reason,
                                                            const CommandContext& context) {
-  if (absl::Status s = CheckSubjectAndReason(subject_id, reason); !s.ok()) return s;
-  RequestDigest digest("ReidentifySubject");
-  digest.Add(subject_id);
-  digest.Add(reason);
-  const std::string request_sha256 = digest.Finish();
+  auto request_sha256 = SubjectRequestDigest("ReidentifySubject", subject_id, reason);
+  if (!request_sha256.ok()) return request_sha256.status();
   absl::MutexLock lock(&impl_->command_mu);
-  auto replayed = impl_->Replayed(context, request_sha256);
+  auto replayed = impl_->Replayed(context, *request_sha256);
   if (!replayed.ok()) return replayed.status();
   if (replayed->has_value()) {
     auto opened = impl_->OpenLatestSealed(subject_id);
@@ -210,7 +215,7 @@ absl::StatusOr<ReidentifyResult> Ledger::ReidentifySubject(const std::string& su
     return decided.status();
   }
   // Recorded before the number is answered: no one reads it without the log saying who and why.
-  auto written = impl_->Write({*decided}, context, request_sha256, /*fold=*/true);
+  auto written = impl_->Write({*decided}, context, *request_sha256, /*fold=*/true);
   if (!written.ok()) {
     Wipe(opened->second);
     return written.status();
