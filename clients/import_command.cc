@@ -2,8 +2,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "clients/cli_error.h"
@@ -17,11 +21,17 @@ namespace {
 
 using domain::ImportStep;
 
-// Sends one step; `file` receives the name of the file it carries, for error messages.
+// Sends one step; `file` receives the name of the file it carries, for error messages. Each
+// step goes under the role the server's table requires of it (kImportRoles), on a connection
+// opened once per role (Connection::OpenAs).
 class Importer {
  public:
-  Importer(Connection& connection, const domain::Scenario& scenario)
-      : connection_(connection), scenario_(scenario) {}
+  // `first`: the connection of the rule set's role, opened before the scenario was read.
+  Importer(const ConnectionOptions& options, std::unique_ptr<Connection> first,
+           const domain::Scenario& scenario)
+      : options_(options), scenario_(scenario) {
+    connections_.emplace(kImportRoleRuleSet, std::move(first));
+  }
 
   absl::Status Run(const ImportStep& step, std::string* file);
   const ImportSummary& summary() const { return summary_; }
@@ -33,11 +43,25 @@ class Importer {
   absl::Status Hires(const ImportStep& step);
   absl::Status Month(const ImportStep& step);
 
-  Connection& connection_;
+  // The connection of `role`, opened on first use. Errors: those of Connection::OpenAs.
+  absl::StatusOr<Connection*> As(absl::string_view role);
+
+  const ConnectionOptions& options_;
+  std::map<std::string, std::unique_ptr<Connection>, std::less<>> connections_;
   const domain::Scenario& scenario_;
   ImportSummary summary_;
   Progress progress_;
 };
+
+absl::StatusOr<Connection*> Importer::As(absl::string_view role) {
+  auto it = connections_.find(role);
+  if (it == connections_.end()) {
+    auto opened = Connection::OpenAs(options_, role);
+    if (!opened.ok()) return opened.status();
+    it = connections_.emplace(std::string(role), *std::move(opened)).first;
+  }
+  return it->second.get();
+}
 
 absl::Status Importer::Run(const ImportStep& step, std::string* file) {
   switch (step.kind) {
@@ -58,26 +82,30 @@ absl::Status Importer::Run(const ImportStep& step, std::string* file) {
 }
 
 absl::Status Importer::RuleSet(const ImportStep& step) {
+  auto connection = As(kImportRoleRuleSet);
+  if (!connection.ok()) return connection.status();
   v1::PublishRuleSetRequest request;
   request.set_request_id(step.request_id);
   request.set_json(scenario_.ruleset_json);
   request.set_file_name("ruleset.json");
   v1::PublishRuleSetResponse response;
-  auto context = connection_.NewContext();
+  auto context = (*connection)->NewContext();
   absl::Status status =
-      FromGrpc(connection_.rules().PublishRuleSet(context.get(), request, &response));
+      FromGrpc((*connection)->rules().PublishRuleSet(context.get(), request, &response));
   if (status.ok()) summary_.AddRuleSet(response.write());
   return status;
 }
 
 absl::Status Importer::Contracts(const ImportStep& step) {
+  auto connection = As(kImportRoleContracts);
+  if (!connection.ok()) return connection.status();
   v1::SignContractsRequest request;
   request.set_request_id(step.request_id);
   for (const domain::ContractRow& row : scenario_.contracts) ToWire(row, request.add_rows());
   v1::SignContractsResponse response;
-  auto context = connection_.NewContext();
+  auto context = (*connection)->NewContext();
   absl::Status status =
-      FromGrpc(connection_.contracts().SignContracts(context.get(), request, &response));
+      FromGrpc((*connection)->contracts().SignContracts(context.get(), request, &response));
   if (!status.ok()) return status;
   summary_.AddContracts(request.rows_size(), response.write());
   progress_.Add(request.rows_size(), "contracts.csv");
@@ -85,13 +113,15 @@ absl::Status Importer::Contracts(const ImportStep& step) {
 }
 
 absl::Status Importer::Hires(const ImportStep& step) {
+  auto connection = As(kImportRoleHires);
+  if (!connection.ok()) return connection.status();
   v1::DeclareHiresRequest request;
   request.set_request_id(step.request_id);
   for (size_t i : step.hire_indexes) ToWire(scenario_.hires[i], request.add_rows());
   v1::DeclareHiresResponse response;
-  auto context = connection_.NewContext();
+  auto context = (*connection)->NewContext();
   absl::Status status =
-      FromGrpc(connection_.employment().DeclareHires(context.get(), request, &response));
+      FromGrpc((*connection)->employment().DeclareHires(context.get(), request, &response));
   if (!status.ok()) return status;
   if (response.outcomes_size() != request.rows_size()) {
     return absl::InternalError(absl::StrCat("DeclareHires answered ", response.outcomes_size(),
@@ -103,13 +133,15 @@ absl::Status Importer::Hires(const ImportStep& step) {
 }
 
 absl::Status Importer::Month(const ImportStep& step) {
+  auto connection = As(kImportRoleDeclarations);
+  if (!connection.ok()) return connection.status();
   const domain::ScenarioMonth& month = scenario_.months[step.month_index];
   absl::StatusOr<std::vector<domain::DeclarationRow>> rows =
       domain::LoadMonthRows(scenario_, step.month_index);
   if (!rows.ok()) return rows.status();
   v1::ImportDeclarationsResponse response;
-  auto context = connection_.NewContext();
-  auto writer = connection_.employment().ImportDeclarations(context.get(), &response);
+  auto context = (*connection)->NewContext();
+  auto writer = (*connection)->employment().ImportDeclarations(context.get(), &response);
   v1::ImportDeclarationsChunk chunk;
   chunk.set_request_id(step.request_id);
   chunk.set_period(domain::FormatPeriod(month.period));
@@ -153,13 +185,16 @@ absl::Status CheckScenarioDir(const std::string& dir) {
 
 }  // namespace
 
-int RunImport(Connection& connection, const std::string& dir) {
+int RunImport(const ConnectionOptions& options, const std::string& dir) {
+  // The address and the TLS files are checked before the folder (a usage error first).
+  auto first = Connection::OpenAs(options, kImportRoleRuleSet);
+  if (!first.ok()) return ReportError("", first.status());
   if (absl::Status s = CheckScenarioDir(dir); !s.ok()) return ReportError(dir, s);
   // Every file is read and validated whole before anything is sent.
   absl::StatusOr<domain::Scenario> scenario = domain::LoadScenario(dir);
   if (!scenario.ok()) return ReportError("", scenario.status());
 
-  Importer importer(connection, *scenario);
+  Importer importer(options, *std::move(first), *scenario);
   for (const ImportStep& step : domain::PlanImport(*scenario)) {
     std::string file;
     if (absl::Status status = importer.Run(step, &file); !status.ok()) {

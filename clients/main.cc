@@ -8,6 +8,7 @@
 // rules or of the role's rights); 1 any other failure (server unreachable, ...). See
 // clients/cli_error.h. `daftar --version` prints "daftar <version>".
 #include <cstdio>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,17 +88,30 @@ int CheckCaller(const ConnectionOptions& options) {
   return kExitOk;
 }
 
+// The flags given on the command line (CheckFlagArguments), read once in main().
+std::set<std::string>& GivenFlags() {
+  static auto* given = new std::set<std::string>();
+  return *given;
+}
+bool RoleGiven() { return GivenFlags().count("role") > 0; }
+
 // import DIR: it takes none of the command flags.
 int RunImportCommand(const std::vector<std::string>& args, const ConnectionOptions& options) {
   if (!(args.size() == 2 && args[0] == "import")) {
     return UnknownCommand(args);  // before connecting: a usage error is not a failure
   }
   if (absl::Status s = CheckFlagsApply("import", {}); !s.ok()) return ReportError("", s);
+  // Each step is sent under the role it needs (import_command.h): a --role would be ignored.
+  if (RoleGiven()) {
+    return ReportError("--role", absl::InvalidArgumentError(absl::StrCat(
+                                     "does not apply to import: each step is sent under the role "
+                                     "it needs (rule set ", kImportRoleRuleSet, ", contracts ",
+                                     kImportRoleContracts, ", hires ", kImportRoleHires,
+                                     ", declarations ", kImportRoleDeclarations, ")")));
+  }
   const ConnectionFlagError refused = CheckConnectionFlags(options, /*import_command=*/true);
   if (!refused.status.ok()) return ReportError(refused.location, refused.status);
-  auto connection = Connection::Open(options);
-  if (!connection.ok()) return ReportError("--server", connection.status());
-  return RunImport(**connection, args[1]);
+  return RunImport(options, args[1]);
 }
 
 // A prepared command, sent once the connection flags pass CheckConnectionFlags (a refused
@@ -118,6 +132,18 @@ int Run(const std::vector<std::string>& args) {
                                      .tls_key = absl::GetFlag(FLAGS_tls_key),
                                      .tls_identity_dir = absl::GetFlag(FLAGS_tls_identity_dir)};
   if (int exit_code = CheckCaller(options); exit_code != kExitOk) return exit_code;
+  // Under mTLS the certificate names the actor and the role (DESIGN.md §4): a flag claiming
+  // them would be ignored by the server.
+  const bool tls = !options.tls_ca.empty() || !options.tls_cert.empty() ||
+                   !options.tls_key.empty() || !options.tls_identity_dir.empty();
+  for (const char* flag : {"actor", "role"}) {
+    if (tls && GivenFlags().count(flag) > 0) {
+      return ReportError(absl::StrCat("--", flag),
+                         absl::InvalidArgumentError(
+                             "applies to plain loopback mode only: under mTLS the client "
+                             "certificate names the actor and the role"));
+    }
+  }
   if (args.empty()) return UnknownCommand(args);
   const std::string& family = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -150,7 +176,9 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(usage);
   daftar::services::SetVersionString("daftar");
   // Abseil would exit 1 on an unknown flag: a usage error is exit 2.
-  if (absl::Status s = daftar::services::CheckFlagArguments(argc, argv); !s.ok()) {
+  if (absl::Status s =
+          daftar::services::CheckFlagArguments(argc, argv, &daftar::clients::GivenFlags());
+      !s.ok()) {
     return daftar::clients::ReportError(
         "", absl::InvalidArgumentError(absl::StrCat(s.message(), " (daftar --help)")));
   }

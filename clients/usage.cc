@@ -121,16 +121,6 @@ std::string UsageText() {
       services::kActorRoleCharsMax,
       " printable ASCII characters\n"
       "                      (0x20..0x7E), no blank at either end\n"
-      "  --format=FORMAT     report format: table (default), jsonl (balances, audit verify,\n"
-      "                      audit trail, subject due), json (program); those commands only\n"
-      "  --request_id=ID     idempotency key of a write (default: fresh random, printed on\n"
-      "                      stderr); retrying with it writes nothing twice\n"
-      "  --help, -h          print this help and exit 0\n"
-      "  --version           print \"daftar ",
-      services::kVersion,
-      "\" and exit 0\n"
-      "  an unknown flag, or a command's flag given to a command that does not take it, is a\n"
-      "  usage error\n"
       "  --tls_ca=FILE       mTLS: the CA certificate(s), PEM, daftard's certificate must\n"
       "                      chain to\n"
       "  --tls_cert=FILE     mTLS: the client certificate, PEM; daftard takes the role from\n"
@@ -142,6 +132,16 @@ std::string UsageText() {
       "                      makes it (ca.pem, <role>.pem, <role>.key): each step is sent\n"
       "                      with the certificate of the role it needs; not with the\n"
       "                      --tls_* files\n"
+      "  --format=FORMAT     report format: table (default), jsonl (balances, audit verify,\n"
+      "                      audit trail, subject due), json (program); those commands only\n"
+      "  --request_id=ID     idempotency key of a write (default: fresh random, printed on\n"
+      "                      stderr); retrying with it writes nothing twice\n"
+      "  --help, -h          print this help and exit 0\n"
+      "  --version           print \"daftar ",
+      services::kVersion,
+      "\" and exit 0\n"
+      "  an unknown flag, or a command's flag given to a command that does not take it, is a\n"
+      "  usage error\n"
       "\n"
       "exit codes:\n"
       "  0  success (an ineligible or refused hire is an outcome, not a failure)\n"

@@ -39,7 +39,7 @@ void SetVersionString(absl::string_view program) {
   absl::SetFlagsUsageConfig(config);
 }
 
-absl::Status CheckFlagArguments(int argc, char** argv) {
+absl::Status CheckFlagArguments(int argc, char** argv, std::set<std::string>* given) {
   for (int i = 1; i < argc; ++i) {
     absl::string_view arg = argv[i];
     if (arg == "--") break;
@@ -52,7 +52,10 @@ absl::Status CheckFlagArguments(int argc, char** argv) {
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
     if (flag == nullptr && absl::StartsWith(name, "no")) {
       absl::CommandLineFlag* positive = absl::FindCommandLineFlag(name.substr(2));
-      if (positive != nullptr && positive->IsOfType<bool>() && !has_value) continue;
+      if (positive != nullptr && positive->IsOfType<bool>() && !has_value) {
+        if (given != nullptr) given->insert(std::string(name.substr(2)));
+        continue;
+      }
       if (positive != nullptr) {
         return absl::InvalidArgumentError(absl::StrCat(
             "--", Shown(name), ": only a boolean flag has a --no form and it takes no value"));
@@ -61,6 +64,7 @@ absl::Status CheckFlagArguments(int argc, char** argv) {
     if (flag == nullptr) {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", Shown(name)));
     }
+    if (given != nullptr) given->insert(std::string(name));
     std::string value;
     if (has_value) {
       value = std::string(arg.substr(equals + 1));

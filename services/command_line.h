@@ -5,6 +5,9 @@
 #ifndef DAFTAR_SERVICES_COMMAND_LINE_H_
 #define DAFTAR_SERVICES_COMMAND_LINE_H_
 
+#include <set>
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -28,7 +31,9 @@ void SetVersionString(absl::string_view program);
 // INVALID_ARGUMENT "unknown flag --<name>", "--<name> needs a value (--<name>=VALUE)",
 // "--no<name>: only a boolean flag has a --no form and it takes no value",
 // "--<name>: <Abseil's message on the value>".
-absl::Status CheckFlagArguments(int argc, char** argv);
+// `given`, when not null, receives the name of every flag given (Debian's Abseil keeps
+// CommandLineFlag::IsSpecifiedOnCommandLine private), "--noname" as "name".
+absl::Status CheckFlagArguments(int argc, char** argv, std::set<std::string>* given = nullptr);
 
 }  // namespace daftar::services
 

@@ -350,7 +350,7 @@ absl::StatusOr<std::unique_ptr<Shared>> StartShared() {
     shared->records.push_back(record);
   }
   shared->export_file = shared->dir->path() + "/all.export";
-  if (auto st = Step(RunCli(s.address(), {"audit", "export", "--out=" + shared->export_file}),
+  if (auto st = Step(RunCli(s.address(), {"--role=auditor", "audit", "export", "--out=" + shared->export_file}),
                      "export");
       !st.ok()) {
     return st;
@@ -581,7 +581,7 @@ TEST_F(AuditTest, SignedTreeHeadsVerifyWithOpenSslAndAreKept) {
             absl::StrCat("tree_size ", head + 1, " is past the head (position ", head, ")"));
 
   // The CLI prints the chain's head, then the signed tree head.
-  CommandResult cli = RunCli(shared().server->address(), {"audit", "head", "--tree_size=5"});
+  CommandResult cli = RunCli(shared().server->address(), {"--role=auditor", "audit", "head", "--tree_size=5"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_EQ(cli.out, absl::StrCat("head position=", head, " hash=",
                                   absl::BytesToHexString(shared().leaves[head - 1]), "\n",
@@ -590,27 +590,27 @@ TEST_F(AuditTest, SignedTreeHeadsVerifyWithOpenSslAndAreKept) {
                                   absl::BytesToHexString(at5.key_id()), " signature=",
                                   absl::BytesToHexString(at5.signature()), "\n"));
   CommandResult both = RunCli(shared().server->address(),
-                              {"audit", "head", "--tree_size=5", "--sign_now"});
+                              {"--role=auditor", "audit", "head", "--tree_size=5", "--sign_now"});
   EXPECT_EQ(both.exit_code, 2);
   CommandResult past_cli =
-      RunCli(shared().server->address(), {"audit", "head", absl::StrCat("--tree_size=", head + 1)});
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "head", absl::StrCat("--tree_size=", head + 1)});
   EXPECT_EQ(past_cli.exit_code, 2);
   EXPECT_EQ(past_cli.err, absl::StrCat("error: OUT_OF_RANGE: tree_size ", head + 1,
                                        " is past the head (position ", head, ")\n"));
   EXPECT_EQ(past_cli.out, "");  // the chain's head is not printed before the refusal
   // Tree sizes start at 1, as for `audit proof`: refused before connecting.
-  CommandResult zero = RunCli("127.0.0.1:1", {"audit", "head", "--tree_size=0"});
+  CommandResult zero = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "head", "--tree_size=0"});
   EXPECT_EQ(zero.exit_code, 2);
   EXPECT_EQ(zero.err, "error: INVALID_ARGUMENT: --tree_size: value '0' is not an integer "
                       "1..9223372036854775807\n");
-  CommandResult one = RunCli(shared().server->address(), {"audit", "head", "--tree_size=1"});
+  CommandResult one = RunCli(shared().server->address(), {"--role=auditor", "audit", "head", "--tree_size=1"});
   EXPECT_EQ(one.exit_code, 0) << one.err;
 }
 
 TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
   const uint64_t head = shared().head;
   CommandResult proof =
-      RunCli(shared().server->address(), {"audit", "proof", "--position=3", "--tree_size=4"});
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "proof", "--position=3", "--tree_size=4"});
   ASSERT_EQ(proof.exit_code, 0) << proof.err;
   const std::vector<std::string>& l = shared().leaves;
   const std::string hex_root = absl::BytesToHexString(Mth(l, 0, 4));
@@ -620,7 +620,7 @@ TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
                                     "path[0]=", absl::BytesToHexString(LeafHash(l[3])), "\n",
                                     "path[1]=", absl::BytesToHexString(Mth(l, 0, 2)), "\n"));
   CommandResult consistency =
-      RunCli(shared().server->address(), {"audit", "consistency", "--first=3", "--second=4"});
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "consistency", "--first=3", "--second=4"});
   ASSERT_EQ(consistency.exit_code, 0) << consistency.err;
   EXPECT_EQ(consistency.out,
             absl::StrCat("consistency first=3 second=4 first_root=",
@@ -628,13 +628,13 @@ TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
                          "proof[0]=", absl::BytesToHexString(LeafHash(l[2])), "\n",
                          "proof[1]=", absl::BytesToHexString(LeafHash(l[3])), "\n",
                          "proof[2]=", absl::BytesToHexString(Mth(l, 0, 2)), "\n"));
-  CommandResult zero = RunCli(shared().server->address(), {"audit", "proof", "--position=0"});
+  CommandResult zero = RunCli(shared().server->address(), {"--role=auditor", "audit", "proof", "--position=0"});
   EXPECT_EQ(zero.exit_code, 2);
   CommandResult past = RunCli(shared().server->address(),
-                              {"audit", "proof", absl::StrCat("--position=", head + 1)});
+                              {"--role=auditor", "audit", "proof", absl::StrCat("--position=", head + 1)});
   EXPECT_EQ(past.exit_code, 2);
   EXPECT_TRUE(absl::StartsWith(past.err, "error: INVALID_ARGUMENT: field position")) << past.err;
-  CommandResult missing = RunCli("127.0.0.1:1", {"audit", "consistency", "--first=3"});
+  CommandResult missing = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "consistency", "--first=3"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.err,
             "error: INVALID_ARGUMENT: --second is required by `daftar audit consistency`\n");
@@ -662,7 +662,7 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   const std::string dir = shared().dir->path();
   const std::string at5_file = dir + "/head-5.json";
   const std::string latest_file = dir + "/head-latest.json";
-  CommandResult at5 = RunCli(address, {"audit", "head", "--tree_size=5", "--out=" + at5_file});
+  CommandResult at5 = RunCli(address, {"--role=auditor", "audit", "head", "--tree_size=5", "--out=" + at5_file});
   ASSERT_EQ(at5.exit_code, 0) << at5.err;
   const v1::SignedTreeHead head5 = ReadHeadFile(at5_file);
   EXPECT_EQ(head5.tree_size(), 5u);
@@ -676,32 +676,32 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
                                           absl::BytesToHexString(head5.key_id()), " signature=",
                                           absl::BytesToHexString(head5.signature()), "\n")))
       << at5.out;
-  CommandResult latest = RunCli(address, {"audit", "head", "--out=" + latest_file});
+  CommandResult latest = RunCli(address, {"--role=auditor", "audit", "head", "--out=" + latest_file});
   ASSERT_EQ(latest.exit_code, 0) << latest.err;
   const v1::SignedTreeHead head_n = ReadHeadFile(latest_file);
   const uint64_t n = head_n.tree_size();
   ASSERT_GE(n, shared().head);
 
   // Inclusion of the record at 3 in the signed tree of 5, and of the last record in the latest.
-  CommandResult proof = RunCli(address, {"audit", "proof", "--position=3",
+  CommandResult proof = RunCli(address, {"--role=auditor", "audit", "proof", "--position=3",
                                          "--tree_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(proof.exit_code, 0) << proof.err;
   EXPECT_EQ(proof.out, absl::StrCat("verified: position=3 tree_size=5 root=",
                                     absl::BytesToHexString(head5.root_hash()), "\n"));
-  CommandResult last = RunCli(address, {"audit", "proof", absl::StrCat("--position=", n),
+  CommandResult last = RunCli(address, {"--role=auditor", "audit", "proof", absl::StrCat("--position=", n),
                                         "--tree_head=" + latest_file, "--public_key=" + pub});
   EXPECT_EQ(last.exit_code, 0) << last.err;
   EXPECT_EQ(last.out, absl::StrCat("verified: position=", n, " tree_size=", n, " root=",
                                    absl::BytesToHexString(head_n.root_hash()), "\n"));
   CommandResult consistent =
-      RunCli(address, {"audit", "consistency", "--old_head=" + at5_file,
+      RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + at5_file,
                        "--new_head=" + latest_file, "--public_key=" + pub});
   EXPECT_EQ(consistent.exit_code, 0) << consistent.err;
   EXPECT_EQ(consistent.out, absl::StrCat("verified: first=5 second=", n, " first_root=",
                                          absl::BytesToHexString(head5.root_hash()),
                                          " second_root=",
                                          absl::BytesToHexString(head_n.root_hash()), "\n"));
-  CommandResult same = RunCli(address, {"audit", "consistency", "--old_head=" + at5_file,
+  CommandResult same = RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + at5_file,
                                         "--new_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(same.exit_code, 0) << same.err;
 
@@ -714,7 +714,7 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   const std::string empty_file = dir + "/head-0.json";
   WriteHeadFile(empty_file, SignWith(empty, shared().keys.private_pem_file));
   CommandResult from_empty =
-      RunCli(address, {"audit", "consistency", "--old_head=" + empty_file,
+      RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + empty_file,
                        "--new_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(from_empty.exit_code, 0) << from_empty.err;
   EXPECT_EQ(from_empty.out, absl::StrCat("verified: first=0 second=5 first_root=",
@@ -723,7 +723,7 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   empty.set_root_hash(head5.root_hash());
   WriteHeadFile(empty_file, SignWith(empty, shared().keys.private_pem_file));
   CommandResult not_empty =
-      RunCli(address, {"audit", "consistency", "--old_head=" + empty_file,
+      RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + empty_file,
                        "--new_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(not_empty.exit_code, 1);
   EXPECT_EQ(not_empty.err, "error: DATA_LOSS: consistency of the tree heads at sizes 0 and 5: "
@@ -734,13 +734,13 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   altered.set_root_hash(Mth(shared().leaves, 0, 6));
   const std::string altered_file = dir + "/head-5-altered.json";
   WriteHeadFile(altered_file, altered);
-  CommandResult bad_proof = RunCli(address, {"audit", "proof", "--position=3",
+  CommandResult bad_proof = RunCli(address, {"--role=auditor", "audit", "proof", "--position=3",
                                              "--tree_head=" + altered_file, "--public_key=" + pub});
   EXPECT_EQ(bad_proof.exit_code, 1);
   EXPECT_EQ(bad_proof.err, "error: UNAUTHENTICATED: --tree_head: tree head at size 5: signature "
                            "does not verify\n");
   EXPECT_EQ(bad_proof.out, "");
-  CommandResult bad_old = RunCli(address, {"audit", "consistency", "--old_head=" + altered_file,
+  CommandResult bad_old = RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + altered_file,
                                            "--new_head=" + latest_file, "--public_key=" + pub});
   EXPECT_EQ(bad_old.exit_code, 1);
   EXPECT_EQ(bad_old.err, "error: UNAUTHENTICATED: --old_head: tree head at size 5: signature "
@@ -750,7 +750,7 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   const v1::SignedTreeHead forged = SignWith(altered, shared().keys.private_pem_file);
   const std::string forged_file = dir + "/head-5-forged.json";
   WriteHeadFile(forged_file, forged);
-  CommandResult forged_proof = RunCli(address, {"audit", "proof", "--position=3",
+  CommandResult forged_proof = RunCli(address, {"--role=auditor", "audit", "proof", "--position=3",
                                                 "--tree_head=" + forged_file,
                                                 "--public_key=" + pub});
   EXPECT_EQ(forged_proof.exit_code, 1);
@@ -759,7 +759,7 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
                                "head at size 5: "))
       << forged_proof.err;
   CommandResult forged_consistency =
-      RunCli(address, {"audit", "consistency", "--old_head=" + forged_file,
+      RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + forged_file,
                        "--new_head=" + latest_file, "--public_key=" + pub});
   EXPECT_EQ(forged_consistency.exit_code, 1);
   EXPECT_TRUE(absl::StartsWith(forged_consistency.err,
@@ -773,7 +773,7 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   const std::string signed_by = absl::StrCat(
       "tree head at size 5: signed by another key (key id ",
       absl::BytesToHexString(head5.key_id()));
-  CommandResult wrong_key = RunCli(address, {"audit", "proof", "--position=3",
+  CommandResult wrong_key = RunCli(address, {"--role=auditor", "audit", "proof", "--position=3",
                                              "--tree_head=" + at5_file,
                                              "--public_key=" + other->public_pem_file});
   EXPECT_EQ(wrong_key.exit_code, 1);
@@ -781,7 +781,7 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
                                absl::StrCat("error: UNAUTHENTICATED: --tree_head: ", signed_by)))
       << wrong_key.err;
   CommandResult wrong_key_consistency =
-      RunCli(address, {"audit", "consistency", "--old_head=" + at5_file,
+      RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + at5_file,
                        "--new_head=" + latest_file, "--public_key=" + other->public_pem_file});
   EXPECT_EQ(wrong_key_consistency.exit_code, 1);
   EXPECT_TRUE(absl::StartsWith(wrong_key_consistency.err,
@@ -790,37 +790,37 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
 
   // Usage errors, before connecting (127.0.0.1:1 listens to nothing): exit 2.
   auto usage = [&](std::vector<std::string> args) { return RunCli("127.0.0.1:1", args); };
-  CommandResult both = usage({"audit", "proof", "--position=3", "--tree_size=5",
+  CommandResult both = usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_size=5",
                               "--tree_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_EQ(both.err, "error: INVALID_ARGUMENT: --tree_size and --tree_head: give one of them, "
                       "not both (the proof is at the tree head's size)\n");
-  CommandResult no_key = usage({"audit", "proof", "--position=3", "--tree_head=" + at5_file});
+  CommandResult no_key = usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_head=" + at5_file});
   EXPECT_EQ(no_key.exit_code, 2);
   EXPECT_EQ(no_key.err,
             "error: INVALID_ARGUMENT: --public_key is required by `daftar audit proof`\n");
-  CommandResult past = usage({"audit", "proof", "--position=6", "--tree_head=" + at5_file,
+  CommandResult past = usage({"--role=auditor", "audit", "proof", "--position=6", "--tree_head=" + at5_file,
                               "--public_key=" + pub});
   EXPECT_EQ(past.exit_code, 2);
   EXPECT_EQ(past.err, absl::StrCat("error: INVALID_ARGUMENT: --position: value 6 is past the "
                                    "tree head's size 5 (--tree_head ", at5_file, ")\n"));
-  CommandResult absent = usage({"audit", "proof", "--position=3",
+  CommandResult absent = usage({"--role=auditor", "audit", "proof", "--position=3",
                                 "--tree_head=" + dir + "/absent.json", "--public_key=" + pub});
   EXPECT_EQ(absent.exit_code, 2);
   EXPECT_EQ(absent.err,
             absl::StrCat("error: NOT_FOUND: --tree_head: ", dir, "/absent.json not found\n"));
-  CommandResult reversed = usage({"audit", "consistency", "--old_head=" + latest_file,
+  CommandResult reversed = usage({"--role=auditor", "audit", "consistency", "--old_head=" + latest_file,
                                   "--new_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(reversed.exit_code, 2);
   EXPECT_EQ(reversed.err, absl::StrCat("error: INVALID_ARGUMENT: --old_head: its tree size ", n,
                                        " is past --new_head's 5 (give the older head as "
                                        "--old_head)\n"));
-  CommandResult half = usage({"audit", "consistency", "--old_head=" + at5_file,
+  CommandResult half = usage({"--role=auditor", "audit", "consistency", "--old_head=" + at5_file,
                               "--public_key=" + pub});
   EXPECT_EQ(half.exit_code, 2);
   EXPECT_EQ(half.err, "error: INVALID_ARGUMENT: --new_head is required by `daftar audit "
                       "consistency` with --old_head\n");
-  CommandResult not_json = usage({"audit", "proof", "--position=3", "--tree_head=" + pub,
+  CommandResult not_json = usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_head=" + pub,
                                   "--public_key=" + pub});
   EXPECT_EQ(not_json.exit_code, 2);
   EXPECT_EQ(not_json.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ", pub,
@@ -835,10 +835,10 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
       WriteFile(fields, R"({"root_hash":"597919946","tree_size":"AB123456","123456789":1})").ok());
   for (const std::string& file : {row, fields}) {
     for (const char* flag : {"--tree_head=", "--old_head="}) {
-      std::vector<std::string> args = {"audit", "proof", "--position=3", flag + file,
+      std::vector<std::string> args = {"--role=auditor", "audit", "proof", "--position=3", flag + file,
                                        "--public_key=" + pub};
       if (absl::string_view(flag) == "--old_head=") {
-        args = {"audit", "consistency", flag + file, "--new_head=" + at5_file,
+        args = {"--role=auditor", "audit", "consistency", flag + file, "--new_head=" + at5_file,
                 "--public_key=" + pub};
       }
       CommandResult refused = usage(args);
@@ -855,16 +855,16 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   const std::string past_bound = dir + "/head-5-past-bound.json";
   ASSERT_TRUE(WriteFile(at_bound, json + std::string(16 * 1024 - json.size(), ' ')).ok());
   ASSERT_TRUE(WriteFile(past_bound, json + std::string(16 * 1024 + 1 - json.size(), ' ')).ok());
-  CommandResult read = RunCli(address, {"audit", "proof", "--position=3",
+  CommandResult read = RunCli(address, {"--role=auditor", "audit", "proof", "--position=3",
                                         "--tree_head=" + at_bound, "--public_key=" + pub});
   EXPECT_EQ(read.exit_code, 0) << read.err;
-  CommandResult refused = usage({"audit", "proof", "--position=3", "--tree_head=" + past_bound,
+  CommandResult refused = usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_head=" + past_bound,
                                  "--public_key=" + pub});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_EQ(refused.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ", past_bound,
                                       " is larger than 16384 bytes (kTreeHeadFileBytesMax)\n"));
   // Without the head files the commands are as before: --public_key alone is not theirs.
-  CommandResult key_alone = usage({"audit", "proof", "--position=3", "--public_key=" + pub});
+  CommandResult key_alone = usage({"--role=auditor", "audit", "proof", "--position=3", "--public_key=" + pub});
   EXPECT_EQ(key_alone.exit_code, 2);
   EXPECT_EQ(key_alone.err, "error: INVALID_ARGUMENT: --public_key: `daftar audit proof` takes "
                            "it with --tree_head=FILE only\n");
@@ -873,12 +873,12 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
 TEST_F(AuditTest, OutPathsAreCheckedBeforeConnecting) {
   const std::string dir = shared().dir->path();
   for (const std::string command : {"head", "export"}) {
-    CommandResult is_dir = RunCli("127.0.0.1:1", {"audit", command, "--out=" + dir});
+    CommandResult is_dir = RunCli("127.0.0.1:1", {"--role=auditor", "audit", command, "--out=" + dir});
     EXPECT_EQ(is_dir.exit_code, 2) << command;
     EXPECT_EQ(is_dir.err, absl::StrCat("error: INVALID_ARGUMENT: --out: ", dir,
                                        " is a directory; give a file name\n"));
     const std::string orphan = dir + "/no-such-dir/x.out";
-    CommandResult no_dir = RunCli("127.0.0.1:1", {"audit", command, "--out=" + orphan});
+    CommandResult no_dir = RunCli("127.0.0.1:1", {"--role=auditor", "audit", command, "--out=" + orphan});
     EXPECT_EQ(no_dir.exit_code, 2) << command;
     EXPECT_EQ(no_dir.err, absl::StrCat("error: INVALID_ARGUMENT: --out: the directory ", dir,
                                        "/no-such-dir of ", orphan, " does not exist\n"));
@@ -1027,7 +1027,7 @@ TEST_F(AuditTest, ExportOfARangeCarriesItsFrontierAndVerifies) {
   const std::string file = shared().dir->path() + "/range.export";
   const uint64_t to = shared().scenario_head;
   CommandResult exported = RunCli(shared().server->address(),
-                                  {"audit", "export", "--from=1000", absl::StrCat("--to=", to),
+                                  {"--role=auditor", "audit", "export", "--from=1000", absl::StrCat("--to=", to),
                                    "--out=" + file});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_TRUE(absl::StartsWith(exported.out,
@@ -1039,7 +1039,7 @@ TEST_F(AuditTest, ExportOfARangeCarriesItsFrontierAndVerifies) {
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
   EXPECT_EQ(verified.out, "");  // balances are rebuilt only from position 1
   CommandResult past = RunCli(shared().server->address(),
-                              {"audit", "export", absl::StrCat("--to=", shared().head + 1),
+                              {"--role=auditor", "audit", "export", absl::StrCat("--to=", shared().head + 1),
                                "--out=" + file + ".past"});
   EXPECT_EQ(past.exit_code, 2);
   EXPECT_TRUE(absl::StrContains(past.err, "OUT_OF_RANGE")) << past.err;
@@ -1175,7 +1175,7 @@ TEST_F(AuditTest, TrailOfAPayoutHasItsStepsWithActorsAndPositions) {
       << trail->entries(0).summary();
 
   CommandResult cli = RunCli(shared().server->address(),
-                             {"audit", "trail", "--payout=PO-000001", "--format=jsonl"});
+                             {"--role=auditor", "audit", "trail", "--payout=PO-000001", "--format=jsonl"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   std::vector<std::string> lines = absl::StrSplit(cli.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u);
@@ -1190,7 +1190,7 @@ TEST_F(AuditTest, TrailOfAPayoutHasItsStepsWithActorsAndPositions) {
   EXPECT_TRUE(absl::StrContains(lines[0], ",\"reason\":\"tranche 1\",")) << lines[0];
   EXPECT_TRUE(absl::StrContains(lines[1], ",\"reason\":\"within the envelope\",")) << lines[1];
   CommandResult table =
-      RunCli(shared().server->address(), {"audit", "trail", "--payout=PO-000001"});
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "trail", "--payout=PO-000001"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   std::vector<std::string> rows = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(rows.size(), 4u);
@@ -1272,7 +1272,7 @@ TEST_F(AuditTest, TrailOfAPersonHasTheirHireAndTheEntitlementsNamingIt) {
   }
   EXPECT_GT(entitlements, 0);
   CommandResult cli = RunCli(shared().server->address(),
-                             {"audit", "trail", "--subject=" + subject, "--format=jsonl"});
+                             {"--role=auditor", "audit", "trail", "--subject=" + subject, "--format=jsonl"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_FALSE(absl::StrContains(cli.out, kHireCnssNumber));
 
@@ -1294,7 +1294,7 @@ TEST_F(AuditTest, TrailOfAPersonHasTheirHireAndTheEntitlementsNamingIt) {
   v1::GetTrailRequest no_such;
   no_such.set_payout_id("PO-000002");
   EXPECT_EQ(Trail(audit(), no_such).status().code(), absl::StatusCode::kNotFound);
-  CommandResult two = RunCli("127.0.0.1:1", {"audit", "trail", "--payout=PO-000001",
+  CommandResult two = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "trail", "--payout=PO-000001",
                                              "--contract=OFF-00001"});
   EXPECT_EQ(two.exit_code, 2);
 }
@@ -1324,19 +1324,19 @@ TEST_F(AuditTest, TrailErrorsNeverEchoACnssNumberOrACin) {
     EXPECT_EQ(refused.message(), absl::StrCat("no event of contract_id ", masked));
     for (const std::string flag : {"--subject=", "--payout=", "--contract="}) {
       CommandResult cli =
-          RunCli(shared().server->address(), {"audit", "trail", flag + personal});
+          RunCli(shared().server->address(), {"--role=auditor", "audit", "trail", flag + personal});
       EXPECT_EQ(cli.exit_code, 2) << flag;
       EXPECT_FALSE(absl::StrContains(cli.err, personal)) << cli.err;
       EXPECT_TRUE(absl::StrContains(cli.err, masked)) << cli.err;
       EXPECT_EQ(cli.out, "");
     }
   }
-  CommandResult format = RunCli("127.0.0.1:1", {"audit", "trail", "--payout=PO-000001",
+  CommandResult format = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "trail", "--payout=PO-000001",
                                                 "--format=140163196"});
   EXPECT_EQ(format.exit_code, 2);
   EXPECT_EQ(format.err,
             "error: INVALID_ARGUMENT: --format: \"******196\" is neither table nor jsonl\n");
-  CommandResult position = RunCli("127.0.0.1:1", {"audit", "proof", "--position=AB123456"});
+  CommandResult position = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "proof", "--position=AB123456"});
   EXPECT_EQ(position.exit_code, 2);
   EXPECT_EQ(position.err, "error: INVALID_ARGUMENT: --position: value '******456' is not an "
                           "integer 1..9223372036854775807\n");
@@ -1348,7 +1348,7 @@ TEST_F(AuditTest, TrailErrorsNeverEchoACnssNumberOrACin) {
   EXPECT_EQ(not_found.message(), "no event of subject_id \"******aaa\"");
   // A position zero-padded to nine digits looks like a CNSS number: masked as well.
   CommandResult zero_padded =
-      RunCli("127.0.0.1:1", {"audit", "proof", "--position=000000001"});
+      RunCli("127.0.0.1:1", {"--role=auditor", "audit", "proof", "--position=000000001"});
   EXPECT_EQ(zero_padded.exit_code, 2);
   EXPECT_EQ(zero_padded.err, "error: INVALID_ARGUMENT: --position: value '******001' is not an "
                              "integer 1..9223372036854775807\n");
@@ -1357,7 +1357,7 @@ TEST_F(AuditTest, TrailErrorsNeverEchoACnssNumberOrACin) {
 TEST_F(AuditTest, TrailTableColumnsStayAlignedOnLongStreamIds) {
   const std::string subject = Pseudonym(kHireCnssNumber);
   CommandResult table =
-      RunCli(shared().server->address(), {"audit", "trail", "--subject=" + subject});
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "trail", "--subject=" + subject});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   std::vector<std::string> rows = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_GT(rows.size(), 2u);
@@ -1444,11 +1444,11 @@ TEST(AuditServerTest, WithoutAKeyGetTreeHeadIsFailedPreconditionAndAuditHeadStil
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(status.error_message(),
             "tree heads are not signed: daftard was started without --tree_head_key");
-  CommandResult head = RunCli((*server)->address(), {"audit", "head"});
+  CommandResult head = RunCli((*server)->address(), {"--role=auditor", "audit", "head"});
   EXPECT_EQ(head.exit_code, 0) << head.err;
   EXPECT_EQ(head.out, absl::StrCat("head position=0 hash=", std::string(64, '0'), "\n"));
   EXPECT_EQ(head.err, "");
-  CommandResult sign = RunCli((*server)->address(), {"audit", "head", "--sign_now"});
+  CommandResult sign = RunCli((*server)->address(), {"--role=auditor", "audit", "head", "--sign_now"});
   EXPECT_EQ(sign.exit_code, 2);
   EXPECT_TRUE(absl::StrContains(sign.err, "FAILED_PRECONDITION: tree heads are not signed"))
       << sign.err;
@@ -1636,13 +1636,13 @@ TEST(AuditServerTest, AKeptHeadAlteredInTheStoreIsRefusedNamingItsSize) {
     EXPECT_EQ(refused.error_code(), grpc::StatusCode::DATA_LOSS) << c.name;
     EXPECT_EQ(refused.error_message(), c.message) << c.name;
     EXPECT_EQ(head.ByteSizeLong(), 0u) << c.name;
-    CommandResult cli = RunCli((*restarted)->address(), {"audit", "head", "--tree_size=2"});
+    CommandResult cli = RunCli((*restarted)->address(), {"--role=auditor", "audit", "head", "--tree_size=2"});
     EXPECT_EQ(cli.exit_code, 1) << c.name;
     EXPECT_EQ(cli.out, "") << c.name;
     EXPECT_EQ(cli.err, absl::StrCat("error: DATA_LOSS: ", c.message, "\n")) << c.name;
     const std::string file = dir.path() + "/to-2.export";
     CommandResult exported =
-        RunCli((*restarted)->address(), {"audit", "export", "--to=2", "--out=" + file});
+        RunCli((*restarted)->address(), {"--role=auditor", "audit", "export", "--to=2", "--out=" + file});
     EXPECT_EQ(exported.exit_code, 1) << c.name;
     EXPECT_FALSE(std::filesystem::exists(file)) << c.name;
     // The heads that hold are still served.

@@ -3,6 +3,8 @@
 // writes nothing; the same request from an allowed role then goes through. Reads and the import
 // stay open to any role. Through the CLI: exit 2 with the server's message.
 #include <functional>
+#include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -202,24 +204,69 @@ TEST(AuthorizationTest, EveryMoneyMoveRefusesARoleNotAllowedAndWritesNothing) {
       << *log;
 }
 
-TEST(AuthorizationTest, ReadsAndTheImportAreOpenToAnyRole) {
+TEST(AuthorizationTest, ImportSendsEachStepUnderTheRoleItNeeds) {
   TempDir dir;
   auto server = ServerProcess::Start(ServerConfig::In(dir.path()));
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string address = (*server)->address();
-  CommandResult import =
-      RunCli(address, {"--actor=auditor-1", "--role=auditor", "import", ScenarioDir()});
+  // A --role would be ignored: it is a usage error, found before connecting.
+  CommandResult with_role =
+      RunCli(address, {"--actor=importer-1", "--role=auditor", "import", ScenarioDir()});
+  EXPECT_EQ(with_role.exit_code, 2);
+  EXPECT_EQ(with_role.err,
+            "error: --role: INVALID_ARGUMENT: does not apply to import: each step is sent under "
+            "the role it needs (rule set admin, contracts operator, hires operator, declarations "
+            "cnss)\n");
+  EXPECT_EQ((*server)->HeadPosition().value_or(1), 0u);
+
+  CommandResult import = RunCli(address, {"--actor=importer-1", "import", ScenarioDir()});
   ASSERT_EQ(import.exit_code, 0) << import.err;
-  for (const std::vector<std::string>& read :
-       {std::vector<std::string>{"report", "balances"},
-        std::vector<std::string>{"report", "program", "--format=json"},
-        std::vector<std::string>{"audit", "head"}}) {
-    std::vector<std::string> args = {"--actor=auditor-1", "--role=auditor"};
-    args.insert(args.end(), read.begin(), read.end());
-    CommandResult result = RunCli(address, args);
-    EXPECT_EQ(result.exit_code, 0) << read[0] << " " << read[1] << ": " << result.err;
-    EXPECT_EQ(result.err, "");
+  // Each kind of step is recorded under its role, with the one --actor.
+  auto records = [&]() {
+    (*server)->Stop();
+    return ReadAllRecords(dir.path() + "/data");
+  }();
+  ASSERT_TRUE(records.ok()) << records.status();
+  std::map<std::string, std::set<std::string>> roles_of_type;
+  for (const store::Record& record : *records) {
+    EXPECT_EQ(record.metadata.actor, "importer-1");
+    roles_of_type[record.event_type].insert(record.metadata.role);
   }
+  EXPECT_EQ(roles_of_type["RuleSetPublished"], std::set<std::string>{"admin"});
+  EXPECT_EQ(roles_of_type["ContractSigned"], std::set<std::string>{"operator"});
+  EXPECT_EQ(roles_of_type["HireDeclared"], std::set<std::string>{"operator"});
+  EXPECT_EQ(roles_of_type["DeclarationMonthImported"], std::set<std::string>{"cnss"});
+}
+
+TEST(AuthorizationTest, AuditReadsAreForAuditorsAndAdmins) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const std::string address = scenario->server->address();
+  for (const std::string& role : {"auditor", "admin"}) {
+    for (const std::vector<std::string>& read :
+         {std::vector<std::string>{"report", "balances"},
+          std::vector<std::string>{"report", "program", "--format=json"},
+          std::vector<std::string>{"audit", "head"},
+          std::vector<std::string>{"audit", "trail", "--contract=OFF-00001"}}) {
+      std::vector<std::string> args = {"--actor=reader-1", "--role=" + role};
+      args.insert(args.end(), read.begin(), read.end());
+      CommandResult result = RunCli(address, args);
+      EXPECT_EQ(result.exit_code, 0) << role << " " << read[0] << " " << read[1] << ": "
+                                     << result.err;
+      EXPECT_EQ(result.err, "");
+    }
+  }
+  // The operator reads reports, not the log.
+  CommandResult trail = RunCli(address, {"audit", "trail", "--contract=OFF-00001"});
+  EXPECT_EQ(trail.exit_code, 2);
+  EXPECT_EQ(trail.err,
+            "error: PERMISSION_DENIED: role \"operator\" may not call GetTrail (roles allowed: "
+            "auditor, admin)\n");
+  CommandResult cnss = RunCli(address, {"--role=cnss", "report", "balances"});
+  EXPECT_EQ(cnss.exit_code, 2);
+  EXPECT_EQ(cnss.err,
+            "error: PERMISSION_DENIED: role \"cnss\" may not call GetBalances (roles allowed: "
+            "operator, approver, treasury, auditor, admin, company)\n");
 }
 
 TEST(AuthorizationTest, CliWithARoleNotAllowedExits2AndWritesNothing) {

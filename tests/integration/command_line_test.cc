@@ -126,7 +126,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "error: INVALID_ARGUMENT: --format does not apply to `daftar payout approve`; it "
                 "takes --request_id, --reason\n"},
         BadFlag{"FormatToAuditHead",
-                {"audit", "head", "--format=table"},
+                {"--role=auditor", "audit", "head", "--format=table"},
                 "error: INVALID_ARGUMENT: --format does not apply to `daftar audit head`; it "
                 "takes --tree_size, --sign_now, --out\n"},
         BadFlag{"FormatToImport",

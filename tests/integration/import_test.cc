@@ -129,7 +129,7 @@ TEST(ImportTest, ReportHoldsInvariantsAndSurvivesRestart) {
   const std::string jsonl = Report(server, "jsonl").out;
   CheckInvariants(jsonl, Report(server, "table").out);
 
-  CommandResult head = RunCli(server.address(), {"audit", "head"});
+  CommandResult head = RunCli(server.address(), {"--role=auditor", "audit", "head"});
   EXPECT_EQ(head.exit_code, 0) << head.err;
   const std::string prefix = absl::StrCat("head position=", scenario->head_position, " hash=");
   EXPECT_TRUE(absl::StartsWith(head.out, prefix)) << head.out;
@@ -140,7 +140,7 @@ TEST(ImportTest, ReportHoldsInvariantsAndSurvivesRestart) {
   ASSERT_TRUE(restarted.ok()) << restarted.status();
   EXPECT_EQ(Report(**restarted, "jsonl").out, jsonl);
   EXPECT_EQ((*restarted)->HeadPosition().value_or(0), scenario->head_position);
-  EXPECT_EQ(RunCli((*restarted)->address(), {"audit", "head"}).out, head.out);
+  EXPECT_EQ(RunCli((*restarted)->address(), {"--role=auditor", "audit", "head"}).out, head.out);
   EXPECT_EQ((*restarted)->Stop(), 0);
 }
 

@@ -125,7 +125,7 @@ TEST(LogPrivacyTest, NoPepperKeyCnssNumberOrCinInLogsOrCliOutput) {
                    {"payout", "disburse", "PO-000001", "--bank_reference=TGR-2027-0001",
                     "--value_date=2027-07-01", "--request_id=disburse-1"}));
   for (const CommandResult& step : cli) ASSERT_EQ(step.exit_code, 0) << step.err;
-  cli.push_back(RunCli(server.address(), {"audit", "head", "--sign_now"}));
+  cli.push_back(RunCli(server.address(), {"--role=auditor", "audit", "head", "--sign_now"}));
   cli.push_back(RunCli(server.address(), {"report", "balances"}));
 
   // Refused: a re-import whose hires.csv row 2 (a person of the scenario) has a bad date, the

@@ -122,6 +122,8 @@ class Collector {
   Collector(const std::shared_ptr<grpc::Channel>& channel, uint64_t after_position,
             const std::vector<std::pair<std::string, std::string>>& metadata = {})
       : stub_(v1::Audit::NewStub(channel)) {
+    // Subscribe is for auditors (services/authorization.cc), unless a test says otherwise.
+    if (metadata.empty()) context_.AddMetadata("x-daftar-role", "auditor");
     for (const auto& [key, value] : metadata) context_.AddMetadata(key, value);
     reader_ = stub_->Subscribe(&context_, RequestAfter(after_position));
     thread_ = std::thread([this] { Run(); });
@@ -313,6 +315,7 @@ TEST(SubscriptionTest, StalledSubscribersHoldBoundedServerMemory) {
   for (int i = 0; i < kStalledSubscribers; ++i) {
     auto s = std::make_unique<Stalled>();
     s->stub = v1::Audit::NewStub(StalledClientChannel(subject.server->address(), i));
+    s->context.AddMetadata("x-daftar-role", "auditor");
     s->reader = s->stub->Subscribe(&s->context, RequestAfter(0));  // and never Read
     stalled.push_back(std::move(s));
   }
@@ -362,6 +365,7 @@ TEST(SubscriptionTest, StalledSubscriberIsToldToResumeAfterTheLastPositionItRece
 
   auto stub = v1::Audit::NewStub(StalledClientChannel((*server)->address(), 0));
   grpc::ClientContext context;
+  context.AddMetadata("x-daftar-role", "auditor");
   auto reader = stub->Subscribe(&context, RequestAfter(0));
   const uint64_t head = Import(**server, ScenarioDir());  // appended while it does not read
   absl::SleepFor(absl::Milliseconds(3 * kStallTimeoutMs));
@@ -403,6 +407,7 @@ TEST(SubscriptionTest, SubscriberPausingWithinTheStallTimeoutIsNotEnded) {
 
   auto stub = v1::Audit::NewStub(StalledClientChannel((*server)->address(), 0));
   grpc::ClientContext context;
+  context.AddMetadata("x-daftar-role", "auditor");
   auto reader = stub->Subscribe(&context, RequestAfter(0));
   absl::SleepFor(kPause);  // its window fills, a write waits on it
   std::vector<v1::StoredRecordBytes> received;
