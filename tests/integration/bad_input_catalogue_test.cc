@@ -162,7 +162,7 @@ Case Contracts(std::string name, StatusCode code, std::string text, Edit<v1::Con
 // A month streamed as `chunks` (each sent as is, in order).
 Outcome Stream(const Env& env, const std::vector<v1::ImportDeclarationsChunk>& chunks) {
   auto stub = v1::Employment::NewStub(env.server->Channel());
-  auto context = Ctx();
+  auto context = Ctx("cnss", "cnss-1");
   v1::ImportDeclarationsResponse response;
   auto writer = stub->ImportDeclarations(context.get(), &response);
   for (const v1::ImportDeclarationsChunk& chunk : chunks) {
@@ -689,13 +689,13 @@ std::vector<Case> Cases() {
              r.set_from_position(1);
              r.set_max_count(std::numeric_limits<uint32_t>::max());
              v1::ReadRecordsResponse out;
-             return audit.ReadRecords(Ctx().get(), r, &out);
+             return audit.ReadRecords(Ctx("auditor", "auditor-1").get(), r, &out);
            }),
       Read("SubscribeAfterU64Max", StatusCode::OUT_OF_RANGE, "",
            [](v1::Audit::Stub& audit, v1::Reports::Stub&) {
              v1::SubscribeRequest r;
              r.set_after_position(kU64Max);
-             auto context = Ctx();
+             auto context = Ctx("auditor", "auditor-1");
              auto reader = audit.Subscribe(context.get(), r);
              v1::SubscribeResponse record;
              while (reader->Read(&record)) {
@@ -721,7 +721,7 @@ std::vector<Case> Cases() {
              v1::GetTrailRequest r;
              r.set_payout_id("PO-000001\n");
              v1::GetTrailResponse out;
-             return audit.GetTrail(Ctx().get(), r, &out);
+             return audit.GetTrail(Ctx("auditor", "auditor-1").get(), r, &out);
            }),
       // --- CLI file imports (columns as in bad_input_test.cc; contracts.csv committed_jobs 9,
       // envelope_mad 10, signed_on 6; hires.csv hire_date 3, job_title 6).

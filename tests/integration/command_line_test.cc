@@ -248,14 +248,14 @@ TEST(CommandLineTest, ActorOf256PrintableCharactersIsRecorded) {
   auto server = ServerProcess::Start(ServerConfig::In(dir.path()));
   ASSERT_TRUE(server.ok()) << server.status();
   CommandResult import =
-      RunCli((*server)->address(), {"--actor=" + actor, "--role=r", "import", ScenarioDir()});
+      RunCli((*server)->address(), {"--actor=" + actor, "import", ScenarioDir()});
   ASSERT_EQ(import.exit_code, 0) << import.err;
   ASSERT_EQ((*server)->Stop(), 0);
   auto records = ReadAllRecords((*server)->config().data_dir);
   ASSERT_TRUE(records.ok()) << records.status();
   ASSERT_FALSE(records->empty());
   EXPECT_EQ(records->front().metadata.actor, actor);
-  EXPECT_EQ(records->back().metadata.role, "r");
+  EXPECT_EQ(records->back().metadata.actor, actor);
 }
 
 TEST(CommandLineTest, ImportOfAMissingFolderNamesIt) {

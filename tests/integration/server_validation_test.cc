@@ -6,6 +6,7 @@
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/sync_stream.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,9 +22,10 @@ namespace {
 
 constexpr char kCnssNumber[] = "123456789";  // synthetic, not in the scenario
 
-std::unique_ptr<grpc::ClientContext> Context() {
+std::unique_ptr<grpc::ClientContext> Context(const std::string& role = "") {
   auto context = std::make_unique<grpc::ClientContext>();
   context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  if (!role.empty()) context->AddMetadata("x-daftar-role", role);
   return context;
 }
 
@@ -57,7 +59,7 @@ v1::DeclarationRow Declaration(const std::string& affiliation, const std::string
 // Streams one month as the CLI does, with `row_count` announced in the first message.
 grpc::Status ImportMonth(const std::shared_ptr<grpc::Channel>& channel,
                          const std::vector<v1::DeclarationRow>& rows, uint64_t row_count,
-                         std::unique_ptr<grpc::ClientContext> context = Context()) {
+                         std::unique_ptr<grpc::ClientContext> context = Context("cnss")) {
   auto stub = v1::Employment::NewStub(channel);
   v1::ImportDeclarationsResponse response;
   auto writer = stub->ImportDeclarations(context.get(), &response);
@@ -317,16 +319,26 @@ TEST(ServerValidationTest, ActorAndRoleAreRecordedWithEveryEvent) {
   auto server = ServerProcess::Start(ServerConfig::In(dir.path()));
   ASSERT_TRUE(server.ok()) << server.status();
   CommandResult import =
-      RunCli((*server)->address(), {"--actor=test-actor", "--role=cnss", "import", ScenarioDir()});
+      RunCli((*server)->address(), {"--actor=test-actor", "import", ScenarioDir()});
   ASSERT_EQ(import.exit_code, 0) << import.err;
   ASSERT_EQ((*server)->Stop(), 0);
   auto records = ReadAllRecords((*server)->config().data_dir);
   ASSERT_TRUE(records.ok()) << records.status();
   ASSERT_FALSE(records->empty());
+  // Each record under the role of the step that wrote it (clients/import_command.h).
   for (const store::Record& record : *records) {
     ASSERT_EQ(record.metadata.actor, "test-actor") << record.position;
-    ASSERT_EQ(record.metadata.role, "cnss") << record.position;
+    const std::map<std::string, std::string> role_of_type = {
+        {"RuleSetPublished", "admin"},
+        {"ContractSigned", "operator"},
+        {"HireDeclared", "operator"},
+        {"DeclarationMonthImported", "cnss"}};
+    const auto it = role_of_type.find(record.event_type);
+    const std::string expected = it == role_of_type.end() ? "" : it->second;
+    if (!expected.empty()) ASSERT_EQ(record.metadata.role, expected) << record.position;
   }
+  EXPECT_EQ(records->front().metadata.role, "admin");
+  EXPECT_EQ(records->back().metadata.role, "cnss");  // the last month's closing event
 }
 
 }  // namespace
