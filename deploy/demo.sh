@@ -9,9 +9,11 @@
 # and erased (docs/PRIVACY.md), then stops the server with SIGTERM. Every choice is derived from
 # the scenario, so two runs print the same figures (the person erased is the first `subject due`
 # lists: due earliest, then by pseudonym, which depends on the run's random pepper). Each
-# money step runs under the --role the server's authorization table requires (README "Roles"):
+# money step runs under the role the server's authorization table requires (README "Roles"):
 # budgets admin, the request operator, the approval approver, the disbursement treasury; the
-# erasure admin, the re-identification auditor; the import and the reports take any role.
+# erasure admin, the re-identification auditor; the import each step under its own role, the
+# reports operator, the audit auditor. Every call goes over mTLS with the dev certificates of
+# deploy/make-dev-certs.sh: the server takes actor and role from the certificate.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,10 +35,13 @@ trap cleanup EXIT
 (umask 077 && head -c 32 /dev/urandom > "$work/pepper")
 # The key that signs tree heads; auditors get tree-head.pub.
 bash deploy/make-audit-key.sh "$work/keys"
+# mTLS: a dev CA, the server's certificate and one client certificate per role (README "mTLS").
+bash deploy/make-dev-certs.sh "$work/certs" > /dev/null
 
 build/services/daftard --data_dir="$work/data" --listen=127.0.0.1:0 \
   --pepper_file="$work/pepper" --key_store_dir="$work/subject-keys" --port_file="$work/port" \
-  --tree_head_key="$work/keys/tree-head.key" 2> "$work/daftard.log" &
+  --tree_head_key="$work/keys/tree-head.key" --tls_cert="$work/certs/server.pem" \
+  --tls_key="$work/certs/server.key" --tls_client_ca="$work/certs/ca.pem" 2> "$work/daftard.log" &
 server_pid=$!
 for _ in $(seq 1 300); do
   [ -s "$work/port" ] && break
@@ -52,13 +57,21 @@ if [ ! -s "$work/port" ]; then
   exit 1
 fi
 server="$(cat "$work/port")"
-daftar=(build/clients/daftar --server="$server" --actor=demo --role=operator)
+# `as ROLE ARGS...`: the CLI with ROLE's certificate; the server takes the actor (CN, e.g.
+# operator-1) and the role (OU) from it.
+as() {
+  local role="$1"
+  shift
+  build/clients/daftar --server="$server" --tls_ca="$work/certs/ca.pem" \
+    --tls_cert="$work/certs/$role.pem" --tls_key="$work/certs/$role.key" "$@"
+}
 
 echo "== daftard serving on $server"
-"${daftar[@]}" import examples/scenario-small
+build/clients/daftar --server="$server" --tls_identity_dir="$work/certs" \
+  import examples/scenario-small
 echo
 echo "== balances (MAD)"
-"${daftar[@]}" report balances --format=table
+as operator report balances --format=table
 
 scenario=examples/scenario-small
 months=("$scenario"/cnss/*.csv)
@@ -78,7 +91,7 @@ for year in $(seq "${first_month:0:4}" "${value_date:0:4}"); do
     amount=40000000.00
     [ "$grant" = PAF ] && amount=10000000.00
     echo "-- $year $grant $amount MAD"
-    build/clients/daftar --server="$server" --actor=admin-1 --role=admin budget allocate \
+    as admin budget allocate \
       --fiscal_year="$year" --grant="$grant" --amount_mad="$amount" \
       --reference="Loi de finances $year, Offre Offshoring Maroc" \
       --request_id="demo-budget-$year-$grant"
@@ -106,7 +119,7 @@ while IFS= read -r line; do
     half=$(( (pae < payable ? pae : payable) / 2 ))
     break
   fi
-done < <("${daftar[@]}" report balances --format=jsonl)
+done < <(as operator report balances --format=jsonl)
 if [ -z "$contract" ]; then
   echo "demo: no contract has a payable PAE balance" >&2
   exit 1
@@ -116,45 +129,44 @@ amount="$((half / 100)).$(printf '%02d' "$((half % 100))")"
 echo
 echo "== payout: $contract, PAE, $amount MAD, value date $value_date"
 echo "-- requested by operator-1 (operator)"
-requested="$(build/clients/daftar --server="$server" --actor=operator-1 --role=operator \
+requested="$(as operator \
   payout request --contract="$contract" --grant=PAE --amount_mad="$amount" \
   --value_date="$value_date" --reason="PAE tranche payment, demo" \
   --request_id="demo-payout-request")"
 echo "$requested"
 payout_id="${requested%%$'\n'*}"  # its first line
 echo "-- approved by approver-1 (approver)"
-build/clients/daftar --server="$server" --actor=approver-1 --role=approver \
+as approver \
   payout approve "$payout_id" --reason="checked against the balances report" \
   --request_id="demo-payout-approve"
 echo "-- disbursed by treasury-1 (treasury)"
-build/clients/daftar --server="$server" --actor=treasury-1 --role=treasury \
+as treasury \
   payout disburse "$payout_id" --bank_reference="TGR-VIR-${value_date//-/}-0001" \
   --value_date="$value_date" --request_id="demo-payout-disburse"
 
 echo
 echo "== balances after the payout (MAD)"
-"${daftar[@]}" report balances --format=table
+as operator report balances --format=table
 echo
 echo "== program report"
-"${daftar[@]}" report program --format=table
+as operator report program --format=table
 echo
 echo "== personal data (docs/PRIVACY.md): a person re-identified by an auditor, then erased"
 # Everyone is due by 2200: the first listed is one of the two people hired before the rule set.
-subject="$(build/clients/daftar --server="$server" --actor=dpo-1 --role=admin \
+subject="$(as admin \
   subject due --as_of_date=2200-01-01 --format=jsonl 2>/dev/null \
   | sed -n '1s/.*"subject_id":"\([0-9a-f]*\)".*/\1/p')"
 echo "-- pseudonym $subject"
-"${daftar[@]}" report balances --format=jsonl > "$work/before-erasure.jsonl"
-echo "-- re-identified by auditor-1 (auditor): CNSS number $(build/clients/daftar \
-  --server="$server" --actor=auditor-1 --role=auditor subject reidentify "$subject" \
+as operator report balances --format=jsonl > "$work/before-erasure.jsonl"
+echo "-- re-identified by auditor-1 (auditor): CNSS number $(as auditor subject reidentify "$subject" \
   --reason="IGF mission demo" --request_id=demo-reidentify 2>/dev/null)"
-echo "-- erased by dpo-1 (admin)"
-build/clients/daftar --server="$server" --actor=dpo-1 --role=admin subject erase "$subject" \
+echo "-- erased by admin-1 (admin)"
+as admin subject erase "$subject" \
   --reason="CNDP request demo" --request_id=demo-erase
 echo "-- re-identified again: refused"
-build/clients/daftar --server="$server" --actor=auditor-1 --role=auditor subject reidentify \
+as auditor subject reidentify \
   "$subject" --reason="IGF mission demo" --request_id=demo-reidentify-2 || true
-"${daftar[@]}" report balances --format=jsonl > "$work/after-erasure.jsonl"
+as operator report balances --format=jsonl > "$work/after-erasure.jsonl"
 if cmp -s "$work/before-erasure.jsonl" "$work/after-erasure.jsonl"; then
   echo "balances after the erasure == before (byte for byte)"
 else
@@ -164,13 +176,13 @@ fi
 
 echo
 echo "== audit: hash chain verified by the server from position 1 to its head, signed tree head"
-"${daftar[@]}" audit head --sign_now
+as auditor audit head --sign_now
 echo
 echo "== audit: export of the whole log, verified offline with the public key"
-"${daftar[@]}" audit export --out="$work/ledger.export"
+as auditor audit export --out="$work/ledger.export"
 build/clients/daftar audit verify "$work/ledger.export" --public_key="$work/keys/tree-head.pub" \
   --format=jsonl > "$work/verified.jsonl"
-"${daftar[@]}" report balances --format=jsonl > "$work/served.jsonl"
+as operator report balances --format=jsonl > "$work/served.jsonl"
 if cmp -s "$work/verified.jsonl" "$work/served.jsonl"; then
   echo "balances rebuilt by the verifier == the server's balances report (byte for byte)"
 else
