@@ -10,9 +10,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "services/authorization.h"
 #include "services/call_metadata.h"
 #include "services/loopback.h"
-#include "services/peer_identity.h"
 #include "services/tls_files.h"
 
 namespace daftar::clients {
@@ -21,7 +21,7 @@ namespace {
 // --tls_ca, --tls_cert, --tls_key.
 constexpr size_t kTlsFileFlagCount = 3;
 // The stem of a company's files in an identity dir: "company-<ICE>" (its role is
-// "company:<ICE>", services::kCompanyRolePrefix).
+// "company:<ICE>", services::kRoleCompanyPrefix).
 constexpr char kCompanyFilePrefix[] = "company-";
 
 // True when the three --tls_* files are given, false when none is. INVALID_ARGUMENT naming the
@@ -60,7 +60,7 @@ absl::StatusOr<std::string> IdentityFileStem(absl::string_view role) {
   }
   std::string stem(role);
   absl::string_view rest = role;
-  if (absl::ConsumePrefix(&rest, services::kCompanyRolePrefix)) {
+  if (absl::ConsumePrefix(&rest, services::kRoleCompanyPrefix)) {
     stem = absl::StrCat(kCompanyFilePrefix, rest);
   }
   for (const char c : rest) {

@@ -17,9 +17,6 @@ namespace {
 // Marks an RPC that any role may call.
 constexpr char kAnyRole[] = "*";
 
-// Roles of the table besides those of authorization.h.
-constexpr const char* kRoleCompany = kRoleCompanyKind;
-
 // Most roles an entry names.
 constexpr size_t kRolesPerEntryMax = 7;
 
@@ -42,7 +39,7 @@ constexpr Entry kTable[] = {
     {"ResumeContract", {kRoleOperator, kRoleAdmin}},
     {"TerminateContract", {kRoleOperator, kRoleAdmin}},
     // A company declares its own hires; an operator (one-stop shop) declares on its behalf.
-    {"DeclareHires", {kRoleOperator, kRoleCompany}},
+    {"DeclareHires", {kRoleOperator, kRoleCompanyKind}},
     {"ImportDeclarations", {kRoleCnss}},
     // Hire withdrawal (docs/MONEY.md "Hire withdrawal").
     {"WithdrawHire", {kRoleOperator}},
@@ -56,7 +53,7 @@ constexpr Entry kTable[] = {
     {"AllocateBudget", {kRoleAdmin}},
     // Reports: a company sees its own contracts' lines only; the program report is the State's.
     {"GetBalances",
-     {kRoleOperator, kRoleApprover, kRoleTreasury, kRoleAuditor, kRoleAdmin, kRoleCompany}},
+     {kRoleOperator, kRoleApprover, kRoleTreasury, kRoleAuditor, kRoleAdmin, kRoleCompanyKind}},
     {"GetProgramReport", {kRoleOperator, kRoleApprover, kRoleTreasury, kRoleAuditor, kRoleAdmin}},
     // Audit: the log itself (every record, trails, the chain check) is for auditors and admins;
     // tree heads and proofs are hashes only, open to any role.

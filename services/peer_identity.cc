@@ -15,21 +15,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "ledger/domain/openssl_ptr.h"
+#include "services/authorization.h"
 #include "services/call_metadata.h"
 
 namespace daftar::services {
 namespace {
 
-// Digits of a company's ICE (Identifiant Commun de l'Entreprise), its certificate's
-// serialNumber attribute.
-constexpr size_t kIceDigits = 15;
 // The transport_security_type of gRPC's InsecureServerCredentials: plain text.
 constexpr char kInsecureTransportSecurityType[] = "insecure";
 // Largest PEM certificate read: a client certificate is about 1 KiB.
 constexpr size_t kCertificatePemBytesMax = 64 * 1024;
-// The roles a certificate's OU may name (DESIGN.md §4); kRoleCompany needs the ICE.
-constexpr const char* kCertificateRoles[] = {"operator", "approver", "treasury", "auditor",
-                                             "admin",    "cnss",     kRoleCompany};
+// The roles a certificate's OU may name (DESIGN.md §4; authorization.h); a company's needs the
+// ICE (kIceDigits digits of its certificate's serialNumber attribute).
+constexpr const char* kCertificateRoles[] = {kRoleOperator, kRoleApprover, kRoleTreasury,
+                                             kRoleAuditor,  kRoleAdmin,    kRoleCnss,
+                                             kRoleCompanyKind};
 
 using domain::X509Ptr;
 
@@ -154,10 +154,10 @@ absl::StatusOr<PeerIdentity> PeerIdentityOfPem(absl::string_view pem) {
   }
   PeerIdentity out;
   out.actor = *std::move(actor);
-  if (*role == kRoleCompany) {
+  if (*role == kRoleCompanyKind) {
     auto ice = CompanyIce(subject);
     if (!ice.ok()) return ice.status();
-    out.role = absl::StrCat(kCompanyRolePrefix, *ice);
+    out.role = absl::StrCat(kRoleCompanyPrefix, *ice);
   } else {
     out.role = *std::move(role);
   }

@@ -16,14 +16,10 @@
 
 namespace daftar::services {
 
-// The role name of a company certificate (OU); the role recorded in events is
-// "company:<ICE>" (kCompanyRolePrefix followed by the 15 ICE digits).
-inline constexpr char kRoleCompany[] = "company";
-inline constexpr char kCompanyRolePrefix[] = "company:";
-
 struct PeerIdentity {
   std::string actor;  // the subject's CN, checked by CheckActorOrRole (call_metadata.h)
-  std::string role;   // the subject's OU ("operator", ...; "company:<ICE>" for a company)
+  std::string role;   // the subject's OU ("operator", ...); for OU kRoleCompanyKind,
+                      // kRoleCompanyPrefix and the ICE ("company:<ICE>"; authorization.h)
 };
 
 // The identity of a TLS peer, from the verified certificate gRPC exposes in `auth`

@@ -350,7 +350,8 @@ absl::StatusOr<std::unique_ptr<Shared>> StartShared() {
     shared->records.push_back(record);
   }
   shared->export_file = shared->dir->path() + "/all.export";
-  if (auto st = Step(RunCli(s.address(), {"--role=auditor", "audit", "export", "--out=" + shared->export_file}),
+  if (auto st = Step(RunCli(s.address(),
+                            {"--role=auditor", "audit", "export", "--out=" + shared->export_file}),
                      "export");
       !st.ok()) {
     return st;
@@ -581,7 +582,8 @@ TEST_F(AuditTest, SignedTreeHeadsVerifyWithOpenSslAndAreKept) {
             absl::StrCat("tree_size ", head + 1, " is past the head (position ", head, ")"));
 
   // The CLI prints the chain's head, then the signed tree head.
-  CommandResult cli = RunCli(shared().server->address(), {"--role=auditor", "audit", "head", "--tree_size=5"});
+  CommandResult cli =
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "head", "--tree_size=5"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_EQ(cli.out, absl::StrCat("head position=", head, " hash=",
                                   absl::BytesToHexString(shared().leaves[head - 1]), "\n",
@@ -593,7 +595,8 @@ TEST_F(AuditTest, SignedTreeHeadsVerifyWithOpenSslAndAreKept) {
                               {"--role=auditor", "audit", "head", "--tree_size=5", "--sign_now"});
   EXPECT_EQ(both.exit_code, 2);
   CommandResult past_cli =
-      RunCli(shared().server->address(), {"--role=auditor", "audit", "head", absl::StrCat("--tree_size=", head + 1)});
+      RunCli(shared().server->address(),
+             {"--role=auditor", "audit", "head", absl::StrCat("--tree_size=", head + 1)});
   EXPECT_EQ(past_cli.exit_code, 2);
   EXPECT_EQ(past_cli.err, absl::StrCat("error: OUT_OF_RANGE: tree_size ", head + 1,
                                        " is past the head (position ", head, ")\n"));
@@ -603,14 +606,15 @@ TEST_F(AuditTest, SignedTreeHeadsVerifyWithOpenSslAndAreKept) {
   EXPECT_EQ(zero.exit_code, 2);
   EXPECT_EQ(zero.err, "error: INVALID_ARGUMENT: --tree_size: value '0' is not an integer "
                       "1..9223372036854775807\n");
-  CommandResult one = RunCli(shared().server->address(), {"--role=auditor", "audit", "head", "--tree_size=1"});
+  CommandResult one =
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "head", "--tree_size=1"});
   EXPECT_EQ(one.exit_code, 0) << one.err;
 }
 
 TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
   const uint64_t head = shared().head;
-  CommandResult proof =
-      RunCli(shared().server->address(), {"--role=auditor", "audit", "proof", "--position=3", "--tree_size=4"});
+  CommandResult proof = RunCli(shared().server->address(), {"--role=auditor", "audit", "proof",
+                                                            "--position=3", "--tree_size=4"});
   ASSERT_EQ(proof.exit_code, 0) << proof.err;
   const std::vector<std::string>& l = shared().leaves;
   const std::string hex_root = absl::BytesToHexString(Mth(l, 0, 4));
@@ -620,7 +624,8 @@ TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
                                     "path[0]=", absl::BytesToHexString(LeafHash(l[3])), "\n",
                                     "path[1]=", absl::BytesToHexString(Mth(l, 0, 2)), "\n"));
   CommandResult consistency =
-      RunCli(shared().server->address(), {"--role=auditor", "audit", "consistency", "--first=3", "--second=4"});
+      RunCli(shared().server->address(),
+             {"--role=auditor", "audit", "consistency", "--first=3", "--second=4"});
   ASSERT_EQ(consistency.exit_code, 0) << consistency.err;
   EXPECT_EQ(consistency.out,
             absl::StrCat("consistency first=3 second=4 first_root=",
@@ -628,13 +633,15 @@ TEST_F(AuditTest, CliProofsPrintTheHashesInHex) {
                          "proof[0]=", absl::BytesToHexString(LeafHash(l[2])), "\n",
                          "proof[1]=", absl::BytesToHexString(LeafHash(l[3])), "\n",
                          "proof[2]=", absl::BytesToHexString(Mth(l, 0, 2)), "\n"));
-  CommandResult zero = RunCli(shared().server->address(), {"--role=auditor", "audit", "proof", "--position=0"});
+  CommandResult zero =
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "proof", "--position=0"});
   EXPECT_EQ(zero.exit_code, 2);
-  CommandResult past = RunCli(shared().server->address(),
-                              {"--role=auditor", "audit", "proof", absl::StrCat("--position=", head + 1)});
+  CommandResult past = RunCli(shared().server->address(), {"--role=auditor", "audit", "proof",
+                                                           absl::StrCat("--position=", head + 1)});
   EXPECT_EQ(past.exit_code, 2);
   EXPECT_TRUE(absl::StartsWith(past.err, "error: INVALID_ARGUMENT: field position")) << past.err;
-  CommandResult missing = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "consistency", "--first=3"});
+  CommandResult missing =
+      RunCli("127.0.0.1:1", {"--role=auditor", "audit", "consistency", "--first=3"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.err,
             "error: INVALID_ARGUMENT: --second is required by `daftar audit consistency`\n");
@@ -662,7 +669,8 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   const std::string dir = shared().dir->path();
   const std::string at5_file = dir + "/head-5.json";
   const std::string latest_file = dir + "/head-latest.json";
-  CommandResult at5 = RunCli(address, {"--role=auditor", "audit", "head", "--tree_size=5", "--out=" + at5_file});
+  CommandResult at5 =
+      RunCli(address, {"--role=auditor", "audit", "head", "--tree_size=5", "--out=" + at5_file});
   ASSERT_EQ(at5.exit_code, 0) << at5.err;
   const v1::SignedTreeHead head5 = ReadHeadFile(at5_file);
   EXPECT_EQ(head5.tree_size(), 5u);
@@ -676,7 +684,8 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
                                           absl::BytesToHexString(head5.key_id()), " signature=",
                                           absl::BytesToHexString(head5.signature()), "\n")))
       << at5.out;
-  CommandResult latest = RunCli(address, {"--role=auditor", "audit", "head", "--out=" + latest_file});
+  CommandResult latest =
+      RunCli(address, {"--role=auditor", "audit", "head", "--out=" + latest_file});
   ASSERT_EQ(latest.exit_code, 0) << latest.err;
   const v1::SignedTreeHead head_n = ReadHeadFile(latest_file);
   const uint64_t n = head_n.tree_size();
@@ -688,8 +697,9 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   EXPECT_EQ(proof.exit_code, 0) << proof.err;
   EXPECT_EQ(proof.out, absl::StrCat("verified: position=3 tree_size=5 root=",
                                     absl::BytesToHexString(head5.root_hash()), "\n"));
-  CommandResult last = RunCli(address, {"--role=auditor", "audit", "proof", absl::StrCat("--position=", n),
-                                        "--tree_head=" + latest_file, "--public_key=" + pub});
+  CommandResult last =
+      RunCli(address, {"--role=auditor", "audit", "proof", absl::StrCat("--position=", n),
+                       "--tree_head=" + latest_file, "--public_key=" + pub});
   EXPECT_EQ(last.exit_code, 0) << last.err;
   EXPECT_EQ(last.out, absl::StrCat("verified: position=", n, " tree_size=", n, " root=",
                                    absl::BytesToHexString(head_n.root_hash()), "\n"));
@@ -701,8 +711,9 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
                                          absl::BytesToHexString(head5.root_hash()),
                                          " second_root=",
                                          absl::BytesToHexString(head_n.root_hash()), "\n"));
-  CommandResult same = RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + at5_file,
-                                        "--new_head=" + at5_file, "--public_key=" + pub});
+  CommandResult same =
+      RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + at5_file,
+                       "--new_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(same.exit_code, 0) << same.err;
 
   // The empty tree (the head signed at start on an empty log) is extended by every tree: no
@@ -740,8 +751,9 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   EXPECT_EQ(bad_proof.err, "error: UNAUTHENTICATED: --tree_head: tree head at size 5: signature "
                            "does not verify\n");
   EXPECT_EQ(bad_proof.out, "");
-  CommandResult bad_old = RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + altered_file,
-                                           "--new_head=" + latest_file, "--public_key=" + pub});
+  CommandResult bad_old =
+      RunCli(address, {"--role=auditor", "audit", "consistency", "--old_head=" + altered_file,
+                       "--new_head=" + latest_file, "--public_key=" + pub});
   EXPECT_EQ(bad_old.exit_code, 1);
   EXPECT_EQ(bad_old.err, "error: UNAUTHENTICATED: --old_head: tree head at size 5: signature "
                          "does not verify\n");
@@ -795,12 +807,13 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_EQ(both.err, "error: INVALID_ARGUMENT: --tree_size and --tree_head: give one of them, "
                       "not both (the proof is at the tree head's size)\n");
-  CommandResult no_key = usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_head=" + at5_file});
+  CommandResult no_key =
+      usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_head=" + at5_file});
   EXPECT_EQ(no_key.exit_code, 2);
   EXPECT_EQ(no_key.err,
             "error: INVALID_ARGUMENT: --public_key is required by `daftar audit proof`\n");
-  CommandResult past = usage({"--role=auditor", "audit", "proof", "--position=6", "--tree_head=" + at5_file,
-                              "--public_key=" + pub});
+  CommandResult past = usage({"--role=auditor", "audit", "proof", "--position=6",
+                              "--tree_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(past.exit_code, 2);
   EXPECT_EQ(past.err, absl::StrCat("error: INVALID_ARGUMENT: --position: value 6 is past the "
                                    "tree head's size 5 (--tree_head ", at5_file, ")\n"));
@@ -809,8 +822,9 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   EXPECT_EQ(absent.exit_code, 2);
   EXPECT_EQ(absent.err,
             absl::StrCat("error: NOT_FOUND: --tree_head: ", dir, "/absent.json not found\n"));
-  CommandResult reversed = usage({"--role=auditor", "audit", "consistency", "--old_head=" + latest_file,
-                                  "--new_head=" + at5_file, "--public_key=" + pub});
+  CommandResult reversed =
+      usage({"--role=auditor", "audit", "consistency", "--old_head=" + latest_file,
+             "--new_head=" + at5_file, "--public_key=" + pub});
   EXPECT_EQ(reversed.exit_code, 2);
   EXPECT_EQ(reversed.err, absl::StrCat("error: INVALID_ARGUMENT: --old_head: its tree size ", n,
                                        " is past --new_head's 5 (give the older head as "
@@ -820,8 +834,8 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   EXPECT_EQ(half.exit_code, 2);
   EXPECT_EQ(half.err, "error: INVALID_ARGUMENT: --new_head is required by `daftar audit "
                       "consistency` with --old_head\n");
-  CommandResult not_json = usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_head=" + pub,
-                                  "--public_key=" + pub});
+  CommandResult not_json = usage({"--role=auditor", "audit", "proof", "--position=3",
+                                  "--tree_head=" + pub, "--public_key=" + pub});
   EXPECT_EQ(not_json.exit_code, 2);
   EXPECT_EQ(not_json.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ", pub,
                                         " is not a signed tree head in protobuf JSON (daftar "
@@ -835,8 +849,8 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
       WriteFile(fields, R"({"root_hash":"597919946","tree_size":"AB123456","123456789":1})").ok());
   for (const std::string& file : {row, fields}) {
     for (const char* flag : {"--tree_head=", "--old_head="}) {
-      std::vector<std::string> args = {"--role=auditor", "audit", "proof", "--position=3", flag + file,
-                                       "--public_key=" + pub};
+      std::vector<std::string> args = {"--role=auditor", "audit",     "proof",
+                                       "--position=3",   flag + file, "--public_key=" + pub};
       if (absl::string_view(flag) == "--old_head=") {
         args = {"--role=auditor", "audit", "consistency", flag + file, "--new_head=" + at5_file,
                 "--public_key=" + pub};
@@ -858,13 +872,14 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
   CommandResult read = RunCli(address, {"--role=auditor", "audit", "proof", "--position=3",
                                         "--tree_head=" + at_bound, "--public_key=" + pub});
   EXPECT_EQ(read.exit_code, 0) << read.err;
-  CommandResult refused = usage({"--role=auditor", "audit", "proof", "--position=3", "--tree_head=" + past_bound,
-                                 "--public_key=" + pub});
+  CommandResult refused = usage({"--role=auditor", "audit", "proof", "--position=3",
+                                 "--tree_head=" + past_bound, "--public_key=" + pub});
   EXPECT_EQ(refused.exit_code, 2);
   EXPECT_EQ(refused.err, absl::StrCat("error: INVALID_ARGUMENT: --tree_head: ", past_bound,
                                       " is larger than 16384 bytes (kTreeHeadFileBytesMax)\n"));
   // Without the head files the commands are as before: --public_key alone is not theirs.
-  CommandResult key_alone = usage({"--role=auditor", "audit", "proof", "--position=3", "--public_key=" + pub});
+  CommandResult key_alone =
+      usage({"--role=auditor", "audit", "proof", "--position=3", "--public_key=" + pub});
   EXPECT_EQ(key_alone.exit_code, 2);
   EXPECT_EQ(key_alone.err, "error: INVALID_ARGUMENT: --public_key: `daftar audit proof` takes "
                            "it with --tree_head=FILE only\n");
@@ -873,12 +888,14 @@ TEST_F(AuditTest, HeadOutWritesTheSignedHeadThatProofAndConsistencyVerifyAgainst
 TEST_F(AuditTest, OutPathsAreCheckedBeforeConnecting) {
   const std::string dir = shared().dir->path();
   for (const std::string command : {"head", "export"}) {
-    CommandResult is_dir = RunCli("127.0.0.1:1", {"--role=auditor", "audit", command, "--out=" + dir});
+    CommandResult is_dir =
+        RunCli("127.0.0.1:1", {"--role=auditor", "audit", command, "--out=" + dir});
     EXPECT_EQ(is_dir.exit_code, 2) << command;
     EXPECT_EQ(is_dir.err, absl::StrCat("error: INVALID_ARGUMENT: --out: ", dir,
                                        " is a directory; give a file name\n"));
     const std::string orphan = dir + "/no-such-dir/x.out";
-    CommandResult no_dir = RunCli("127.0.0.1:1", {"--role=auditor", "audit", command, "--out=" + orphan});
+    CommandResult no_dir =
+        RunCli("127.0.0.1:1", {"--role=auditor", "audit", command, "--out=" + orphan});
     EXPECT_EQ(no_dir.exit_code, 2) << command;
     EXPECT_EQ(no_dir.err, absl::StrCat("error: INVALID_ARGUMENT: --out: the directory ", dir,
                                        "/no-such-dir of ", orphan, " does not exist\n"));
@@ -1026,9 +1043,9 @@ TEST_F(AuditTest, VerifyTellsUsageFromFailedChecksAndCountsTheAccruals) {
 TEST_F(AuditTest, ExportOfARangeCarriesItsFrontierAndVerifies) {
   const std::string file = shared().dir->path() + "/range.export";
   const uint64_t to = shared().scenario_head;
-  CommandResult exported = RunCli(shared().server->address(),
-                                  {"--role=auditor", "audit", "export", "--from=1000", absl::StrCat("--to=", to),
-                                   "--out=" + file});
+  CommandResult exported =
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "export", "--from=1000",
+                                          absl::StrCat("--to=", to), "--out=" + file});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
   EXPECT_TRUE(absl::StartsWith(exported.out,
                                absl::StrCat("exported: records=", to - 999, " positions=1000..",
@@ -1038,9 +1055,9 @@ TEST_F(AuditTest, ExportOfARangeCarriesItsFrontierAndVerifies) {
   CommandResult verified = Verify(file, shared().keys.public_pem_file, "jsonl");
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
   EXPECT_EQ(verified.out, "");  // balances are rebuilt only from position 1
-  CommandResult past = RunCli(shared().server->address(),
-                              {"--role=auditor", "audit", "export", absl::StrCat("--to=", shared().head + 1),
-                               "--out=" + file + ".past"});
+  CommandResult past = RunCli(shared().server->address(), {"--role=auditor", "audit", "export",
+                                                           absl::StrCat("--to=", shared().head + 1),
+                                                           "--out=" + file + ".past"});
   EXPECT_EQ(past.exit_code, 2);
   EXPECT_TRUE(absl::StrContains(past.err, "OUT_OF_RANGE")) << past.err;
 }
@@ -1174,8 +1191,8 @@ TEST_F(AuditTest, TrailOfAPayoutHasItsStepsWithActorsAndPositions) {
                                "{\"payout_id\":\"PO-000001\",\"contract_id\":\"OFF-00001\""))
       << trail->entries(0).summary();
 
-  CommandResult cli = RunCli(shared().server->address(),
-                             {"--role=auditor", "audit", "trail", "--payout=PO-000001", "--format=jsonl"});
+  CommandResult cli = RunCli(shared().server->address(), {"--role=auditor", "audit", "trail",
+                                                          "--payout=PO-000001", "--format=jsonl"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   std::vector<std::string> lines = absl::StrSplit(cli.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u);
@@ -1189,8 +1206,8 @@ TEST_F(AuditTest, TrailOfAPayoutHasItsStepsWithActorsAndPositions) {
       << lines[1];
   EXPECT_TRUE(absl::StrContains(lines[0], ",\"reason\":\"tranche 1\",")) << lines[0];
   EXPECT_TRUE(absl::StrContains(lines[1], ",\"reason\":\"within the envelope\",")) << lines[1];
-  CommandResult table =
-      RunCli(shared().server->address(), {"--role=auditor", "audit", "trail", "--payout=PO-000001"});
+  CommandResult table = RunCli(shared().server->address(),
+                               {"--role=auditor", "audit", "trail", "--payout=PO-000001"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   std::vector<std::string> rows = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(rows.size(), 4u);
@@ -1271,8 +1288,9 @@ TEST_F(AuditTest, TrailOfAPersonHasTheirHireAndTheEntitlementsNamingIt) {
         << e.position();
   }
   EXPECT_GT(entitlements, 0);
-  CommandResult cli = RunCli(shared().server->address(),
-                             {"--role=auditor", "audit", "trail", "--subject=" + subject, "--format=jsonl"});
+  CommandResult cli =
+      RunCli(shared().server->address(),
+             {"--role=auditor", "audit", "trail", "--subject=" + subject, "--format=jsonl"});
   ASSERT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_FALSE(absl::StrContains(cli.out, kHireCnssNumber));
 
@@ -1294,8 +1312,8 @@ TEST_F(AuditTest, TrailOfAPersonHasTheirHireAndTheEntitlementsNamingIt) {
   v1::GetTrailRequest no_such;
   no_such.set_payout_id("PO-000002");
   EXPECT_EQ(Trail(audit(), no_such).status().code(), absl::StatusCode::kNotFound);
-  CommandResult two = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "trail", "--payout=PO-000001",
-                                             "--contract=OFF-00001"});
+  CommandResult two = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "trail",
+                                             "--payout=PO-000001", "--contract=OFF-00001"});
   EXPECT_EQ(two.exit_code, 2);
 }
 
@@ -1331,12 +1349,13 @@ TEST_F(AuditTest, TrailErrorsNeverEchoACnssNumberOrACin) {
       EXPECT_EQ(cli.out, "");
     }
   }
-  CommandResult format = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "trail", "--payout=PO-000001",
-                                                "--format=140163196"});
+  CommandResult format = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "trail",
+                                                "--payout=PO-000001", "--format=140163196"});
   EXPECT_EQ(format.exit_code, 2);
   EXPECT_EQ(format.err,
             "error: INVALID_ARGUMENT: --format: \"******196\" is neither table nor jsonl\n");
-  CommandResult position = RunCli("127.0.0.1:1", {"--role=auditor", "audit", "proof", "--position=AB123456"});
+  CommandResult position =
+      RunCli("127.0.0.1:1", {"--role=auditor", "audit", "proof", "--position=AB123456"});
   EXPECT_EQ(position.exit_code, 2);
   EXPECT_EQ(position.err, "error: INVALID_ARGUMENT: --position: value '******456' is not an "
                           "integer 1..9223372036854775807\n");
@@ -1356,8 +1375,8 @@ TEST_F(AuditTest, TrailErrorsNeverEchoACnssNumberOrACin) {
 
 TEST_F(AuditTest, TrailTableColumnsStayAlignedOnLongStreamIds) {
   const std::string subject = Pseudonym(kHireCnssNumber);
-  CommandResult table =
-      RunCli(shared().server->address(), {"--role=auditor", "audit", "trail", "--subject=" + subject});
+  CommandResult table = RunCli(shared().server->address(),
+                               {"--role=auditor", "audit", "trail", "--subject=" + subject});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   std::vector<std::string> rows = absl::StrSplit(table.out, '\n', absl::SkipEmpty());
   ASSERT_GT(rows.size(), 2u);
@@ -1448,7 +1467,8 @@ TEST(AuditServerTest, WithoutAKeyGetTreeHeadIsFailedPreconditionAndAuditHeadStil
   EXPECT_EQ(head.exit_code, 0) << head.err;
   EXPECT_EQ(head.out, absl::StrCat("head position=0 hash=", std::string(64, '0'), "\n"));
   EXPECT_EQ(head.err, "");
-  CommandResult sign = RunCli((*server)->address(), {"--role=auditor", "audit", "head", "--sign_now"});
+  CommandResult sign =
+      RunCli((*server)->address(), {"--role=auditor", "audit", "head", "--sign_now"});
   EXPECT_EQ(sign.exit_code, 2);
   EXPECT_TRUE(absl::StrContains(sign.err, "FAILED_PRECONDITION: tree heads are not signed"))
       << sign.err;
@@ -1636,13 +1656,14 @@ TEST(AuditServerTest, AKeptHeadAlteredInTheStoreIsRefusedNamingItsSize) {
     EXPECT_EQ(refused.error_code(), grpc::StatusCode::DATA_LOSS) << c.name;
     EXPECT_EQ(refused.error_message(), c.message) << c.name;
     EXPECT_EQ(head.ByteSizeLong(), 0u) << c.name;
-    CommandResult cli = RunCli((*restarted)->address(), {"--role=auditor", "audit", "head", "--tree_size=2"});
+    CommandResult cli =
+        RunCli((*restarted)->address(), {"--role=auditor", "audit", "head", "--tree_size=2"});
     EXPECT_EQ(cli.exit_code, 1) << c.name;
     EXPECT_EQ(cli.out, "") << c.name;
     EXPECT_EQ(cli.err, absl::StrCat("error: DATA_LOSS: ", c.message, "\n")) << c.name;
     const std::string file = dir.path() + "/to-2.export";
-    CommandResult exported =
-        RunCli((*restarted)->address(), {"--role=auditor", "audit", "export", "--to=2", "--out=" + file});
+    CommandResult exported = RunCli(
+        (*restarted)->address(), {"--role=auditor", "audit", "export", "--to=2", "--out=" + file});
     EXPECT_EQ(exported.exit_code, 1) << c.name;
     EXPECT_FALSE(std::filesystem::exists(file)) << c.name;
     // The heads that hold are still served.

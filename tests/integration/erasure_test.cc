@@ -160,8 +160,8 @@ TEST_F(ErasureTest, EraseSubjectLeavesChainBalancesAndExportWholeAndTheNumberNow
   CommandResult twice = As(*server_, "admin",
                            {"subject", "erase", subject, "--reason=again", "--request_id=e-2"});
   EXPECT_EQ(twice.exit_code, 2);
-  EXPECT_EQ(twice.err,
-            absl::StrCat("error: FAILED_PRECONDITION: subject_id ", subject, " is already erased\n"));
+  EXPECT_EQ(twice.err, absl::StrCat("error: FAILED_PRECONDITION: subject_id ", subject,
+                                    " is already erased\n"));
 
   // Balances byte-identical, the chain verified by the server, an export verified offline.
   EXPECT_EQ(Balances(), balances);
@@ -193,8 +193,9 @@ TEST_F(ErasureTest, EraseSubjectLeavesChainBalancesAndExportWholeAndTheNumberNow
   CommandResult due = As(*server_, "admin",
                          {"subject", "due", "--as_of_date=2025-08-01", "--format=jsonl"});
   EXPECT_EQ(due.exit_code, 0) << due.err;
-  EXPECT_EQ(due.out, absl::StrCat("{\"subject_id\":\"", other,
-                                  "\",\"last_fact_period\":\"202506\",\"due_on\":\"2025-08-01\"}\n"));
+  EXPECT_EQ(due.out,
+            absl::StrCat("{\"subject_id\":\"", other,
+                         "\",\"last_fact_period\":\"202506\",\"due_on\":\"2025-08-01\"}\n"));
   EXPECT_EQ(due.err, absl::StrCat("due: subjects=1 retention_months=1 head_position=", *head + 2,
                                   "\n"));
   CommandResult none = As(*server_, "auditor", {"subject", "due", "--as_of_date=2025-07-31"});

@@ -603,8 +603,9 @@ TEST(RoleMatrixTest, EventsCarryTheCertificatesIdentityAndCompaniesStayInTheirLa
     r.set_amount_mad("1000000.00");
     r.set_reference("LF 2027");
     v1::AllocateBudgetResponse out;
-    ASSERT_TRUE(
-        v1::Payouts::NewStub(server.Channel("admin"))->AllocateBudget(NewContext().get(), r, &out).ok());
+    ASSERT_TRUE(v1::Payouts::NewStub(server.Channel("admin"))
+                    ->AllocateBudget(NewContext().get(), r, &out)
+                    .ok());
   }
   {
     v1::RequestPayoutRequest r;
