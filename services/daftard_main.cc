@@ -31,6 +31,9 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "absl/strings/str_join.h"
 #include "ledger/audit/tree_head.h"
 #include "ledger/ledger.h"
@@ -301,6 +304,13 @@ int Run() {
   }
   LogLine(absl::StrCat("serving on ", bound, ", head position ",
                        (*ledger)->Store().GetHead().position));
+  // Retention (docs/PRIVACY.md "Retention"): say at every start how many people are due, so an
+  // operator who never asks still sees it; `daftar subject due` lists them.
+  const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+  LogLine(absl::StrCat("retention: ", (*ledger)->SubjectsDueForErasure(today).subjects.size(),
+                       " people due for erasure on ", absl::FormatCivilTime(today),
+                       " under --retention_months=", retention_months,
+                       " (daftar subject due lists them)"));
 
   const int signal_number = WaitForStopSignal(stop_signals);
   LogLine(absl::StrCat("signal ", signal_number, ": shutting down"));

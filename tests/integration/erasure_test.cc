@@ -10,11 +10,16 @@
 // dates; a key store open to others, or inside the data directory, stops daftard.
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/domain/pseudonym.h"
@@ -257,6 +262,32 @@ TEST_F(ErasureTest, EraseSubjectLeavesChainBalancesAndExportWholeAndTheNumberNow
   EXPECT_EQ(still.exit_code, 0) << still.err;
   EXPECT_EQ(still.out, std::string(kOtherCnss) + "\n");
   EXPECT_EQ(server_->Stop(), 0);
+}
+
+// At every start daftard logs how many people are due today (UTC), as `subject due` lists them.
+TEST_F(ErasureTest, EveryStartLogsHowManyPeopleAreDue) {
+  Start();
+  ASSERT_NE(server_, nullptr);
+  auto empty_log = ReadFile(config_.log_file);
+  ASSERT_TRUE(empty_log.ok());
+  const std::string today =
+      absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()));
+  EXPECT_THAT(*empty_log, HasSubstr(absl::StrCat("retention: 0 people due for erasure on ", today,
+                                                 " under --retention_months=1")));
+  CommandResult import = RunCli(server_->address(), {"import", ScenarioDir()});
+  ASSERT_EQ(import.exit_code, 0) << import.err;
+  CommandResult due = As(*server_, "admin", {"subject", "due", "--format=jsonl"});
+  ASSERT_EQ(due.exit_code, 0) << due.err;
+  const size_t listed = std::count(due.out.begin(), due.out.end(), '\n');
+  ASSERT_GT(listed, 0u);  // scenario-small's months end in 2027-06: people left long before
+  ASSERT_EQ(server_->Stop(), 0);
+  Start();
+  ASSERT_NE(server_, nullptr);
+  auto log = ReadFile(config_.log_file);
+  ASSERT_TRUE(log.ok());
+  EXPECT_THAT(*log, HasSubstr(absl::StrCat("retention: ", listed, " people due for erasure on ",
+                                           today, " under --retention_months=1 (daftar subject due "
+                                           "lists them)")));
 }
 
 TEST_F(ErasureTest, AKeyStoreOpenToOthersStopsDaftardNamingIt) {
