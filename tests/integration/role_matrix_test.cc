@@ -138,6 +138,13 @@ struct Row {
   std::function<grpc::Status(const Caller& caller)> call;
 };
 
+// Whether `row` lists the caller's role ("company" for every "company:<ICE>"), or any role.
+bool Allows(const Row& row, const Caller& caller) {
+  const std::string kind = absl::StartsWith(caller.role, "company:") ? "company" : caller.role;
+  return row.allowed == std::vector<std::string>{"*"} ||
+         std::find(row.allowed.begin(), row.allowed.end(), kind) != row.allowed.end();
+}
+
 // Every method of every daftar.v1 service served.
 std::set<std::string> ServedMethods() {
   std::set<std::string> methods;
@@ -547,14 +554,10 @@ TEST(RoleMatrixTest, EveryRpcForEveryRoleOverMutualTls) {
     }
     head = server.Head();
 
-    const bool any = row.allowed == std::vector<std::string>{"*"};
     const std::string allowed_list = absl::StrJoin(row.allowed, ", ");
     for (const Caller& caller : Callers()) {
       SCOPED_TRACE(caller.role);
-      const std::string kind = absl::StartsWith(caller.role, "company:") ? "company" : caller.role;
-      const bool allowed =
-          any || std::find(row.allowed.begin(), row.allowed.end(), kind) != row.allowed.end();
-      if (allowed) continue;
+      if (Allows(row, caller)) continue;
       grpc::Status denied = row.call(caller);
       EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED)
           << denied.error_message();
@@ -565,10 +568,7 @@ TEST(RoleMatrixTest, EveryRpcForEveryRoleOverMutualTls) {
     }
     for (const Caller& caller : Callers()) {
       SCOPED_TRACE(caller.role);
-      const std::string kind = absl::StartsWith(caller.role, "company:") ? "company" : caller.role;
-      const bool allowed =
-          any || std::find(row.allowed.begin(), row.allowed.end(), kind) != row.allowed.end();
-      if (!allowed) continue;
+      if (!Allows(row, caller)) continue;
       grpc::Status status = row.call(caller);
       EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
     }
