@@ -283,15 +283,37 @@ Ledger::~Ledger() {
 
 namespace {
 
+// `path` made absolute, symbolic links of its existing part resolved, "." and ".." removed and
+// without a trailing separator, so that two spellings of one directory compare equal whether it
+// exists yet or not ("./d", "d", "$PWD/d/"). Errors: what the file system answers.
+absl::StatusOr<std::filesystem::path> NormalPath(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path absolute = std::filesystem::absolute(path, ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat(path, ": ", ec.message()));
+  std::filesystem::path resolved =
+      std::filesystem::weakly_canonical(absolute.lexically_normal(), ec);
+  if (ec) return absl::InvalidArgumentError(absl::StrCat(path, ": ", ec.message()));
+  resolved = resolved.lexically_normal();
+  if (resolved.has_relative_path() && resolved.filename().empty()) {
+    resolved = resolved.parent_path();
+  }
+  return resolved;
+}
+
+// Whether `inner` is `outer` or lies inside it, compared as NormalPath paths component by
+// component. False when either cannot be resolved (the caller's open reports that path).
+bool Inside(const std::string& inner, const std::string& outer) {
+  auto a = NormalPath(inner);
+  auto b = NormalPath(outer);
+  if (!a.ok() || !b.ok()) return false;
+  auto [b_end, unused] = std::mismatch(b->begin(), b->end(), a->begin(), a->end());
+  return b_end == b->end();
+}
+
 // The pepper must not travel with the data: a copy or backup of the data directory holding it
 // would let anyone recompute pseudonyms from CNSS numbers (DESIGN.md §3).
 absl::Status CheckPepperOutsideData(const LedgerOptions& options) {
-  std::error_code ec;
-  const std::filesystem::path data = std::filesystem::weakly_canonical(options.data_dir, ec);
-  const std::filesystem::path pepper = std::filesystem::weakly_canonical(options.pepper_file, ec);
-  if (ec) return absl::OkStatus();  // Pseudonymizer::FromFile reports an unreadable pepper
-  auto [data_end, unused] = std::mismatch(data.begin(), data.end(), pepper.begin(), pepper.end());
-  if (data_end == data.end()) {
+  if (Inside(options.pepper_file, options.data_dir)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "pepper file ", options.pepper_file, " lies inside the data directory ",
         options.data_dir, "; keep it outside, so that copies of the data do not carry it"));
@@ -299,17 +321,8 @@ absl::Status CheckPepperOutsideData(const LedgerOptions& options) {
   return absl::OkStatus();
 }
 
-// Whether one of two paths lies inside the other (or they are the same), compared as
-// weakly_canonical paths component by component. False when either cannot be resolved.
-bool Nested(const std::string& a, const std::string& b) {
-  std::error_code ec;
-  const std::filesystem::path pa = std::filesystem::weakly_canonical(a, ec);
-  if (ec) return false;
-  const std::filesystem::path pb = std::filesystem::weakly_canonical(b, ec);
-  if (ec) return false;
-  auto [a_end, b_end] = std::mismatch(pa.begin(), pa.end(), pb.begin(), pb.end());
-  return a_end == pa.end() || b_end == pb.end();
-}
+// Whether one of two paths lies inside the other (or they are the same).
+bool Nested(const std::string& a, const std::string& b) { return Inside(a, b) || Inside(b, a); }
 
 // The key store is what erasure destroys: it must not travel with the data directory (a copy or
 // backup of the data would carry every key, and no erasure could reach that copy), nor hold it.

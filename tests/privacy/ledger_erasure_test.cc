@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -404,6 +405,32 @@ TEST_F(KeyStorePlacementTest, InsideTheDataDirectoryOrHoldingItIsRefused) {
   // Nothing was created by the refusals.
   EXPECT_FALSE(std::filesystem::exists(inside.data_dir));
   EXPECT_TRUE(Ledger::Open(dir_.Options()).ok());
+}
+
+// Found by a tester: before either directory exists, two spellings of one path ("./d" and "d",
+// a relative and an absolute one, a trailing slash) were taken for two directories.
+TEST_F(KeyStorePlacementTest, OneDirectorySpelledTwoWaysIsRefusedBeforeItExists) {
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir_.path());
+  const std::string absolute = dir_.path() + "/d";
+  for (const auto& [data, keys] : std::vector<std::pair<std::string, std::string>>{
+           {"./d", "d"}, {"d", absolute}, {absolute + "/", "d"}, {"x/../d", "./d/."},
+           {"d", "d/keys"}, {absolute, "./d/keys/"}}) {
+    SCOPED_TRACE(data + " " + keys);
+    LedgerOptions options = dir_.Options();
+    options.data_dir = data;
+    options.key_store_dir = keys;
+    auto refused = Ledger::Open(options);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition)
+        << refused.status();
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/d"));
+  }
+  // Apart, the same spellings open.
+  LedgerOptions apart = dir_.Options();
+  apart.data_dir = "./d";
+  apart.key_store_dir = "k";
+  EXPECT_TRUE(Ledger::Open(apart).ok());
+  std::filesystem::current_path(cwd);
 }
 
 TEST_F(KeyStorePlacementTest, AKeyStoreOpenToOthersIsRefusedNamingItsMode) {
