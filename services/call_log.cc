@@ -3,15 +3,17 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/domain/rows.h"
 
 namespace daftar::services {
 namespace {
 
 // Request ids are content digests ("<hex>:<index>"), but the client chooses them: keep a log
-// line one line of bounded length whatever it sends.
+// line one line of bounded length whatever it sends, and star any run of 9 digits (a CNSS
+// number a caller put there must not reach the log; DESIGN.md §3).
 std::string Printable(absl::string_view request_id) {
   constexpr size_t kRequestIdLogBytesMax = 100;
-  std::string out(request_id.substr(0, kRequestIdLogBytesMax));
+  std::string out = domain::StarCnssShapedRuns(request_id.substr(0, kRequestIdLogBytesMax));
   for (char& c : out) {
     if (c < 0x21 || c > 0x7e) c = '?';
   }

@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "ledger/domain/rows.h"
 #include "ledger/store/limits.h"
 
 namespace daftar::services {
@@ -14,7 +15,7 @@ constexpr size_t kEchoCharsMax = 64;
 
 // What breaks the rule of call_metadata.h for a value of at most `chars_max` characters, or ""
 // when nothing does.
-std::string Violation(absl::string_view value, size_t chars_max) {
+std::string Violation(absl::string_view value, size_t chars_max, bool names_a_person_or_system) {
   if (value.empty()) return "it is empty";
   if (value.size() > chars_max) return absl::StrCat("it has ", value.size(), " bytes");
   for (size_t i = 0; i < value.size(); ++i) {
@@ -23,6 +24,10 @@ std::string Violation(absl::string_view value, size_t chars_max) {
       return absl::StrFormat("byte %d is 0x%02X", i + 1, c);
     }
   }
+  // A CNSS number must not become an actor, a role or a request id (DESIGN.md §3).
+  if (names_a_person_or_system && domain::HasCnssShapedRun(value)) {
+    return "it holds a run of 9 digits shaped like a CNSS number (no personal data here)";
+  }
   // Printable ASCII holds one blank, the space.
   if (value.find_first_not_of(' ') == absl::string_view::npos) return "it is only blanks";
   if (value.front() == ' ') return "it starts with a blank";
@@ -30,8 +35,8 @@ std::string Violation(absl::string_view value, size_t chars_max) {
   return "";
 }
 
-absl::Status Check(absl::string_view value, size_t chars_max) {
-  const std::string violation = Violation(value, chars_max);
+absl::Status Check(absl::string_view value, size_t chars_max, bool names_a_person_or_system) {
+  const std::string violation = Violation(value, chars_max, names_a_person_or_system);
   if (violation.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(absl::StrCat(
       "value \"", ShowCallValue(value), "\" must be 1..", chars_max,
@@ -42,17 +47,20 @@ absl::Status Check(absl::string_view value, size_t chars_max) {
 }  // namespace
 
 std::string ShowCallValue(absl::string_view value) {
+  if (domain::HasCnssShapedRun(value)) return domain::MaskPersonal(value);
   std::string shown = absl::CHexEscape(value.substr(0, kEchoCharsMax));
   if (value.size() > kEchoCharsMax) absl::StrAppend(&shown, "...");
   return shown;
 }
 
 absl::Status CheckActorOrRole(absl::string_view value) {
-  return Check(value, kActorRoleCharsMax);
+  return Check(value, kActorRoleCharsMax, /*names_a_person_or_system=*/true);
 }
 
 absl::Status CheckRequestId(absl::string_view value) {
-  return Check(value, store::kRequestIdBytesMax);
+  // Content digests in hex hold runs of digits: a request id is starred in logs instead
+  // (call_log.cc), and callers must not build it from personal data.
+  return Check(value, store::kRequestIdBytesMax, /*names_a_person_or_system=*/false);
 }
 
 }  // namespace daftar::services

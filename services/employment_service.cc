@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ledger/domain/rows.h"
 #include "services/authorization.h"
 #include "services/call_log.h"
 #include "services/declaration_stream.h"
@@ -154,6 +155,15 @@ grpc::Status EmploymentService::WithdrawHire(grpc::ServerContext* context,
         absl::StatusOr<std::string> hire_id = HireIdOf(ledger_, *request);
         if (!hire_id.ok()) return hire_id.status();
         absl::StatusOr<WriteResult> write = ledger_.WithdrawHire(*hire_id, request->reason(), c);
+        // Named by key, an unknown hire must not answer its would-be id: that would turn any
+        // CNSS number into its pseudonym, unrecorded (re-identification is the auditor's,
+        // recorded; docs/PRIVACY.md).
+        if (request->has_key() && absl::IsNotFound(write.status())) {
+          return absl::NotFoundError(absl::StrCat("hire: no declared hire of contract ",
+                                                  domain::ShowValue(request->key().contract_id()),
+                                                  " for that cnss_number on hire_date ",
+                                                  domain::ShowValue(request->key().hire_date())));
+        }
         if (!write.ok()) return write.status();
         withdrawn = *std::move(hire_id);
         return write;

@@ -33,7 +33,7 @@ absl::StatusOr<const ContractState*> FindContract(const Program::State& s,
   auto it = s.contracts.find(contract_id);
   if (it == s.contracts.end()) {
     return absl::NotFoundError(absl::StrCat("field contract_id: value '",
-                                            EscapeForMessage(contract_id),
+                                            ShowValue(contract_id),
                                             "' is not a signed contract"));
   }
   return &it->second;
@@ -300,7 +300,7 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePayoutStep(
   auto it = state_->payouts.find(c.payout_id);
   if (it == state_->payouts.end()) {
     return absl::NotFoundError(absl::StrCat("field payout_id: value '",
-                                            EscapeForMessage(c.payout_id),
+                                            ShowValue(c.payout_id),
                                             "' is not a requested payout"));
   }
   const PayoutInfo& p = it->second;
@@ -318,7 +318,7 @@ absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePayoutStep(
     case PayoutStep::kApprove: {
       if (NormalizedActor(c.actor) == NormalizedActor(p.requested_by)) {
         return absl::PermissionDeniedError(absl::StrCat(
-            "actor '", EscapeForMessage(c.actor), "' requested payout ", c.payout_id,
+            "actor '", ShowValue(c.actor), "' requested payout ", c.payout_id,
             " and cannot approve it (four-eyes rule: another actor approves)"));
       }
       v1::PayoutApproved e;

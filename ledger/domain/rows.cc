@@ -326,6 +326,33 @@ bool IsCin(absl::string_view s) {
 
 // Six stars, then the last three characters only when the value has at least six (so at most
 // half of it shows) and they are printable ASCII; a shorter value shows nothing.
+bool HasCnssShapedRun(absl::string_view s) {
+  size_t run = 0;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i < s.size() && IsDigit(s[i])) {
+      ++run;
+      continue;
+    }
+    if (run == kCnssDigits) return true;
+    run = 0;
+  }
+  return false;
+}
+
+std::string StarCnssShapedRuns(absl::string_view s) {
+  std::string out(s);
+  size_t i = 0;
+  while (i < out.size()) {
+    size_t end = i;
+    while (end < out.size() && IsDigit(out[end])) ++end;
+    if (end - i == kCnssDigits) {
+      for (size_t k = i; k + 3 < end; ++k) out[k] = '*';
+    }
+    i = end == i ? i + 1 : end;
+  }
+  return out;
+}
+
 std::string MaskPersonal(absl::string_view s) {
   std::string masked = "******";
   if (s.size() < 6) return masked;

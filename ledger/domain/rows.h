@@ -96,6 +96,16 @@ bool IsCin(absl::string_view s);              // 1-2 ASCII letters then 1-6 digi
 // Shows at most the last three characters of a personal value: "******196".
 std::string MaskPersonal(absl::string_view s);
 
+// Whether `s` holds a run of exactly kCnssDigits (9) digits, not part of a longer run: the shape
+// of a CNSS number (DESIGN.md §3), which no actor, role, message or log line shows in clear. A
+// longer run is another identifier (an ICE has 15 digits: "company:002907236000035").
+bool HasCnssShapedRun(absl::string_view s);
+
+// `s` with every run of exactly 9 digits starred but for its last three digits
+// ("req-826751051" -> "req-******051"); other characters kept. For log lines, where the rest of
+// the value (a request id) must stay recognisable.
+std::string StarCnssShapedRuns(absl::string_view s);
+
 // A value read from a file that holds personal data (hires, declarations), as an error message
 // may show it: masked (MaskPersonal) when it may be a CNSS number or a CIN in the wrong column
 // (a run of 9 digits, or the CIN's shape), else cut to 64 bytes with control bytes as \xNN.

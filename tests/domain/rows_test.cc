@@ -147,6 +147,23 @@ TEST(MaskPersonalTest, ShowsAtMostTheLastThreeCharacters) {
   EXPECT_EQ(MaskPersonal(""), "******");
 }
 
+// A run of exactly 9 digits is a CNSS number's shape; a longer run (an ICE) is not.
+TEST(CnssShapedRunTest, ExactlyNineDigitsBoundedByNonDigits) {
+  EXPECT_TRUE(HasCnssShapedRun("826751051"));
+  EXPECT_TRUE(HasCnssShapedRun("req-826751051"));
+  EXPECT_TRUE(HasCnssShapedRun("a826751051b"));
+  EXPECT_FALSE(HasCnssShapedRun("82675105"));                 // 8 digits
+  EXPECT_FALSE(HasCnssShapedRun("8267510512"));               // 10 digits
+  EXPECT_FALSE(HasCnssShapedRun("company:002907236000035"));  // an ICE, 15 digits
+  EXPECT_FALSE(HasCnssShapedRun(""));
+  EXPECT_EQ(StarCnssShapedRuns("req-826751051"), "req-******051");
+  EXPECT_EQ(StarCnssShapedRuns("826751051:826751052x"), "******051:******052x");
+  EXPECT_EQ(
+      StarCnssShapedRuns("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:3"),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:3");
+  EXPECT_EQ(StarCnssShapedRuns("ab123456789012cd"), "ab123456789012cd");  // 12 digits
+}
+
 // --- contracts.csv ------------------------------------------------------------------------
 
 TEST(ParseContractRowTest, ParsesAQuotedCompanyNameFromCsv) {
