@@ -26,12 +26,11 @@ using domain::ImportStep;
 // opened once per role (Connection::OpenAs).
 class Importer {
  public:
-  // `first`: the connection of the rule set's role, opened before the scenario was read.
-  Importer(const ConnectionOptions& options, std::unique_ptr<Connection> first,
+  // `connections`: one per role of the steps (OpenImportConnections), opened before the
+  // scenario was read.
+  Importer(std::map<std::string, std::unique_ptr<Connection>, std::less<>> connections,
            const domain::Scenario& scenario)
-      : options_(options), scenario_(scenario) {
-    connections_.emplace(kImportRoleRuleSet, std::move(first));
-  }
+      : connections_(std::move(connections)), scenario_(scenario) {}
 
   absl::Status Run(const ImportStep& step, std::string* file);
   const ImportSummary& summary() const { return summary_; }
@@ -43,10 +42,9 @@ class Importer {
   absl::Status Hires(const ImportStep& step);
   absl::Status Month(const ImportStep& step);
 
-  // The connection of `role`, opened on first use. Errors: those of Connection::OpenAs.
+  // The connection of `role`. Errors: INTERNAL if none was opened for it.
   absl::StatusOr<Connection*> As(absl::string_view role);
 
-  const ConnectionOptions& options_;
   std::map<std::string, std::unique_ptr<Connection>, std::less<>> connections_;
   const domain::Scenario& scenario_;
   ImportSummary summary_;
@@ -56,11 +54,25 @@ class Importer {
 absl::StatusOr<Connection*> Importer::As(absl::string_view role) {
   auto it = connections_.find(role);
   if (it == connections_.end()) {
-    auto opened = Connection::OpenAs(options_, role);
-    if (!opened.ok()) return opened.status();
-    it = connections_.emplace(std::string(role), *std::move(opened)).first;
+    return absl::InternalError(absl::StrCat("import: no connection for role ", role));
   }
   return it->second.get();
+}
+
+// A connection per role the steps are sent under. Every identity file (under
+// --tls_identity_dir) is read and checked here, before anything is sent: a missing or
+// group-readable cnss.key must not stop an import after its rule set and contracts.
+absl::StatusOr<std::map<std::string, std::unique_ptr<Connection>, std::less<>>>
+OpenImportConnections(const ConnectionOptions& options) {
+  std::map<std::string, std::unique_ptr<Connection>, std::less<>> connections;
+  for (const char* role :
+       {kImportRoleRuleSet, kImportRoleContracts, kImportRoleHires, kImportRoleDeclarations}) {
+    if (connections.count(role) > 0) continue;
+    auto opened = Connection::OpenAs(options, role);
+    if (!opened.ok()) return opened.status();
+    connections.emplace(role, *std::move(opened));
+  }
+  return connections;
 }
 
 absl::Status Importer::Run(const ImportStep& step, std::string* file) {
@@ -187,14 +199,14 @@ absl::Status CheckScenarioDir(const std::string& dir) {
 
 int RunImport(const ConnectionOptions& options, const std::string& dir) {
   // The address and the TLS files are checked before the folder (a usage error first).
-  auto first = Connection::OpenAs(options, kImportRoleRuleSet);
-  if (!first.ok()) return ReportError("", first.status());
+  auto connections = OpenImportConnections(options);
+  if (!connections.ok()) return ReportError("", connections.status());
   if (absl::Status s = CheckScenarioDir(dir); !s.ok()) return ReportError(dir, s);
   // Every file is read and validated whole before anything is sent.
   absl::StatusOr<domain::Scenario> scenario = domain::LoadScenario(dir);
   if (!scenario.ok()) return ReportError("", scenario.status());
 
-  Importer importer(options, *std::move(first), *scenario);
+  Importer importer(*std::move(connections), *scenario);
   for (const ImportStep& step : domain::PlanImport(*scenario)) {
     std::string file;
     if (absl::Status status = importer.Run(step, &file); !status.ok()) {

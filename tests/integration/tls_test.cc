@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -222,6 +223,36 @@ TEST_F(TlsTest, ImportWithAnIdentityDirectory) {
                                 {"--tls_identity_dir=" + *dir_, "import", ScenarioDir()});
   EXPECT_EQ(import.exit_code, 0) << import.err;
   EXPECT_GT((*server)->HeadPosition().value_or(0), 1u);
+}
+
+// Found by a tester: a missing or group-readable identity of a later step (cnss, for the
+// months) stopped the import after the rule set, the contracts and the first hires were
+// written. Every identity is checked before anything is sent.
+TEST_F(TlsTest, AnIdentityDirectoryMissingARoleImportsNothing) {
+  auto server = StartTlsServer("127.0.0.1:0");
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string partial = server_dir_.path() + "/partial-identities";
+  ASSERT_TRUE(std::filesystem::create_directory(partial));
+  for (const char* name : {"ca.pem", "admin.pem", "admin.key", "operator.pem", "operator.key"}) {
+    std::filesystem::copy_file(*dir_ + "/" + name, partial + "/" + name);
+  }
+  CommandResult missing =
+      RunCli((*server)->address(), {"--tls_identity_dir=" + partial, "import", ScenarioDir()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_TRUE(absl::StartsWith(missing.err, absl::StrCat("error: NOT_FOUND: --tls_identity_dir: "
+                                                         "file ", partial, "/cnss.pem")))
+      << missing.err;
+  EXPECT_EQ((*server)->HeadPosition().value_or(1), 0u);
+
+  std::filesystem::copy_file(*dir_ + "/cnss.pem", partial + "/cnss.pem");
+  std::filesystem::copy_file(*dir_ + "/cnss.key", partial + "/cnss.key");
+  std::filesystem::permissions(partial + "/cnss.key", std::filesystem::perms::group_read,
+                               std::filesystem::perm_options::add);
+  CommandResult readable =
+      RunCli((*server)->address(), {"--tls_identity_dir=" + partial, "import", ScenarioDir()});
+  EXPECT_EQ(readable.exit_code, 2);
+  EXPECT_TRUE(absl::StrContains(readable.err, "cnss.key: mode 0640")) << readable.err;
+  EXPECT_EQ((*server)->HeadPosition().value_or(1), 0u);
 }
 
 // (g) Any address with TLS, loopback only without.
