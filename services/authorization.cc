@@ -107,7 +107,10 @@ absl::Status Authorize(absl::string_view rpc, absl::string_view role) {
   if (CompanyIceOf(role).has_value()) {
     kind = kRoleCompanyKind;
   } else if (role == kRoleCompanyKind || absl::StartsWith(role, kRoleCompanyPrefix)) {
-    kind = "";
+    // Listing "company" among the roles allowed would contradict the refusal: say what is wrong.
+    return absl::PermissionDeniedError(absl::StrCat(
+        "role \"", ShowCallValue(role), "\" names no company: a company calls as ",
+        kRoleCompanyPrefix, "<ICE of ", kIceDigits, " digits> (", rpc, " refused)"));
   }
   for (const std::string& r : allowed) {
     if (r == kAnyRole || r == kind) return absl::OkStatus();

@@ -35,7 +35,9 @@ std::optional<std::string> CompanyIceOf(absl::string_view role);
 
 // Whether `role` may call `rpc`, the method's name in ledger.proto ("RequestPayout"; method
 // names are unique across daftar.v1). A role "company:<ICE>" is allowed what "company" is; a
-// role "company" without a valid ICE is allowed nothing. Errors: PERMISSION_DENIED
+// role "company" without a valid ICE is allowed nothing (PERMISSION_DENIED "role \"company:12\"
+// names no company: a company calls as company:<ICE of 15 digits> (<rpc> refused)"). Errors:
+// PERMISSION_DENIED
 // "role \"<role>\" may not call <rpc> (roles allowed: <r1>, <r2>)"; an RPC the table does not
 // list is refused the same way, "(no role may call it)": the table fails closed.
 absl::Status Authorize(absl::string_view rpc, absl::string_view role);

@@ -2,6 +2,7 @@
 // the authorization table does not allow is PERMISSION_DENIED naming the role and the RPC, and
 // writes nothing; the same request from an allowed role then goes through. Reads and the import
 // stay open to any role. Through the CLI: exit 2 with the server's message.
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -267,6 +268,27 @@ TEST(AuthorizationTest, AuditReadsAreForAuditorsAndAdmins) {
   EXPECT_EQ(cnss.err,
             "error: PERMISSION_DENIED: role \"cnss\" may not call GetBalances (roles allowed: "
             "operator, approver, treasury, auditor, admin, company)\n");
+}
+
+// A company role names its ICE; without it (or with another shape) nothing is allowed, and the
+// refusal says why rather than listing "company" among the roles allowed.
+TEST(AuthorizationTest, ACompanyRoleNeedsItsIceAndSeesItsOwnContracts) {
+  auto scenario = StartImportedScenario();
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const std::string address = scenario->server->address();
+  for (const std::string& role : {"company", "company:", "company:00290723600003",
+                                  "company:0029072360000350", "company:00290723600003x"}) {
+    CommandResult refused = RunCli(address, {"--role=" + role, "report", "balances"});
+    EXPECT_EQ(refused.exit_code, 2) << role;
+    EXPECT_EQ(refused.err, absl::StrCat("error: PERMISSION_DENIED: role \"", role,
+                                        "\" names no company: a company calls as "
+                                        "company:<ICE of 15 digits> (GetBalances refused)\n"));
+  }
+  CommandResult own = RunCli(
+      address, {"--role=company:002907236000035", "report", "balances", "--format=jsonl"});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_TRUE(absl::StartsWith(own.out, "{\"contract_id\":\"OFF-00001\",")) << own.out;
+  EXPECT_EQ(std::count(own.out.begin(), own.out.end(), '\n'), 1);
 }
 
 TEST(AuthorizationTest, CliWithARoleNotAllowedExits2AndWritesNothing) {
