@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "ledger/domain/rows.h"
 
 namespace daftar::clients {
 namespace {
@@ -43,7 +44,8 @@ std::string FormatError(absl::string_view file, const absl::Status& status) {
     message = message.substr(cut + 2);
   }
   if (location.empty()) return absl::StrCat("error: ", code, ": ", message);
-  return absl::StrCat("error: ", location, ": ", code, ": ", message);
+  // A file name is the user's: a run of 9 digits in it is starred like a CNSS number.
+  return absl::StrCat("error: ", domain::StarCnssShapedRuns(location), ": ", code, ": ", message);
 }
 
 int ReportError(absl::string_view file, const absl::Status& status) {

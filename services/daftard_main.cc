@@ -167,9 +167,9 @@ absl::StatusOr<TreeHeadPublisherOptions> TreeHeadOptions() {
   return options;
 }
 
-// The tree head publisher of --tree_head_key, or null without the flag (logged once).
-absl::StatusOr<std::unique_ptr<TreeHeadPublisher>> StartPublisher(
-    store::EventStore& store, const TreeHeadPublisherOptions& options) {
+// The signer of --tree_head_key, read before anything is opened (a refused key must not leave
+// a data directory behind); null without the flag (logged once).
+absl::StatusOr<std::unique_ptr<audit::TreeHeadSigner>> LoadSigner() {
   const std::string key_file = absl::GetFlag(FLAGS_tree_head_key);
   if (key_file.empty()) {
     LogLine("tree heads are not signed: no --tree_head_key (Audit.GetTreeHead is "
@@ -181,7 +181,15 @@ absl::StatusOr<std::unique_ptr<TreeHeadPublisher>> StartPublisher(
     return absl::Status(signer.status().code(),
                         absl::StrCat("--tree_head_key: ", signer.status().message()));
   }
-  auto publisher = TreeHeadPublisher::Start(store, *std::move(signer), options);
+  return signer;
+}
+
+// The tree head publisher of `signer`, or null without one.
+absl::StatusOr<std::unique_ptr<TreeHeadPublisher>> StartPublisher(
+    store::EventStore& store, std::unique_ptr<audit::TreeHeadSigner> signer,
+    const TreeHeadPublisherOptions& options) {
+  if (signer == nullptr) return nullptr;
+  auto publisher = TreeHeadPublisher::Start(store, std::move(signer), options);
   if (!publisher.ok()) return publisher.status();
   LogLine(absl::StrCat("tree heads signed with key id ",
                        absl::BytesToHexString((*publisher)->public_key().key_id), " every ",
@@ -278,12 +286,14 @@ int Run() {
   if (tls->has_value()) {
     if (auto pem = ReadServerTlsPem(**tls); !pem.ok()) return Fail(1, pem.status());
   }
+  auto signer = LoadSigner();
+  if (!signer.ok()) return Fail(1, signer.status());
   auto ledger = Ledger::Open({.data_dir = absl::GetFlag(FLAGS_data_dir),
                               .pepper_file = absl::GetFlag(FLAGS_pepper_file),
                               .key_store_dir = absl::GetFlag(FLAGS_key_store_dir),
                               .retention_months = retention_months});
   if (!ledger.ok()) return Fail(1, ledger.status());
-  auto publisher = StartPublisher((*ledger)->Store(), *tree_head_options);
+  auto publisher = StartPublisher((*ledger)->Store(), *std::move(signer), *tree_head_options);
   if (!publisher.ok()) return Fail(1, publisher.status());
   ServerOptions server_options;
   server_options.tree_head_publisher = publisher->get();

@@ -213,6 +213,35 @@ TEST(ParseContractRowTest, EveryActivityByExactName) {
             "contracts.csv:5: field activity: value 'XYZ' is not one of ITO, CRM, BPO, ESO, KPO");
 }
 
+// Found by a tester: a CNSS number in the wrong column of contracts.csv (a file without personal
+// data) was echoed in clear, and a company name or a source file name could carry one into the
+// log of events.
+TEST(ParseContractRowTest, NoCnssShapedValueIsEchoedOrKept) {
+  ContractRow row = GoodContract();
+  row.cnss_affiliation = "140163196";
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts.csv:5: field cnss_affiliation: value '******196' is not 7 digits");
+  row = GoodContract();
+  row.company_name = "Auto-entrepreneur Said 140163196";
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts.csv:5: field company_name: value '******196' holds a run of 9 digits "
+            "shaped like a CNSS number; free text must not carry personal data");
+  row = GoodContract();
+  row.company_name = "Atlas Nearshore 2025 SARL";  // other numbers are fine
+  EXPECT_TRUE(ParseContractRow(row).ok());
+  row = GoodContract();
+  row.source.set_file("contracts-140163196.csv");
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts-******196.csv:5: source file name holds a run of 9 digits shaped like a "
+            "CNSS number; a file name must not carry personal data");
+  HireRow hire = GoodHire();
+  hire.source.set_file("hires-140163196.csv");
+  EXPECT_EQ(ParseHireRow(hire).status().code(), absl::StatusCode::kInvalidArgument);
+  DeclarationRow declaration = GoodDeclaration();
+  declaration.source.set_file("cnss/140163196.csv");
+  EXPECT_EQ(ParseDeclarationRow(declaration).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST(ParseContractRowTest, FieldErrorsNameFileLineFieldValueAndRule) {
   struct Case {
     void (*edit)(ContractRow&);

@@ -1499,6 +1499,10 @@ TEST(AuditServerTest, TreeHeadFlagsOutOfBoundsAreUsageErrors) {
   CommandResult no_key = run("--tree_head_key=" + dir.path() + "/absent.key");
   EXPECT_EQ(no_key.exit_code, 1) << no_key.err;
   EXPECT_TRUE(absl::StrContains(no_key.err, "error: NOT_FOUND: --tree_head_key: ")) << no_key.err;
+  // The key is read before anything is opened (found by a tester): a refused start leaves no
+  // data directory or key store behind.
+  EXPECT_FALSE(std::filesystem::exists(config.data_dir));
+  EXPECT_FALSE(std::filesystem::exists(config.key_store_dir));
   // At the bounds the flags are accepted: daftard goes on to read the key (absent: exit 1).
   for (const std::string flags :
        {"--tree_head_every_events=1 --tree_head_every_seconds=1",
