@@ -114,18 +114,18 @@ TEST_F(ErasureTest, EraseSubjectLeavesChainBalancesAndExportWholeAndTheNumberNow
                                    " head_position=", *head + 1, "\n"));
 
   // Roles: only an admin erases, only an auditor re-identifies; refusals write nothing.
-  CommandResult operator_erase =
-      As(*server_, "operator", {"subject", "erase", subject, "--reason=x", "--request_id=e-0"});
-  EXPECT_EQ(operator_erase.exit_code, 2);
-  EXPECT_EQ(operator_erase.err,
-            "error: PERMISSION_DENIED: role \"operator\" may not call EraseSubject (roles "
-            "allowed: admin)\n");
-  CommandResult admin_seen =
-      As(*server_, "admin", {"subject", "reidentify", subject, "--reason=x", "--request_id=r-0"});
-  EXPECT_EQ(admin_seen.exit_code, 2);
-  EXPECT_EQ(admin_seen.err,
-            "error: PERMISSION_DENIED: role \"admin\" may not call ReidentifySubject (roles "
-            "allowed: auditor)\n");
+  struct Refused {
+    std::string role, command, rpc, allowed;
+  };
+  for (const Refused& r : {Refused{"operator", "erase", "EraseSubject", "admin"},
+                           Refused{"admin", "reidentify", "ReidentifySubject", "auditor"}}) {
+    CommandResult refused = As(*server_, r.role, {"subject", r.command, subject, "--reason=x",
+                                                  "--request_id=refused-" + r.command});
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_EQ(refused.err, absl::StrCat("error: PERMISSION_DENIED: role \"", r.role,
+                                        "\" may not call ", r.rpc, " (roles allowed: ",
+                                        r.allowed, ")\n"));
+  }
   // A CNSS number typed where the pseudonym goes is refused without being echoed.
   CommandResult typed =
       As(*server_, "admin", {"subject", "erase", kErasedCnss, "--reason=x", "--request_id=e-1"});
