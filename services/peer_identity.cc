@@ -23,8 +23,6 @@ namespace {
 
 // The transport_security_type of gRPC's InsecureServerCredentials: plain text.
 constexpr char kInsecureTransportSecurityType[] = "insecure";
-// Largest PEM certificate read: a client certificate is about 1 KiB.
-constexpr size_t kCertificatePemBytesMax = 64 * 1024;
 // The roles a certificate's OU may name (DESIGN.md §4; authorization.h); a company's needs the
 // ICE (kIceDigits digits of its certificate's serialNumber attribute).
 constexpr const char* kCertificateRoles[] = {kRoleOperator, kRoleApprover, kRoleTreasury,

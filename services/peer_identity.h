@@ -8,6 +8,7 @@
 
 #include <grpcpp/security/auth_context.h>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,10 @@
 #include "absl/strings/string_view.h"
 
 namespace daftar::services {
+
+// Largest PEM certificate read (a client certificate is about 1 KiB); a longer one is
+// INVALID_ARGUMENT before OpenSSL parses it.
+inline constexpr size_t kCertificatePemBytesMax = 64 * 1024;
 
 struct PeerIdentity {
   std::string actor;  // the subject's CN, checked by CheckActorOrRole (call_metadata.h)

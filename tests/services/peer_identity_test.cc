@@ -151,6 +151,30 @@ TEST(PeerIdentityTest, MissingOrDoubleOrBadCnIsRefused) {
                "characters (0x20..0x7E) without leading or trailing blanks; byte 1 is 0xC3");
 }
 
+// Text before a PEM block is skipped by OpenSSL: padding lines bring a valid certificate to the
+// bound exactly, then one byte past it.
+TEST(PeerIdentityTest, PemAcceptedAtTheBoundRefusedPastIt) {
+  auto cert = MakeTestCert({.subject = {{"OU", "admin"}, {"CN", "admin-1"}}}, nullptr);
+  ASSERT_TRUE(cert.ok()) << cert.status();
+  std::string at_bound;
+  while (at_bound.size() + cert->cert_pem.size() + 65 <= kCertificatePemBytesMax) {
+    at_bound += std::string(63, 'x') + "\n";
+  }
+  at_bound += std::string(kCertificatePemBytesMax - at_bound.size() - cert->cert_pem.size() - 1,
+                          'x') +
+              "\n";
+  at_bound += cert->cert_pem;
+  ASSERT_EQ(at_bound.size(), kCertificatePemBytesMax);
+  auto accepted = PeerIdentityOfPem(at_bound);
+  ASSERT_TRUE(accepted.ok()) << accepted.status();
+  EXPECT_EQ(accepted->role, "admin");
+  auto refused = PeerIdentityOfPem("x" + at_bound);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("client certificate: PEM of ", kCertificatePemBytesMax + 1,
+                         " bytes, more than ", kCertificatePemBytesMax));
+}
+
 TEST(PeerIdentityTest, NotOnePemCertificateIsInvalidArgument) {
   auto none = PeerIdentityOfPem("not a certificate");
   EXPECT_EQ(none.status().code(), absl::StatusCode::kInvalidArgument);
