@@ -4,7 +4,8 @@
 # GoogleTest, Python 3 (the oracle), clang with its sanitizer and libFuzzer runtimes
 # (libclang-rt-14-dev; deploy/fuzz.sh). Idempotent: installs only the
 # packages that are missing, and runs apt-get update only then. Needs root when something is
-# missing.
+# missing. `--bench` adds what bench/run.sh needs: PostgreSQL 15 (the peer baseline, started by
+# the benchmark in a temp directory), libpq and Google Benchmark.
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,12 @@ packages=(
   librocksdb-dev libabsl-dev libssl-dev openssl libgtest-dev libgmock-dev python3
   clang libclang-rt-14-dev
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(postgresql-15 libpq-dev libbenchmark-dev procps)
+elif [ $# -gt 0 ]; then
+  echo "usage: install-deps.sh [--bench]" >&2
+  exit 2
+fi
 
 missing=()
 for package in "${packages[@]}"; do
