@@ -499,6 +499,18 @@ class Daftard {
 
   const std::string& address() const { return address_; }
   std::string data_dir() const { return dir_ + "/data"; }
+  // Seconds daftard's live threads spent runnable but waiting for a CPU (run-queue wait,
+  // /proc/PID/task/TID/schedstat field 2): the share of the wall time a busy machine takes.
+  double RunQueueWaitSeconds() const {
+    double ns = 0;
+    std::error_code ec;
+    for (const auto& task : fs::directory_iterator(absl::StrCat("/proc/", pid_, "/task"), ec)) {
+      std::ifstream in(task.path() / "schedstat");
+      double on_cpu = 0, waiting = 0;
+      if (in >> on_cpu >> waiting) ns += waiting;
+    }
+    return ns / 1e9;
+  }
   // CPU seconds (user + system, all threads) daftard used so far; -1 if unknown.
   double CpuSeconds() const {
     std::ifstream in(absl::StrCat("/proc/", pid_, "/stat"));
@@ -551,7 +563,8 @@ struct Group {
 struct DaftarRun {
   double seconds = 0;
   uint64_t events = 0;
-  double server_cpu_seconds = 0;  // daftard's CPU time (all threads) during the calls
+  double server_cpu_seconds = 0;   // daftard's CPU time (all threads) during the calls
+  double server_wait_seconds = 0;  // daftard's threads' run-queue wait during the calls
   std::vector<Group> groups;      // in batch order
 };
 
@@ -612,6 +625,7 @@ absl::StatusOr<DaftarRun> RunDaftar(const Flags& flags, const std::string& dir,
     }
   };
   const double cpu_before = (*server)->CpuSeconds();
+  const double wait_before = (*server)->RunQueueWaitSeconds();
   const auto start = Clock::now();
   if (clients == 1) {
     client(0);
@@ -625,6 +639,7 @@ absl::StatusOr<DaftarRun> RunDaftar(const Flags& flags, const std::string& dir,
   DaftarRun run;
   run.seconds = Seconds(end - start);
   run.server_cpu_seconds = (*server)->CpuSeconds() - cpu_before;
+  run.server_wait_seconds = (*server)->RunQueueWaitSeconds() - wait_before;
   for (size_t b = 0; b < batches.size(); ++b) {
     if (!statuses[b].ok()) {
       return absl::InternalError(
@@ -1050,9 +1065,10 @@ absl::Status Main(const Flags& flags) {
     events = run->events;
     std::fprintf(stderr,
                  "B1 round %d: daftar 1 client: %llu events in %.3f s = %.0f events/s "
-                 "(daftard CPU %.2f s, load average %s)\n",
+                 "(daftard CPU %.2f s, run-queue wait %.2f s; load average %s)\n",
                  round, static_cast<unsigned long long>(run->events), run->seconds,
-                 daftar_rates.back(), run->server_cpu_seconds, LoadAverage().c_str());
+                 daftar_rates.back(), run->server_cpu_seconds, run->server_wait_seconds,
+                 LoadAverage().c_str());
     if (round == 1) {
       auto read = ReadStoredBatches(dir + "/data", run->groups);
       if (!read.ok()) return read.status();
@@ -1079,9 +1095,10 @@ absl::Status Main(const Flags& flags) {
       multi_rates.push_back(multi->events / multi->seconds);
       std::fprintf(stderr,
                    "B1 round %d: daftar %d clients: %llu events in %.3f s = %.0f events/s "
-                   "(daftard CPU %.2f s)\n",
+                   "(daftard CPU %.2f s, run-queue wait %.2f s)\n",
                    round, flags.clients, static_cast<unsigned long long>(multi->events),
-                   multi->seconds, multi_rates.back(), multi->server_cpu_seconds);
+                   multi->seconds, multi_rates.back(), multi->server_cpu_seconds,
+                   multi->server_wait_seconds);
       if (!flags.keep) fs::remove_all(multi_dir, ec);
     }
 
