@@ -15,6 +15,7 @@
 // some of the --tls_* flags, a non-loopback address without them). `daftard --help` prints the
 // flags and exits 0; `daftard --version` prints "daftard <version>" and exits 0.
 #include <algorithm>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,6 +79,12 @@ namespace daftar::services {
 namespace {
 
 constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
+}  // namespace
+
+// glibc malloc arenas of daftard (mallopt M_ARENA_MAX; see main()).
+inline constexpr int kMallocArenasMax = 2;
+
+namespace {
 // --tls_cert, --tls_key, --tls_client_ca.
 constexpr size_t kTlsFlagCount = 3;
 
@@ -336,6 +343,11 @@ int Run() {
 }  // namespace daftar::services
 
 int main(int argc, char** argv) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core); gRPC's and
+  // RocksDB's threads then leave freed memory scattered over many arenas, and daftard's resident
+  // size grew to about twice its live heap (heaptrack, issue 6: 186 MiB of heap, 448 MiB RSS at
+  // 0.5 M events). Two arenas hold it near the heap; set before any thread starts.
+  mallopt(M_ARENA_MAX, daftar::services::kMallocArenasMax);
   // Abseil's own --help would exit 1: answered here instead.
   if (daftar::services::AsksForHelp(argc, argv)) {
     std::fputs(daftar::services::kUsage, stdout);

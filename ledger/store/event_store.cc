@@ -52,6 +52,7 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
+  options.db_write_buffer_size = kMemtablesBytesMax;
   std::vector<std::string> names = ColumnFamilyNames();
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(options, path, &existing).ok()) {

@@ -22,6 +22,10 @@ inline constexpr size_t kCheckpointSnapshotBytesMax = 64 * 1024 * 1024;  // one 
 inline constexpr size_t kMetaKeyBytesMax = 64;                   // EventStore::PutMeta key
 inline constexpr size_t kMetaValueBytesMax = 4096;               // EventStore::PutMeta value
 inline constexpr size_t kTreeHeadBytesMax = 1024;                // EventStore::PutTreeHead value
+// Memtables of every column family together (RocksDB db_write_buffer_size): past it the largest
+// is flushed. RocksDB's defaults (64 MiB x 2 per column family, 7 families) let them grow to
+// ~900 MiB; this keeps daftard's memory bounded (issue 6: RSS < 1 GiB at the 2030 scale).
+inline constexpr size_t kMemtablesBytesMax = 128 * 1024 * 1024;
 
 }  // namespace daftar::store
 
