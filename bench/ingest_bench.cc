@@ -180,6 +180,17 @@ struct Resources {
   bool keep = false;
 };
 Resources g_resources;
+// Set first thing on a signal: the main thread creates no file or directory after it.
+std::atomic<bool> g_stopping{false};
+
+// mkdir (never recursive: once a signal removed the work dir, nothing may recreate it).
+absl::Status MakeDir(const std::string& dir, mode_t mode) {
+  if (g_stopping) return absl::CancelledError("stopping on a signal");
+  if (mkdir(dir.c_str(), mode) != 0) {
+    return absl::InternalError(absl::StrCat("mkdir ", dir, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
 
 std::string Tail(const std::string& path, size_t bytes = 3000) {
   std::ifstream in(path, std::ios::binary);
@@ -245,6 +256,7 @@ void StopCluster(const std::vector<std::string>& stop_argv, const std::string& c
 }
 
 void CleanUpOnSignal(int sig) {
+  g_stopping = true;
   std::lock_guard<std::mutex> lock(g_resources.mu);
   std::fprintf(stderr, "ingest_bench: signal %d: stopping daftard and PostgreSQL\n", sig);
   if (g_resources.daftard_pid > 0) {
@@ -260,8 +272,12 @@ void CleanUpOnSignal(int sig) {
     StopCluster(stop, g_resources.pg_cwd);
   }
   if (!g_resources.work_root.empty() && !g_resources.keep) {
-    std::error_code ec;
-    fs::remove_all(g_resources.work_root, ec);
+    // The main thread may be writing a file of a directory being removed: try again.
+    for (int attempt = 0; attempt < 20 && fs::exists(g_resources.work_root); ++attempt) {
+      std::error_code ec;
+      fs::remove_all(g_resources.work_root, ec);
+      if (fs::exists(g_resources.work_root)) usleep(50'000);
+    }
   }
   _exit(1);
 }
@@ -283,6 +299,7 @@ void StartSignalThread() {
 // Small helpers.
 
 absl::Status WriteFileMode(const std::string& path, const std::string& bytes, mode_t mode) {
+  if (g_stopping) return absl::CancelledError("stopping on a signal");
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
   if (fd < 0) return absl::InternalError(absl::StrCat("create ", path, ": ", std::strerror(errno)));
   const bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
@@ -573,7 +590,7 @@ struct DaftarRun {
 absl::StatusOr<DaftarRun> RunDaftar(const Flags& flags, const std::string& dir,
                                     const std::vector<daftar::v1::DeclareHiresRequest>& batches,
                                     int clients, std::unique_ptr<Daftard>* server_out) {
-  fs::create_directories(dir);
+  if (auto s = MakeDir(dir, 0700); !s.ok()) return s;
   auto server = Daftard::Start(flags.daftard, dir);
   if (!server.ok()) return server.status();
   auto channel = NewChannel((*server)->address());
@@ -733,6 +750,7 @@ absl::StatusOr<std::vector<StoredBatch>> ReadStoredBatches(const std::string& da
 
 absl::StatusOr<double> RunRawRocks(const std::string& dir, const std::vector<StoredBatch>& batches,
                                    uint64_t* written) {
+  if (g_stopping) return absl::CancelledError("stopping on a signal");
   rocksdb::Options options;
   options.create_if_missing = true;
   rocksdb::DB* raw = nullptr;
@@ -837,8 +855,7 @@ class PgCluster {
     c->root_ = root;
     c->data_ = root + "/data";
     c->log_ = root + "/postgres.log";
-    fs::create_directories(root);
-    chmod(root.c_str(), 0700);
+    if (auto s = MakeDir(root, 0700); !s.ok()) return s;
     if (geteuid() == 0) {
       // initdb and postgres refuse to run as root: the cluster belongs to nobody.
       const passwd* nobody = getpwnam("nobody");
