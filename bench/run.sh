@@ -183,4 +183,4 @@ step "B5 proof latency" \
 
 echo
 echo "== summary ($( [ "$quick" -eq 1 ] && echo quick || echo full ) run)"
-grep -E '^(machine|B[1-5]) ' "$results"
+grep -E '^(machine:|B[1-5] )' "$results"
