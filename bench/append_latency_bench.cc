@@ -58,6 +58,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/percentile.h"
 #include "ledger/store/event_store.h"
 
 ABSL_FLAG(std::string, work_dir, "",
@@ -75,6 +76,7 @@ ABSL_FLAG(bool, keep, false, "keep the directories made under --work_dir");
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using daftar::bench::Percentile;
 constexpr size_t kRawBlockBytes = 4096;
 constexpr int kWarmupAppendsPerClient = 10;
 
@@ -93,14 +95,6 @@ std::string LoadAverage() {
   std::string a, b, c;
   if (!(in >> a >> b >> c)) return "?";
   return absl::StrCat(a, " ", b, " ", c);
-}
-
-// Nearest-rank percentile of sorted samples (p in (0, 100]).
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * sorted.size()));
-  rank = std::clamp<size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
 }
 
 struct Summary {

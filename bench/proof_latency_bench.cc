@@ -53,6 +53,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/percentile.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/limits.h"
 
@@ -67,6 +68,7 @@ ABSL_FLAG(uint64_t, seed, 2030, "seed of the random positions and sizes");
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using daftar::bench::Percentile;
 using daftar::store::EventStore;
 constexpr size_t kPayloadBytes = 32;
 constexpr double kGoalP99Us = 1000;
@@ -78,13 +80,6 @@ int Fail(const std::string& why) {
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 double Micros(Clock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * sorted.size()));
-  rank = std::clamp<size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
 
 struct Summary {
   double p50 = 0, p99 = 0, max = 0;
