@@ -59,12 +59,15 @@ void Wipe(std::string& s) {
 
 absl::Status Ledger::Impl::SealHires(std::vector<domain::DecidedEvent>& events,
                                      const std::map<std::string, std::string>& cnss_by_subject) {
+  // Each HireDeclared decided, parsed once: (its event, its payload).
+  std::vector<std::pair<domain::DecidedEvent*, v1::HireDeclared>> hires;
   std::vector<std::string> subject_ids;
-  for (const domain::DecidedEvent& e : events) {
+  for (domain::DecidedEvent& e : events) {
     if (e.event_type != "HireDeclared") continue;
     auto hire = domain::ParseEventPayload<v1::HireDeclared>(e.event_type, e.payload);
     if (!hire.ok()) return hire.status();
     subject_ids.push_back(hire->subject_id());
+    hires.emplace_back(&e, *std::move(hire));
   }
   if (subject_ids.empty()) return absl::OkStatus();
   // A new hire is never sealed under a key the log records as destroyed: an erasure whose
@@ -72,10 +75,8 @@ absl::Status Ledger::Impl::SealHires(std::vector<domain::DecidedEvent>& events,
   if (absl::Status s = DestroyErasedKeys(subject_ids); !s.ok()) return s;
   auto keys_of = keys->GetOrCreate(subject_ids);  // durable before any event that uses them
   if (!keys_of.ok()) return keys_of.status();
-  for (domain::DecidedEvent& e : events) {
-    if (e.event_type != "HireDeclared") continue;
-    auto hire = domain::ParseEventPayload<v1::HireDeclared>(e.event_type, e.payload);
-    if (!hire.ok()) return hire.status();
+  for (auto& [e, payload] : hires) {
+    v1::HireDeclared* hire = &payload;
     auto number = cnss_by_subject.find(hire->subject_id());
     auto key = keys_of->find(hire->subject_id());
     if (number == cnss_by_subject.end() || key == keys_of->end()) {
@@ -85,7 +86,7 @@ absl::Status Ledger::Impl::SealHires(std::vector<domain::DecidedEvent>& events,
     auto sealed = privacy::Seal(key->second, hire->subject_id(), number->second);
     if (!sealed.ok()) return sealed.status();
     *hire->mutable_cnss_number_sealed() = *std::move(sealed);
-    e.payload = hire->SerializeAsString();
+    e->payload = hire->SerializeAsString();
   }
   return absl::OkStatus();
 }
