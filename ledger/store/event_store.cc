@@ -48,8 +48,10 @@ void CloseDatabase(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandl
 // Opens every column family the directory already has (so that a newer layout still opens)
 // plus ours, creating what is missing.
 absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
-    const std::string& path, std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
+    const std::string& path, rocksdb::Env* env,
+    std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
   rocksdb::Options options;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.db_write_buffer_size = kMemtablesBytesMax;
@@ -142,7 +144,7 @@ const std::vector<std::string>& ColumnFamilyNames() {
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& options) {
   if (options.path.empty()) return absl::InvalidArgumentError("options.path must not be empty");
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenDatabase(options.path, &handles);
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenDatabase(options.path, options.env, &handles);
   if (!db.ok()) return db.status();
   absl::Status status = CheckFormat(**db, handles[kMeta]);
   absl::StatusOr<ChainTip> tip = status.ok() ? LoadTip(**db, handles[kEvents]) : status;

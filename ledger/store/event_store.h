@@ -21,6 +21,10 @@
 #include "absl/status/statusor.h"
 #include "ledger/store/limits.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace daftar::store {
 
 // Optimistic concurrency for one stream of an append (DESIGN.md §2).
@@ -118,6 +122,11 @@ struct Options {
   // still never served (see TreeRoot). false only for tools that must open a damaged store to
   // inspect it; Head::tree_root then comes from the stored frontier nodes, unverified.
   bool verify_at_open = true;
+  // The RocksDB environment the database's files go through; nullptr = rocksdb::Env::Default().
+  // Not owned: it must outlive the store. Tests pass an environment built on a
+  // rocksdb::FileSystemWrapper (rocksdb::NewCompositeEnv) to observe or fail syncs and writes
+  // (tests/store/sync_guarantee_test.cc); the server never sets it.
+  rocksdb::Env* env = nullptr;
 };
 
 // A live subscription; destroying it (or Cancel) stops delivery and joins its thread.
