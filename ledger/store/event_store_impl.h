@@ -125,6 +125,10 @@ class EventStoreImpl final : public EventStore {
   // What a group staged so far, on top of the committed tip_ and stream_versions_.
   struct GroupState;
 
+  // Called by the append at the front of the queue once it is the leader: commits one group
+  // (led by `leader`, its first member), then hands the leadership to the new front of the
+  // queue, if any, and wakes exactly that one and the group's other members.
+  void LeadGroup(PendingAppend& leader) ABSL_LOCKS_EXCLUDED(queue_mu_);
   std::vector<PendingAppend*> TakeGroup() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_);
   void CommitGroup(const std::vector<PendingAppend*>& group);
   absl::StatusOr<AppendResult> StageAppend(PendingAppend& pending, GroupState& state,
@@ -191,8 +195,10 @@ class EventStoreImpl final : public EventStore {
   std::function<int64_t()> now_us_;
 
   absl::Mutex queue_mu_;
-  absl::CondVar queue_cv_;  // signalled when a group is acknowledged
+  // Appends waiting, in arrival order; while a leader is active its front is the next leader.
+  // Each waiter sleeps on its own notification (PendingAppend::woken).
   std::deque<PendingAppend*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  // False only while the queue is empty and no group is being committed.
   bool leader_active_ ABSL_GUARDED_BY(queue_mu_) = false;
 
   // Owned by the current leader; the hand-over through queue_mu_ orders leaders.
@@ -206,6 +212,11 @@ class EventStoreImpl final : public EventStore {
   Head head_ ABSL_GUARDED_BY(head_mu_);
   bool shutting_down_ ABSL_GUARDED_BY(head_mu_) = false;
   int live_subscriptions_ ABSL_GUARDED_BY(head_mu_) = 0;
+
+ public:
+  // record_scan.cc.
+  absl::Status ScanRecords(uint64_t from_position, uint64_t to_position,
+                           RecordViewVisitor visit) override;
 };
 
 // DATA_LOSS "hash chain broken at position N: <what>": how VerifyChain, LoadTip and the

@@ -1,18 +1,22 @@
 // Append: group commit through one sequencer (DESIGN.md §2).
 //
-// Every Append queues itself. The appender at the front of the queue, when no other leader is
-// active, becomes the leader: it takes the queued appends (bounded by kGroupCommitAppendsMax and
+// Every Append queues itself and sleeps on its own notification. An append that finds no leader
+// active becomes the leader; a finishing leader hands the leadership to the front of the queue.
+// The leader takes the queued appends (bounded by kGroupCommitAppendsMax and
 // kGroupCommitPayloadBytesMax), validates each against the state left by the appends before it
 // (including those earlier in the same group), stages the valid ones into ONE WriteBatch,
 // writes it with sync = true (records, stream index, idempotency entries and Merkle nodes),
-// publishes the new head and only then acknowledges the group. The group's Merkle frontier
-// travels in GroupState::tip, so a request rolled back to its save point leaves it unchanged.
+// publishes the new head and only then acknowledges the group: it wakes the next leader, then
+// each member, one notification each (no waiter is woken to find it must sleep again). The
+// group's Merkle frontier travels in GroupState::tip, so a request rolled back to its save point
+// leaves it unchanged.
 // An append that fails validation fails alone and stages nothing.
 #include <algorithm>
 #include <limits>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "daftar/v1/store.pb.h"
 #include "ledger/audit/merkle.h"
 #include "ledger/store/append_request.h"
@@ -31,7 +35,11 @@ struct EventStoreImpl::PendingAppend {
   size_t payload_bytes = 0;
   absl::StatusOr<AppendResult> result = absl::InternalError("append not committed");
   bool in_batch = false;  // the result stands only if this group's WriteBatch is written
-  bool done = false;      // guarded by queue_mu_
+  // Set (under queue_mu_) when this waiter is handed the leadership instead of a result.
+  bool lead = false;
+  // Notified exactly once: when `result` is final or `lead` is set. Only this waiter's thread
+  // is woken; it needs no lock to read either (the notification orders the writes before).
+  absl::Notification woken;
 };
 
 struct EventStoreImpl::GroupState {
@@ -83,26 +91,50 @@ absl::StatusOr<AppendResult> EventStoreImpl::Append(const AppendRequest& request
   pending.request = &request;
   pending.digest = RequestDigest(request);
   pending.payload_bytes = PayloadBytes(request);
-  std::vector<PendingAppend*> group;
+  bool lead = false;
   {
     absl::MutexLock lock(&queue_mu_);
     queue_.push_back(&pending);
-    while (!pending.done && (leader_active_ || queue_.front() != &pending)) {
-      queue_cv_.Wait(&queue_mu_);
+    // No leader means an empty queue (a leader hands over to the front when it finishes).
+    if (!leader_active_) {
+      if (queue_.size() != 1) std::abort();
+      leader_active_ = true;
+      lead = true;
     }
-    if (pending.done) return std::move(pending.result);
-    leader_active_ = true;
-    group = TakeGroup();
   }
-  CommitGroup(group);
+  if (!lead) {
+    // Sleeps on its own notification: a finished group wakes its members and the next leader
+    // only, never every waiter.
+    pending.woken.WaitForNotification();
+    if (!pending.lead) return std::move(pending.result);
+  }
+  LeadGroup(pending);
+  return std::move(pending.result);
+}
+
+void EventStoreImpl::LeadGroup(PendingAppend& leader) {
+  std::vector<PendingAppend*> group;
   {
     absl::MutexLock lock(&queue_mu_);
-    // Followers return as soon as they see `done`; nothing of theirs is touched after this.
-    for (PendingAppend* member : group) member->done = true;
-    leader_active_ = false;
-    queue_cv_.SignalAll();
+    group = TakeGroup();
   }
-  return std::move(pending.result);
+  if (group.empty() || group.front() != &leader) std::abort();  // the leader is the front
+  CommitGroup(group);
+  PendingAppend* next_leader = nullptr;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (queue_.empty()) {
+      leader_active_ = false;
+    } else {
+      next_leader = queue_.front();
+      next_leader->lead = true;
+    }
+  }
+  // The next group starts first; then each member of this one (but the leader, group[0],
+  // which returns by itself) learns its result. Nothing of a member is touched after
+  // its Notify: it may return and free it at once.
+  if (next_leader != nullptr) next_leader->woken.Notify();
+  for (size_t i = 1; i < group.size(); ++i) group[i]->woken.Notify();
 }
 
 std::vector<EventStoreImpl::PendingAppend*> EventStoreImpl::TakeGroup() {

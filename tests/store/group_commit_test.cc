@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "ledger/store/event_store_impl.h"
 #include "tests/store/store_test_helpers.h"
 
 namespace daftar::store::testing {
@@ -157,6 +158,73 @@ TEST_F(GroupCommitTest, InvalidMemberFailsAloneAndOthersKeepGaplessPositions) {
   EXPECT_EQ(*store_->LookupRequest("bad"), std::nullopt);
   EXPECT_EQ(store_->GetHead().position, 3u);
   ExpectOneGroup();
+}
+
+// One past the group bound: the leader commits kGroupCommitAppendsMax appends and hands the
+// leadership to the one left at the front of the queue, which commits the rest as the next group
+// (second and third clock readings). Nothing else arrives: without the hand-over they would wait
+// for ever.
+TEST_F(GroupCommitTest, AppendsPastTheGroupBoundAreCommittedByTheNextLeader) {
+  constexpr size_t kPastBound = 3;
+  std::vector<AppendRequest> requests;
+  for (size_t i = 0; i < kGroupCommitAppendsMax + kPastBound; ++i) {
+    requests.push_back(Request(absl::StrCat("r-", i), {Event(absl::StrCat("s-", i))}));
+  }
+  const auto results = AppendAsOneGroup(requests);
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_FALSE(result->deduplicated);
+  }
+  const uint64_t head = 1 + kGroupCommitAppendsMax + kPastBound;
+  ASSERT_EQ(store_->GetHead().position, head);
+  std::vector<Record> records = *store_->Read(1, kReadPageMax);
+  ASSERT_EQ(records.size(), head);
+  for (const Record& record : records) {
+    const int64_t expected_us = record.position == 1 ? kClockStepUs
+                                : record.position <= 1 + kGroupCommitAppendsMax
+                                    ? 2 * kClockStepUs
+                                    : 3 * kClockStepUs;
+    EXPECT_EQ(record.recorded_at_us, expected_us) << "position " << record.position;
+  }
+  EXPECT_TRUE(store_->VerifyChain(1, 0).ok());
+}
+
+// Every waiter is woken exactly for its own result: many rounds of concurrent appends, each
+// append getting its own position once, gapless, with no lost or duplicated wake-up (a lost one
+// would hang the test; a wrong one would return another append's positions).
+TEST_F(StoreTest, ConcurrentSingleAppendsEachGetTheirOwnPosition) {
+  constexpr int kThreads = 16;
+  constexpr int kAppendsPerThread = 50;
+  std::vector<std::vector<uint64_t>> positions(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAppendsPerThread; ++i) {
+        const std::string stream = absl::StrCat("t-", t);
+        absl::StatusOr<AppendResult> result =
+            store_->Append(Request(absl::StrCat(stream, "-", i), {Event(stream)}));
+        ASSERT_TRUE(result.ok()) << result.status();
+        ASSERT_EQ(result->count, 1u);
+        positions[t].push_back(result->first_position);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::vector<uint64_t> all;
+  for (int t = 0; t < kThreads; ++t) {
+    // Each thread's appends are sequential, so its positions increase; each names its record.
+    EXPECT_TRUE(std::is_sorted(positions[t].begin(), positions[t].end()));
+    const std::vector<Record> stream = *store_->ReadStream(absl::StrCat("t-", t), 1, kReadPageMax);
+    ASSERT_EQ(stream.size(), static_cast<size_t>(kAppendsPerThread));
+    for (int i = 0; i < kAppendsPerThread; ++i) {
+      EXPECT_EQ(stream[i].position, positions[t][i]);
+      EXPECT_EQ(stream[i].request_id, absl::StrCat("t-", t, "-", i));
+    }
+    all.insert(all.end(), positions[t].begin(), positions[t].end());
+  }
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i < all.size(); ++i) ASSERT_EQ(all[i], i + 1);
+  EXPECT_EQ(store_->GetHead().position, static_cast<uint64_t>(kThreads * kAppendsPerThread));
 }
 
 }  // namespace
