@@ -310,22 +310,31 @@ absl::StatusOr<uint64_t> EventStoreImpl::StreamVersion(const std::string& stream
 
 absl::StatusOr<uint64_t> EventStoreImpl::StreamVersionOnDisk(const std::string& stream_id,
                                                              uint64_t max_position) {
-  const std::string lower_key = StreamKeyPrefix(stream_id);
-  const rocksdb::Slice lower(lower_key);
-  rocksdb::ReadOptions read;
-  read.iterate_lower_bound = &lower;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, streams_));
+  std::unique_ptr<rocksdb::Iterator> it = NewStreamsIterator();
+  return StreamVersionAt(*it, stream_id, max_position);
+}
+
+std::unique_ptr<rocksdb::Iterator> EventStoreImpl::NewStreamsIterator() {
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+}
+
+absl::StatusOr<uint64_t> EventStoreImpl::StreamVersionAt(rocksdb::Iterator& it,
+                                                         const std::string& stream_id,
+                                                         uint64_t max_position) {
+  const std::string prefix = StreamKeyPrefix(stream_id);
   // Steps back only over versions of a group being written; bounded by the stream's length.
-  for (it->SeekForPrev(StreamKey(stream_id, std::numeric_limits<uint64_t>::max())); it->Valid();
-       it->Prev()) {
-    std::optional<uint64_t> version = StreamKeyVersion(View(it->key()), stream_id);
-    std::optional<uint64_t> position = DecodeU64(View(it->value()));
+  // No lower bound on the iterator (so that one serves every stream of a group): the walk stops
+  // at the first key of another stream, which sorts before every key of this one.
+  for (it.SeekForPrev(StreamKey(stream_id, std::numeric_limits<uint64_t>::max()));
+       it.Valid() && absl::StartsWith(View(it.key()), prefix); it.Prev()) {
+    std::optional<uint64_t> version = StreamKeyVersion(View(it.key()), stream_id);
+    std::optional<uint64_t> position = DecodeU64(View(it.value()));
     if (!version || !position) {
       return absl::DataLossError(absl::StrCat("stream '", stream_id, "': bad index entry"));
     }
     if (*position <= max_position) return *version;
   }
-  if (absl::Status s = FromRocks(it->status(), "read stream version"); !s.ok()) return s;
+  if (absl::Status s = FromRocks(it.status(), "read stream version"); !s.ok()) return s;
   return 0;
 }
 

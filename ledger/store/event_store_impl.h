@@ -31,6 +31,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Iterator;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -143,6 +144,14 @@ class EventStoreImpl final : public EventStore {
   // Last version of the stream among records at positions <= max_position (0 if none).
   absl::StatusOr<uint64_t> StreamVersionOnDisk(const std::string& stream_id,
                                                uint64_t max_position);
+  // An iterator over the `streams` column family (default read options: the database as of
+  // now). One serves StreamVersionAt for every stream a group looks up.
+  std::unique_ptr<rocksdb::Iterator> NewStreamsIterator();
+  // StreamVersionOnDisk through `it` (any position; it is repositioned): the last version of the
+  // stream among the index entries `it` sees with positions <= max_position, 0 if none.
+  // DATA_LOSS for a malformed index entry; INTERNAL if the iterator fails.
+  absl::StatusOr<uint64_t> StreamVersionAt(rocksdb::Iterator& it, const std::string& stream_id,
+                                           uint64_t max_position);
   absl::StatusOr<std::optional<IdempotencyEntry>> ReadIdempotencyEntry(
       const std::string& request_id);
   absl::StatusOr<std::string> ReadEnvelope(uint64_t position);

@@ -25,6 +25,7 @@
 #include "ledger/store/rocks_util.h"
 #include "ledger/store/store_keys.h"
 #include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
 #include "rocksdb/write_batch.h"
 
 namespace daftar::store {
@@ -49,6 +50,10 @@ struct EventStoreImpl::GroupState {
   // Entries of the requests this group staged.
   std::unordered_map<std::string, IdempotencyEntry> requests;
   bool wrote = false;
+  // Made at the group's first stream-version miss and reused for the group's other misses (a
+  // new iterator per stream costs more than the seek). Every earlier group is written and no
+  // one else writes `streams`, so what it sees is what the disk holds for the whole group.
+  std::unique_ptr<rocksdb::Iterator> streams;
 };
 
 namespace {
@@ -226,8 +231,9 @@ absl::StatusOr<uint64_t> EventStoreImpl::CurrentVersion(const std::string& strea
     version = it->second;
   } else {
     // Every earlier group is written: the disk is the truth.
+    if (state.streams == nullptr) state.streams = NewStreamsIterator();
     absl::StatusOr<uint64_t> on_disk =
-        StreamVersionOnDisk(stream_id, std::numeric_limits<uint64_t>::max());
+        StreamVersionAt(*state.streams, stream_id, std::numeric_limits<uint64_t>::max());
     if (!on_disk.ok()) return on_disk.status();
     version = *on_disk;
   }

@@ -1,9 +1,13 @@
 #include "ledger/store/record_codec.h"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "ledger/store/sha256.h"
 
 namespace daftar::store {
@@ -69,12 +73,35 @@ EncodedRecord EncodeRecord(const ProposedEvent& event, const Metadata& metadata,
   stored.set_recorded_at_us(placement.recorded_at_us);
   stored.set_previous_hash(placement.previous_hash);
 
-  daftar::v1::RecordEnvelope envelope;
-  envelope.set_record(SerializeDeterministic(stored));
-  envelope.set_hash(Sha256({placement.previous_hash, envelope.record()}));
+  // The RecordEnvelope's bytes, written in place: the StoredRecord is serialised once, straight
+  // into field 1, and hashed there (no intermediate string, no second serialisation). The same
+  // bytes as SerializeDeterministic(envelope): fields in number order, and deterministic output
+  // differs from the default only for maps and unknown fields, which these messages do not have
+  // (tests/store/record_test.cc compares both for varied records).
+  using google::protobuf::io::CodedOutputStream;
+  using google::protobuf::internal::WireFormatLite;
+  const size_t record_bytes = stored.ByteSizeLong();
+  const uint32_t record_tag =
+      WireFormatLite::MakeTag(1, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  const uint32_t hash_tag = WireFormatLite::MakeTag(2, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  const size_t header_bytes = CodedOutputStream::VarintSize32(record_tag) +
+                              CodedOutputStream::VarintSize64(record_bytes);
+  const size_t trailer_bytes = CodedOutputStream::VarintSize32(hash_tag) +
+                               CodedOutputStream::VarintSize32(kSha256Bytes) + kSha256Bytes;
   EncodedRecord encoded;
-  encoded.hash = envelope.hash();
-  encoded.envelope_bytes = SerializeDeterministic(envelope);
+  encoded.envelope_bytes.resize(header_bytes + record_bytes + trailer_bytes);
+  auto* const begin = reinterpret_cast<uint8_t*>(encoded.envelope_bytes.data());
+  uint8_t* out = CodedOutputStream::WriteVarint32ToArray(record_tag, begin);
+  out = CodedOutputStream::WriteVarint64ToArray(record_bytes, out);
+  uint8_t* const record = out;
+  out = stored.SerializeWithCachedSizesToArray(out);
+  if (static_cast<size_t>(out - record) != record_bytes) std::abort();
+  encoded.hash = Sha256({placement.previous_hash,
+                         absl::string_view(reinterpret_cast<const char*>(record), record_bytes)});
+  out = CodedOutputStream::WriteVarint32ToArray(hash_tag, out);
+  out = CodedOutputStream::WriteVarint32ToArray(kSha256Bytes, out);
+  out = std::copy(encoded.hash.begin(), encoded.hash.end(), out);
+  if (out != begin + encoded.envelope_bytes.size()) std::abort();
   return encoded;
 }
 

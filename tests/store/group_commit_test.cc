@@ -25,6 +25,11 @@ class GroupCommitTest : public StoreTest {
  protected:
   void SetUp() override {
     StoreTest::SetUp();
+    ReopenHeld();
+  }
+
+  // Reopens the store with the clock that holds the first group's leader.
+  void ReopenHeld() {
     Reopen([this] { return Tick(); });
   }
 
@@ -186,6 +191,38 @@ TEST_F(GroupCommitTest, AppendsPastTheGroupBoundAreCommittedByTheNextLeader) {
                                     : 3 * kClockStepUs;
     EXPECT_EQ(record.recorded_at_us, expected_us) << "position " << record.position;
   }
+  EXPECT_TRUE(store_->VerifyChain(1, 0).ok());
+}
+
+// Streams the sequencer does not have in memory (a reopened store) are looked up on disk, one
+// iterator for the whole group: ids that are prefixes of one another, new streams sorting
+// between existing ones, and a wrong expectation, all in one group.
+TEST_F(GroupCommitTest, VersionsReadFromDiskWithinOneGroupAreEachStreamsOwn) {
+  Reopen();  // the system clock: these appends are not held
+  ASSERT_TRUE(store_->Append(Request("setup-1", {Event("a"), Event("a"), Event("ab")})).ok());
+  ASSERT_TRUE(store_->Append(Request("setup-2", {Event("d"), Event("d"), Event("d")})).ok());
+  ReopenHeld();  // forgets every stream version; the blocker appends to "b"
+  const auto results = AppendAsOneGroup({
+      Request("a", {Event("a")}, {{"a", ExpectedVersion::Exact(2)}}),
+      Request("ab", {Event("ab")}, {{"ab", ExpectedVersion::Exact(1)}}),
+      Request("aa", {Event("aa")}, {{"aa", ExpectedVersion::NoStream()}}),
+      Request("a1", {Event("a\x01")}, {{"a\x01", ExpectedVersion::NoStream()}}),
+      Request("d", {Event("d")}, {{"d", ExpectedVersion::Exact(3)}}),
+      Request("c", {Event("c")}, {{"c", ExpectedVersion::NoStream()}}),
+      Request("wrong", {Event("abc")}, {{"ab", ExpectedVersion::Exact(5)}}),
+  });
+  for (size_t i = 0; i < 6; ++i) ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+  EXPECT_EQ(results[6].status(),
+            absl::AbortedError("stream 'ab': expected version 5, actual version 2"));
+  EXPECT_EQ(*store_->StreamVersion("a"), 3u);
+  EXPECT_EQ(*store_->StreamVersion("ab"), 2u);
+  EXPECT_EQ(*store_->StreamVersion("aa"), 1u);
+  EXPECT_EQ(*store_->StreamVersion("a\x01"), 1u);
+  EXPECT_EQ(*store_->StreamVersion("d"), 4u);
+  EXPECT_EQ(*store_->StreamVersion("c"), 1u);
+  EXPECT_EQ(*store_->StreamVersion("b"), 1u);  // the blocker's
+  EXPECT_EQ(*store_->StreamVersion("abc"), 0u);
+  EXPECT_EQ(store_->GetHead().position, 6u + 1u + 6u);  // setup, blocker, six appends
   EXPECT_TRUE(store_->VerifyChain(1, 0).ok());
 }
 
