@@ -1,28 +1,23 @@
-// The offline verifier (export_verifier.h). One pass over the file: the structural checks
-// (framing, chain, Merkle root, signature) stop at their first failure; the checks of what the
-// records say (postings, rules, balances) keep their first failure each, so that the failure
-// returned is the first in the documented order of the checks, not in file order.
+// The offline verifier (export_verifier.h): the chain-and-root pass (chain_verifier.h) with a
+// RecordVisitor that checks what the records say. The structural checks (framing, chain, Merkle
+// root, signature) stop at their first failure; the checks of what the records say (postings,
+// rules, balances) keep their first failure each, so that the failure returned is the first in
+// the documented order of the checks, not in file order. The chain pass hashes on its threads
+// while this thread parses each record once for checks 4-6: nothing is hashed twice.
 #include "ledger/audit/export_verifier.h"
 
-#include <bit>
 #include <cstdlib>
-#include <memory>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "daftar/v1/events.pb.h"
 #include "daftar/v1/store.pb.h"
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/descriptor.pb.h"
-#include "ledger/audit/export_file.h"
-#include "ledger/audit/merkle.h"
+#include "ledger/audit/chain_verifier.h"
 #include "ledger/domain/money.h"
 #include "ledger/projections/trial_balance.h"
-#include "openssl/evp.h"
 
 namespace daftar::audit {
 namespace {
@@ -30,207 +25,9 @@ namespace {
 // Largest basis points the rules use (a rate or a share of 100%); ruleset.cc refuses more.
 constexpr int64_t kBasisPointsMax = 10'000;
 
-// SHA-256(a || b), computed here rather than with the store's code: the verifier shares only
-// the primitive (OpenSSL) with the server that wrote the chain.
-std::string Sha256(absl::string_view a, absl::string_view b) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_len = 0;
-  if (ctx == nullptr || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), a.data(), a.size()) != 1 ||
-      EVP_DigestUpdate(ctx.get(), b.data(), b.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &digest_len) != 1 || digest_len != kHashBytes) {
-    std::abort();  // OpenSSL cannot hash: nothing can be verified
-  }
-  return std::string(reinterpret_cast<const char*>(digest), digest_len);
-}
-
 absl::Status AtPosition(uint64_t position, absl::string_view what) {
   return absl::DataLossError(absl::StrCat("position ", position, ": ", what));
 }
-
-absl::Status InFile(const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat("file: ", status.message()));
-}
-
-// ---------------------------------------------------------------------------------------------
-// Check 1, the header's description and schema. Both are written by ExportWriter and covered by
-// no hash or signature, so the verifier compares them with what it knows: the description with
-// kExportDescription, the schema with the descriptors compiled into this binary — the ones it
-// decodes the file with. Failures are DATA_LOSS "file: header ...": the file is not what a
-// writer of this format wrote.
-
-using google::protobuf::Descriptor;
-using google::protobuf::DescriptorPool;
-using google::protobuf::EnumDescriptor;
-using google::protobuf::FieldDescriptor;
-
-absl::Status HeaderFailure(absl::string_view what) {
-  return absl::DataLossError(absl::StrCat("file: header ", what));
-}
-
-absl::Status CheckDescription(absl::string_view description) {
-  const absl::string_view expected = kExportDescription;
-  if (description == expected) return absl::OkStatus();
-  size_t at = 0;
-  while (at < description.size() && at < expected.size() && description[at] == expected[at]) {
-    ++at;
-  }
-  return HeaderFailure(absl::StrCat("description is not this format's text (",
-                                    expected.size(), " bytes): it differs at byte ", at));
-}
-
-// Keeps the first error of building the header's schema into a DescriptorPool (instead of the
-// pool's default of logging every error).
-class FirstError : public DescriptorPool::ErrorCollector {
- public:
-  void AddError(const std::string& filename, const std::string& element_name,
-                const google::protobuf::Message* /*descriptor*/, ErrorLocation /*location*/,
-                const std::string& message) override {
-    if (first_.empty()) first_ = absl::StrCat(filename, ": ", element_name, ": ", message);
-  }
-  const std::string& first() const { return first_; }
-
- private:
-  std::string first_;
-};
-
-absl::string_view LabelName(FieldDescriptor::Label label) {
-  switch (label) {
-    case FieldDescriptor::LABEL_OPTIONAL: return "optional";
-    case FieldDescriptor::LABEL_REQUIRED: return "required";
-    case FieldDescriptor::LABEL_REPEATED: return "repeated";
-  }
-  return "of no known label";
-}
-
-// The full name of a message or enum field's type; empty for a scalar.
-std::string FieldTypeName(const FieldDescriptor& field) {
-  if (field.message_type() != nullptr) return field.message_type()->full_name();
-  if (field.enum_type() != nullptr) return field.enum_type()->full_name();
-  return "";
-}
-
-// Every value of `ours` is in `theirs` under the same name with the same number.
-absl::Status CompareEnum(const EnumDescriptor& ours, const DescriptorPool& pool) {
-  const std::string where = absl::StrCat("schema: enum ", ours.full_name());
-  const EnumDescriptor* theirs = pool.FindEnumTypeByName(ours.full_name());
-  if (theirs == nullptr) return HeaderFailure(absl::StrCat(where, " is missing"));
-  for (int i = 0; i < ours.value_count(); ++i) {
-    const auto& value = *ours.value(i);
-    const auto* found = theirs->FindValueByName(value.name());
-    if (found == nullptr) {
-      return HeaderFailure(
-          absl::StrCat(where, " has no value ", value.name(), " = ", value.number()));
-    }
-    if (found->number() != value.number()) {
-      return HeaderFailure(absl::StrCat(where, " value ", value.name(), " is ", found->number(),
-                                        ", expected ", value.number()));
-    }
-  }
-  return absl::OkStatus();
-}
-
-// Every field of `ours` is in `theirs` with the same number, name, type, label and type name;
-// then the same for the nested messages and enums.
-absl::Status CompareMessage(const Descriptor& ours, const DescriptorPool& pool) {
-  const std::string where = absl::StrCat("schema: message ", ours.full_name());
-  const Descriptor* theirs = pool.FindMessageTypeByName(ours.full_name());
-  if (theirs == nullptr) return HeaderFailure(absl::StrCat(where, " is missing"));
-  for (int i = 0; i < ours.field_count(); ++i) {
-    const FieldDescriptor& field = *ours.field(i);
-    const FieldDescriptor* found = theirs->FindFieldByNumber(field.number());
-    if (found == nullptr) {
-      return HeaderFailure(absl::StrCat(where, " has no field ", field.number(), ", expected ",
-                                        field.name()));
-    }
-    const std::string at = absl::StrCat(where, " field ", field.number());
-    if (found->name() != field.name()) {
-      return HeaderFailure(
-          absl::StrCat(at, " is named ", found->name(), ", expected ", field.name()));
-    }
-    const std::string named = absl::StrCat(at, " (", field.name(), ")");
-    if (found->type() != field.type()) {
-      return HeaderFailure(absl::StrCat(named, " is of type ", found->type_name(),
-                                        ", expected ", field.type_name()));
-    }
-    if (found->label() != field.label()) {
-      return HeaderFailure(absl::StrCat(named, " is ", LabelName(found->label()), ", expected ",
-                                        LabelName(field.label())));
-    }
-    if (FieldTypeName(*found) != FieldTypeName(field)) {
-      return HeaderFailure(absl::StrCat(named, " is of type ", FieldTypeName(*found),
-                                        ", expected ", FieldTypeName(field)));
-    }
-  }
-  for (int i = 0; i < ours.nested_type_count(); ++i) {
-    if (absl::Status st = CompareMessage(*ours.nested_type(i), pool); !st.ok()) return st;
-  }
-  for (int i = 0; i < ours.enum_type_count(); ++i) {
-    if (absl::Status st = CompareEnum(*ours.enum_type(i), pool); !st.ok()) return st;
-  }
-  return absl::OkStatus();
-}
-
-// The header's schema loads (each file after its imports, as the writer writes them) and
-// describes every message and enum of the daftar.v1 files of ExportSchemaFiles() as compiled
-// here; what it has besides (a newer writer's fields, values, messages or files) is accepted.
-// Protobuf's own files (google/protobuf/descriptor.proto) must load but are not compared: they
-// change with the protobuf release, not with Daftar's format.
-constexpr char kDaftarPackage[] = "daftar.v1";
-
-absl::Status CheckSchema(const google::protobuf::FileDescriptorSet& schema) {
-  DescriptorPool pool;
-  for (const google::protobuf::FileDescriptorProto& file : schema.file()) {
-    FirstError errors;
-    if (pool.BuildFileCollectingErrors(file, &errors) == nullptr) {
-      return HeaderFailure(absl::StrCat("schema: file ", file.name(), " does not load (",
-                                        errors.first(), ")"));
-    }
-  }
-  for (const google::protobuf::FileDescriptor* file : ExportSchemaFiles()) {
-    if (file->package() != kDaftarPackage) continue;
-    for (int i = 0; i < file->message_type_count(); ++i) {
-      if (absl::Status st = CompareMessage(*file->message_type(i), pool); !st.ok()) return st;
-    }
-    for (int i = 0; i < file->enum_type_count(); ++i) {
-      if (absl::Status st = CompareEnum(*file->enum_type(i), pool); !st.ok()) return st;
-    }
-  }
-  return absl::OkStatus();
-}
-
-// The right edge of an RFC 9162 tree being appended to: perfect subtrees, largest first, each
-// with its level (2^level leaves).
-class Frontier {
- public:
-  // The subtrees of a tree of `size` leaves, one per set bit of size, largest first.
-  void Start(uint64_t size, const std::vector<std::string>& subtree_hashes) {
-    int i = 0;
-    for (int level = kLevelMax; level >= 0; --level) {
-      if ((size >> level) & 1) nodes_.push_back({subtree_hashes[i++], level});
-    }
-  }
-  void Append(const std::string& leaf_hash) {
-    nodes_.push_back({leaf_hash, 0});
-    while (nodes_.size() >= 2 && nodes_[nodes_.size() - 2].second == nodes_.back().second) {
-      auto right = std::move(nodes_.back());
-      nodes_.pop_back();
-      nodes_.back().first = NodeHash(nodes_.back().first, right.first);
-      ++nodes_.back().second;
-    }
-  }
-  // MTH: the subtrees folded right to left (RFC 9162 §2.1.1); EmptyRoot() for none.
-  std::string Root() const {
-    if (nodes_.empty()) return EmptyRoot();
-    std::string root = nodes_.back().first;
-    for (size_t i = nodes_.size() - 1; i-- > 0;) root = NodeHash(nodes_[i].first, root);
-    return root;
-  }
-
- private:
-  std::vector<std::pair<std::string, int>> nodes_;
-};
 
 // Check 5: the arithmetic of each EntitlementAccrued against the rule set it names.
 class RulesCheck {
@@ -394,213 +191,77 @@ class RulesCheck {
   std::map<std::string, PaeShares> pae_;
 };
 
-class Verifier {
+
+// Checks 4-6, fed by the chain pass: each record is parsed once (a record that does not parse
+// stops the verification, as check 2 would); each check keeps its first failure and goes on
+// with the others.
+class ContentChecks : public RecordVisitor {
  public:
-  explicit Verifier(const PublicKey& key) : key_(key) {}
-  absl::StatusOr<ExportVerification> Run(const std::string& path);
+  absl::Status Start(const v1::ExportHeader& header) override {
+    from_start_ = header.from_position() == 1;
+    rules_.emplace(/*from_start=*/from_start_);
+    return absl::OkStatus();
+  }
+
+  absl::Status OnRecord(uint64_t position, absl::string_view bytes) override {
+    if (!record_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return AtPosition(position, "StoredRecord does not parse");
+    }
+    if (postings_failure_.ok()) {
+      absl::Status st = trial_balance_.Apply(record_.event_type(), record_.payload());
+      if (st.ok() && trial_balance_.Sum() != 0) {
+        st = absl::InternalError(absl::StrCat("the trial balance is ", trial_balance_.Sum(),
+                                              " centimes, not 0"));
+      }
+      if (!st.ok()) postings_failure_ = AtPosition(position, st.message());
+    }
+    if (rules_failure_.ok()) {
+      rules_failure_ = rules_->Apply(position, record_, &accruals_checked_,
+                                     &accruals_without_rule_set_);
+    }
+    if (from_start_ && balances_failure_.ok()) {
+      absl::Status st = balances_.Apply(record_.event_type(), record_.payload());
+      if (!st.ok()) balances_failure_ = AtPosition(position, st.message());
+    }
+    return absl::OkStatus();
+  }
+
+  // The first failure of checks 4, 5, 6 in that order (DATA_LOSS), then the result.
+  absl::StatusOr<ExportVerification> Finish(const ChainVerification& chain) {
+    for (const absl::Status* st : {&postings_failure_, &rules_failure_, &balances_failure_}) {
+      if (!st->ok()) return absl::DataLossError(st->message());
+    }
+    ExportVerification out;
+    out.from_position = chain.from_position;
+    out.to_position = chain.to_position;
+    out.records = chain.records;
+    out.root_hash = chain.root_hash;
+    out.tree_head = chain.tree_head;
+    out.balances_rebuilt = from_start_;
+    out.accruals_checked = accruals_checked_;
+    out.accruals_without_rule_set = accruals_without_rule_set_;
+    if (from_start_) out.balances = balances_.Lines();
+    return out;
+  }
 
  private:
-  absl::Status Start(const v1::ExportHeader& header);
-  absl::Status OnRecord(const std::string& envelope_bytes);
-  absl::Status OnTreeHead(const v1::SignedTreeHead& head);
-  absl::Status OnTrailer(const v1::ExportTrailer& trailer);
-  absl::Status AtEnd();
-  void CheckContent(uint64_t position, const v1::StoredRecord& record);
-
-  const PublicKey& key_;
-  ExportVerification out_;
-  uint64_t next_position_ = 0;
-  std::optional<std::string> previous_hash_;  // of next_position_ - 1, when known
-  Frontier frontier_;
-  std::optional<v1::SignedTreeHead> head_;
-  bool trailer_seen_ = false;
+  bool from_start_ = false;
+  v1::StoredRecord record_;  // reused: its fields keep their capacity from record to record
   projections::TrialBalance trial_balance_;
   std::optional<RulesCheck> rules_;
   projections::BalancesProjection balances_;
+  uint64_t accruals_checked_ = 0;
+  uint64_t accruals_without_rule_set_ = 0;
   absl::Status postings_failure_, rules_failure_, balances_failure_;  // the first of each
 };
-
-absl::StatusOr<ExportVerification> Verifier::Run(const std::string& path) {
-  auto reader = ExportReader::Open(path);
-  if (!reader.ok()) {
-    if (reader.status().code() == absl::StatusCode::kNotFound) return reader.status();
-    return InFile(reader.status());
-  }
-  if (absl::Status st = Start((*reader)->header()); !st.ok()) return st;
-  while (true) {
-    auto frame = (*reader)->Next();
-    if (!frame.ok()) return InFile(frame.status());
-    if (!frame->has_value()) break;
-    const v1::ExportFrame& f = **frame;
-    absl::Status st;
-    switch (f.frame_case()) {
-      case v1::ExportFrame::kRecordEnvelope: st = OnRecord(f.record_envelope()); break;
-      case v1::ExportFrame::kTreeHead: st = OnTreeHead(f.tree_head()); break;
-      case v1::ExportFrame::kTrailer: st = OnTrailer(f.trailer()); break;
-      case v1::ExportFrame::kHeader:
-        st = absl::DataLossError("file: a second header frame");
-        break;
-      default: st = absl::DataLossError("file: a frame of no known kind"); break;
-    }
-    if (!st.ok()) return st;
-  }
-  if (absl::Status st = AtEnd(); !st.ok()) return st;
-  return std::move(out_);
-}
-
-absl::Status Verifier::Start(const v1::ExportHeader& header) {
-  const uint64_t from = header.from_position();
-  const uint64_t to = header.to_position();
-  if (from < 1 || from > to || to > kTreeSizeMax) {
-    return absl::InvalidArgumentError(absl::StrCat("file: header positions from ", from, " to ",
-                                                   to, " (need 1 <= from <= to)"));
-  }
-  const int expected = std::popcount(from - 1);
-  if (header.prefix_subtree_hashes_size() != expected) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "file: header has ", header.prefix_subtree_hashes_size(),
-        " prefix subtree hashes, from_position ", from, " needs ", expected));
-  }
-  for (const std::string& hash : header.prefix_subtree_hashes()) {
-    if (hash.size() != kHashBytes) {
-      return absl::InvalidArgumentError("file: a prefix subtree hash is not 32 bytes");
-    }
-  }
-  if (absl::Status st = CheckDescription(header.description()); !st.ok()) return st;
-  if (absl::Status st = CheckSchema(header.schema()); !st.ok()) return st;
-  frontier_.Start(from - 1, {header.prefix_subtree_hashes().begin(),
-                             header.prefix_subtree_hashes().end()});
-  out_.from_position = from;
-  out_.to_position = to;
-  out_.balances_rebuilt = from == 1;
-  next_position_ = from;
-  if (from == 1) previous_hash_ = std::string(kHashBytes, '\0');
-  rules_.emplace(/*from_start=*/from == 1);
-  return absl::OkStatus();
-}
-
-absl::Status Verifier::OnRecord(const std::string& envelope_bytes) {
-  const uint64_t position = next_position_;
-  if (head_.has_value()) {
-    return AtPosition(position, absl::StrCat("record after the tree head at size ",
-                                             head_->tree_size()));
-  }
-  if (position > out_.to_position) {
-    return AtPosition(position, absl::StrCat("record past the header's to_position ",
-                                             out_.to_position));
-  }
-  v1::RecordEnvelope envelope;
-  if (!envelope.ParseFromString(envelope_bytes)) {
-    return AtPosition(position, "RecordEnvelope does not parse");
-  }
-  v1::StoredRecord record;  // from the exact stored bytes; never re-serialised
-  if (!record.ParseFromString(envelope.record())) {
-    return AtPosition(position, "StoredRecord does not parse");
-  }
-  if (record.position() != position) {
-    return AtPosition(position, absl::StrCat("the record names position ", record.position()));
-  }
-  if (envelope.hash().size() != kHashBytes || record.previous_hash().size() != kHashBytes) {
-    return AtPosition(position, "hash or previous_hash is not 32 bytes");
-  }
-  if (previous_hash_.has_value() && record.previous_hash() != *previous_hash_) {
-    return AtPosition(position, absl::StrCat("previous_hash is not the hash of position ",
-                                             position - 1));
-  }
-  if (Sha256(record.previous_hash(), envelope.record()) != envelope.hash()) {
-    return AtPosition(position, "hash is not SHA-256(previous_hash || record)");
-  }
-  frontier_.Append(LeafHash(envelope.hash()));
-  previous_hash_ = envelope.hash();
-  ++next_position_;
-  ++out_.records;
-  CheckContent(position, record);
-  return absl::OkStatus();
-}
-
-// Checks 4-6 on one record; each keeps its first failure and goes on with the others.
-void Verifier::CheckContent(uint64_t position, const v1::StoredRecord& record) {
-  if (postings_failure_.ok()) {
-    absl::Status st = trial_balance_.Apply(record.event_type(), record.payload());
-    if (st.ok() && trial_balance_.Sum() != 0) {
-      st = absl::InternalError(absl::StrCat("the trial balance is ", trial_balance_.Sum(),
-                                            " centimes, not 0"));
-    }
-    if (!st.ok()) postings_failure_ = AtPosition(position, st.message());
-  }
-  if (rules_failure_.ok()) {
-    rules_failure_ = rules_->Apply(position, record, &out_.accruals_checked,
-                                   &out_.accruals_without_rule_set);
-  }
-  if (out_.balances_rebuilt && balances_failure_.ok()) {
-    absl::Status st = balances_.Apply(record.event_type(), record.payload());
-    if (!st.ok()) balances_failure_ = AtPosition(position, st.message());
-  }
-}
-
-absl::Status Verifier::OnTreeHead(const v1::SignedTreeHead& head) {
-  if (head_.has_value()) return absl::DataLossError("file: a second tree head frame");
-  if (next_position_ <= out_.to_position) {
-    return AtPosition(next_position_, absl::StrCat("missing: the tree head follows position ",
-                                                   next_position_ - 1));
-  }
-  head_ = head;
-  return absl::OkStatus();
-}
-
-absl::Status Verifier::OnTrailer(const v1::ExportTrailer& trailer) {
-  if (!head_.has_value()) {
-    if (next_position_ <= out_.to_position) {
-      return AtPosition(next_position_, absl::StrCat("missing: the trailer follows position ",
-                                                     next_position_ - 1));
-    }
-    return absl::DataLossError("file: the trailer comes before the tree head");
-  }
-  if (trailer_seen_) return absl::DataLossError("file: a second trailer frame");
-  if (trailer.record_count() != out_.records) {
-    return absl::DataLossError(absl::StrCat("file: the trailer counts ", trailer.record_count(),
-                                            " records, the file holds ", out_.records));
-  }
-  trailer_seen_ = true;
-  return absl::OkStatus();
-}
-
-absl::Status Verifier::AtEnd() {
-  if (!head_.has_value()) {
-    if (next_position_ <= out_.to_position) {
-      return AtPosition(next_position_, absl::StrCat("missing: the file ends after position ",
-                                                     next_position_ - 1));
-    }
-    return absl::DataLossError("file: ends without the tree head");
-  }
-  if (!trailer_seen_) return absl::DataLossError("file: ends without the trailer");
-  const std::string where = absl::StrCat("tree head at size ", head_->tree_size(), ": ");
-  if (head_->tree_size() != out_.to_position) {
-    return absl::DataLossError(absl::StrCat(where, "the header's to_position is ",
-                                            out_.to_position));
-  }
-  const std::string root = frontier_.Root();
-  if (head_->root_hash() != root) {
-    return absl::DataLossError(absl::StrCat(
-        where, "signed root ", absl::BytesToHexString(head_->root_hash()),
-        " differs from the root recomputed from the records, ", absl::BytesToHexString(root)));
-  }
-  if (absl::Status st = VerifyTreeHead(*head_, key_); !st.ok()) {
-    return absl::Status(st.code(), absl::StrCat(where, st.message()));
-  }
-  for (const absl::Status* st : {&postings_failure_, &rules_failure_, &balances_failure_}) {
-    if (!st->ok()) return absl::DataLossError(st->message());
-  }
-  out_.root_hash = root;
-  out_.tree_head = *head_;
-  if (out_.balances_rebuilt) out_.balances = balances_.Lines();
-  return absl::OkStatus();
-}
 
 }  // namespace
 
 absl::StatusOr<ExportVerification> VerifyExport(const std::string& path, const PublicKey& key) {
-  return Verifier(key).Run(path);
+  ContentChecks checks;
+  auto chain = VerifyExportChain(path, key, {.threads = 0, .visitor = &checks});
+  if (!chain.ok()) return chain.status();
+  return checks.Finish(*chain);
 }
 
 }  // namespace daftar::audit

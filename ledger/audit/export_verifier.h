@@ -15,6 +15,8 @@
 //      names (the rule set's RuleSetPublished is in the log), rounded half-up once;
 //   6. the balances, rebuilt by folding every record with the ledger's own projection
 //      (projections/balances.h) — only for a file that starts at position 1.
+// Checks 1-3 are the chain-and-root pass (chain_verifier.h, which hashes on every core); this
+// verifier runs it with a RecordVisitor that parses each record once for checks 4-6.
 #ifndef DAFTAR_LEDGER_AUDIT_EXPORT_VERIFIER_H_
 #define DAFTAR_LEDGER_AUDIT_EXPORT_VERIFIER_H_
 
