@@ -61,6 +61,9 @@ ABSL_FLAG(std::string, new_head, "",
           "audit consistency: the newer signed tree head file (audit head --out)");
 ABSL_FLAG(std::string, payout, "", "audit trail: a payout id, PO-000001");
 ABSL_FLAG(std::string, subject, "", "audit trail: a person's pseudonym, 64 lowercase hex");
+ABSL_FLAG(daftar::clients::TextFlag, only, {},
+          "audit verify: run one stage alone; `chain` checks the hash chain, the Merkle root and "
+          "the tree head signature only (no postings, rules or balances)");
 
 namespace daftar::clients {
 
@@ -125,6 +128,7 @@ constexpr CommandFlag kCommandFlags[] = {
     {"new_head", [] { return NotEmpty(FLAGS_new_head); }},
     {"payout", [] { return NotEmpty(FLAGS_payout); }},
     {"subject", [] { return NotEmpty(FLAGS_subject); }},
+    {"only", [] { return NotEmpty(FLAGS_only); }},
 };
 
 }  // namespace

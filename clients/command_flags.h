@@ -68,6 +68,7 @@ ABSL_DECLARE_FLAG(std::string, old_head);
 ABSL_DECLARE_FLAG(std::string, new_head);
 ABSL_DECLARE_FLAG(std::string, payout);
 ABSL_DECLARE_FLAG(std::string, subject);
+ABSL_DECLARE_FLAG(daftar::clients::TextFlag, only);
 
 namespace daftar::clients {
 

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -1128,6 +1129,91 @@ TEST_F(AuditTest, FiveTamperedExportsFailNamingThePosition) {
   }
   // The untouched file still verifies (the cases above altered copies).
   EXPECT_EQ(Verify(shared().export_file, shared().keys.public_pem_file, "jsonl").exit_code, 0);
+}
+
+TEST_F(AuditTest, ChainPassAloneVerifiesAndFailsAsTheFullVerify) {
+  const uint64_t head = shared().head;
+  const std::string& pub = shared().keys.public_pem_file;
+  const std::vector<v1::ExportFrame> frames = ReadFrames(shared().export_file);
+  const v1::SignedTreeHead& tree_head = frames[head + 1].tree_head();
+  auto chain = [&](const std::string& file, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {DaftarBinary(), "--server=127.0.0.1:1", "audit", "verify",
+                                     file, "--public_key=" + pub};
+    args.insert(args.end(), more.begin(), more.end());
+    return RunCommand(args);
+  };
+  CommandResult ok = chain(shared().export_file, {"--only=chain"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "");
+  const std::string verified_line = absl::StrCat(
+      "verified: records=", head, " positions=1..", head, " root=",
+      absl::BytesToHexString(tree_head.root_hash()), " tree_size=", head, " timestamp_ms=",
+      tree_head.timestamp_ms(), " key_id=", absl::BytesToHexString(tree_head.key_id()),
+      " checks=chain,root,signature\n");
+  ASSERT_TRUE(absl::StartsWith(ok.err, verified_line)) << ok.err;
+  const std::string pass_line = ok.err.substr(verified_line.size());
+  const int threads = static_cast<int>(std::clamp<unsigned>(
+      std::thread::hardware_concurrency(), 1, 64));
+  EXPECT_TRUE(absl::StartsWith(
+      pass_line, absl::StrCat("chain_pass: bytes=", std::filesystem::file_size(
+                                                        shared().export_file),
+                              " records=", head, " seconds=")))
+      << pass_line;
+  EXPECT_TRUE(absl::EndsWith(pass_line, absl::StrCat(" threads=", threads, "\n"))) << pass_line;
+  EXPECT_TRUE(absl::StrContains(pass_line, " mb_per_s=")) << pass_line;
+  EXPECT_TRUE(absl::StrContains(pass_line, " events_per_s=")) << pass_line;
+
+  // Damaged copies: exit 1 with exactly the full verify's error.
+  const std::vector<std::pair<std::string, std::function<void(std::vector<v1::ExportFrame>&)>>>
+      damages = {
+          {"hash byte flipped",
+           [](std::vector<v1::ExportFrame>& f) {
+             v1::RecordEnvelope envelope;
+             EXPECT_TRUE(envelope.ParseFromString(f[FrameOf(77)].record_envelope()));
+             (*envelope.mutable_hash())[0] ^= 0x01;
+             f[FrameOf(77)].set_record_envelope(envelope.SerializeAsString());
+           }},
+          {"record deleted", [](std::vector<v1::ExportFrame>& f) { f.erase(f.begin() + 77); }},
+          {"root changed",
+           [](std::vector<v1::ExportFrame>& f) {
+             (*f[f.size() - 2].mutable_tree_head()->mutable_root_hash())[3] ^= 0x01;
+           }},
+      };
+  const std::vector<std::string> expected = {
+      "error: DATA_LOSS: position 77: hash is not SHA-256(previous_hash || record)\n",
+      "error: DATA_LOSS: position 77: the record names position 78\n",
+      absl::StrCat("error: DATA_LOSS: tree head at size ", head, ": signed root ")};
+  for (size_t i = 0; i < damages.size(); ++i) {
+    std::vector<v1::ExportFrame> damaged = frames;
+    damages[i].second(damaged);
+    const std::string file = absl::StrCat(shared().dir->path(), "/chain-damaged-", i);
+    ASSERT_TRUE(WriteFrames(file, damaged).ok());
+    CommandResult alone = chain(file, {"--only=chain"});
+    CommandResult full = Verify(file, pub, "jsonl");
+    EXPECT_EQ(alone.exit_code, 1) << damages[i].first << ": " << alone.err;
+    EXPECT_EQ(alone.out, "") << damages[i].first;
+    EXPECT_TRUE(absl::StartsWith(alone.err, expected[i])) << damages[i].first << ": " << alone.err;
+    EXPECT_EQ(alone.err, full.err) << damages[i].first;
+  }
+
+  // Usage: a stage that is not one, an empty one, --format with it (exit 2).
+  CommandResult bogus = chain(shared().export_file, {"--only=postings"});
+  EXPECT_EQ(bogus.exit_code, 2);
+  EXPECT_EQ(bogus.err, "error: INVALID_ARGUMENT: --only: the value is not a stage; the one stage "
+                       "that runs alone is chain (hash chain, Merkle root, tree head signature)\n");
+  CommandResult empty = chain(shared().export_file, {"--only="});
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_EQ(empty.err, "error: INVALID_ARGUMENT: --only: the value is empty; give --only=chain\n");
+  CommandResult format = chain(shared().export_file, {"--only=chain", "--format=jsonl"});
+  EXPECT_EQ(format.exit_code, 2);
+  EXPECT_EQ(format.err, "error: INVALID_ARGUMENT: --format does not apply to `daftar audit verify "
+                        "--only=chain` (it prints no balances)\n");
+  CommandResult elsewhere =
+      RunCli(shared().server->address(), {"--role=auditor", "audit", "head", "--only=chain"});
+  EXPECT_EQ(elsewhere.exit_code, 2);
+  EXPECT_TRUE(absl::StartsWith(elsewhere.err, "error: INVALID_ARGUMENT: --only does not apply to "
+                                              "`daftar audit head`"))
+      << elsewhere.err;
 }
 
 // ---------------------------------------------------------------------------------------------
