@@ -20,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "ledger/store/limits.h"
+#include "ledger/store/record_scan.h"
 
 namespace rocksdb {
 class Env;
@@ -285,6 +286,16 @@ class EventStore {
 
   // Flushes memtables to SST files (tests use it to inspect files on disk).
   virtual absl::Status Flush() = 0;
+
+  // Records from_position..to_position (from_position 0 means 1), in order, decoded in place for
+  // folds: the visitor gets views into the stored bytes (record_scan.h), valid during its call.
+  // Checks each record as DecodeRecordView does, and the chain link to the record before it,
+  // but does not recompute SHA-256 (record_scan.h says why); RocksDB block checksums are
+  // verified on every read. One pass with one iterator: no page limit. Errors: OUT_OF_RANGE for
+  // to_position past the head; DATA_LOSS "record at position N: <what>" or "... is missing";
+  // INTERNAL for RocksDB failures; the first non-OK status of `visit`, as it returned it.
+  virtual absl::Status ScanRecords(uint64_t from_position, uint64_t to_position,
+                                   RecordViewVisitor visit) = 0;
 };
 
 }  // namespace daftar::store
