@@ -227,6 +227,8 @@ int main(int argc, char** argv) {
   if (head == 0) return Fail(absl::StrCat(data_dir, " holds no event"));
 
   // 3. The rebuild: Ledger::Open, then wait for both projections to reach the head.
+  std::cerr << "rebuild_bench: start-up check done in " << absl::StrFormat("%.2f", check_seconds)
+            << " s; rebuilding (a profiler may attach now)" << std::endl;
   const auto start = Clock::now();
   daftar::LedgerOptions options;
   options.data_dir = copy_data.string();

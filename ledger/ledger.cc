@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/pseudonym.h"
 #include "ledger/domain/ruleset.h"
 #include "ledger/store/limits.h"
@@ -37,51 +38,84 @@ absl::Status Ledger::Impl::CheckPepper(const std::string& pepper_file) {
   return absl::OkStatus();
 }
 
-absl::Status Ledger::Impl::FoldProgram() {
-  absl::MutexLock lock(&command_mu);
-  return FoldProgramLocked();
-}
-
 absl::Status Ledger::Impl::RefoldProgram() {
   program = domain::Program();
   subjects = privacy::SubjectRegistry();
   return FoldProgramLocked();
 }
 
+// The program and the people's registry from position 0, in one pass over the log, each payload
+// parsed once for both (see FoldAtOpen for the pass that also feeds the projections).
 absl::Status Ledger::Impl::FoldProgramLocked() {
-  uint64_t next = 1;
-  while (true) {
-    auto page = store->Read(next, kFoldPageRecords);
-    if (!page.ok()) return page.status();
-    if (page->empty()) return absl::OkStatus();
-    for (const store::Record& r : *page) {
-      absl::Status st = program.Apply(r.event_type, r.payload);
-      if (st.ok()) st = subjects.Apply(r.event_type, r.payload);
-      if (!st.ok()) {
-        return absl::DataLossError(absl::StrCat("position ", r.position, ": ", st.message()));
-      }
-    }
-    next = page->back().position + 1;
-  }
+  domain::EventParser parser;
+  return store->ScanRecords(
+      1, store->GetHead().position, [&](const store::RecordView& r) -> absl::Status {
+        absl::Status st = FoldProgramRecord(parser, r).status();
+        return st.ok() ? st : DataLossAt(r.position, st);
+      });
 }
 
-absl::Status Ledger::Impl::StartProjection() {
+absl::Status Ledger::Impl::DataLossAt(uint64_t position, const absl::Status& status) {
+  return absl::DataLossError(absl::StrCat("position ", position, ": ", status.message()));
+}
+
+absl::StatusOr<domain::ParsedEvent> Ledger::Impl::FoldProgramRecord(
+    domain::EventParser& parser, const store::RecordView& r) {
+  const domain::EventKind kind = domain::EventKindOf(r.event_type);
+  // Every kind some fold reads is read by the program or the registry: one parse for all.
+  absl::StatusOr<domain::ParsedEvent> event = parser.Parse(kind, r.event_type, r.payload);
+  if (!event.ok()) return event.status();
+  if (absl::Status st = program.Apply(*event); !st.ok()) return st;
+  if (absl::Status st = subjects.Apply(*event); !st.ok()) return st;
+  return event;
+}
+
+absl::Status Ledger::Impl::FoldAtOpen() {
   auto checkpoint = store->GetCheckpoint(std::string(projections::BalancesProjection::kName));
   if (!checkpoint.ok()) return checkpoint.status();
   auto report_checkpoint =
       store->GetCheckpoint(std::string(projections::ProgramReportProjection::kName));
   if (!report_checkpoint.ok()) return report_checkpoint.status();
+  absl::MutexLock command_lock(&command_mu);
+  absl::MutexLock projection_lock(&projection_mu);
+  if (checkpoint->has_value()) {
+    if (auto st = balances.Restore((*checkpoint)->second); !st.ok()) return st;
+    balances_position = balances_checkpointed = (*checkpoint)->first;
+  }
+  if (report_checkpoint->has_value()) {
+    if (auto st = program_report.Restore((*report_checkpoint)->second); !st.ok()) return st;
+  }
+  // One pass from position 0: the program and the registry fold every record, the projections
+  // those past their checkpoints (each skips what it folded), all from one parse of the payload.
+  // The projections fold exactly what their subscription would have, in the same order, so
+  // their state (and snapshot) at the head is the same; a projection that cannot fold a record
+  // stops there as its subscription would (Balances() says why), the open goes on.
+  domain::EventParser parser;
+  absl::Status status = store->ScanRecords(
+      1, store->GetHead().position, [&](const store::RecordView& r) -> absl::Status {
+        absl::StatusOr<domain::ParsedEvent> event = FoldProgramRecord(parser, r);
+        if (!event.ok()) return DataLossAt(r.position, event.status());
+        if (balances_error.ok()) {
+          balances_error = FoldProjectionsLocked(r.position, r.recorded_at_us, *event);
+        }
+        return absl::OkStatus();
+      });
+  if (!status.ok()) balances_position = balances_checkpointed;  // nothing to checkpoint on close
+  return status;
+}
+
+absl::Status Ledger::Impl::StartProjection() {
   uint64_t after = 0;
   {
     absl::MutexLock lock(&projection_mu);
-    if (checkpoint->has_value()) {
-      if (auto st = balances.Restore((*checkpoint)->second); !st.ok()) return st;
-      balances_position = balances_checkpointed = (*checkpoint)->first;
+    // Stopped at open: it would stop again on the same record.
+    if (!balances_error.ok()) return absl::OkStatus();
+    // The open fold brought both to the head; a checkpoint as the subscription would have
+    // written one (every kCheckpointEveryEvents folded).
+    if (balances_position - balances_checkpointed >= kCheckpointEveryEvents) {
+      if (auto st = CheckpointLocked(); !st.ok()) return st;
     }
-    if (report_checkpoint->has_value()) {
-      if (auto st = program_report.Restore((*report_checkpoint)->second); !st.ok()) return st;
-    }
-    // Both projections resume from the older of their checkpoints; each skips what it folded.
+    // Both projections resume from the older of their positions; each skips what it folded.
     after = std::min(balances_position, program_report.position());
   }
   auto subscription_or =
@@ -91,23 +125,38 @@ absl::Status Ledger::Impl::StartProjection() {
   return absl::OkStatus();
 }
 
+absl::Status Ledger::Impl::FoldProjectionsLocked(uint64_t position, int64_t recorded_at_us,
+                                                 const domain::ParsedEvent& event) {
+  absl::Status status;
+  if (position > balances_position + 1) {
+    status = absl::InternalError(absl::StrCat("balances projection at ", balances_position,
+                                              " received position ", position));
+  } else if (position == balances_position + 1) {
+    balances.Apply(event);
+  }
+  if (status.ok() && position > program_report.position()) {
+    status = program_report.Apply(position, recorded_at_us, event);
+  }
+  if (status.ok()) balances_position = std::max(balances_position, position);
+  return status;
+}
+
 absl::Status Ledger::Impl::OnRecord(const store::Record& record) {
   absl::MutexLock lock(&projection_mu);
-  absl::Status status;
-  if (record.position > balances_position + 1) {
-    status = absl::InternalError(absl::StrCat("balances projection at ", balances_position,
-                                              " received position ", record.position));
-  } else if (record.position == balances_position + 1) {
-    status = balances.Apply(record.event_type, record.payload);
-  }
-  if (status.ok() && record.position > program_report.position()) {
-    status = program_report.Apply(record);
-  }
-  if (status.ok()) {
-    balances_position = std::max(balances_position, record.position);
-    if (balances_position - balances_checkpointed >= kCheckpointEveryEvents) {
-      status = CheckpointLocked();
-    }
+  // Parsed once for both projections, only if one of them reads it at this position.
+  const domain::EventKind kind = domain::EventKindOf(record.event_type);
+  const bool balances_read = record.position == balances_position + 1 &&
+                             projections::BalancesProjection::Folds(kind);
+  const bool report_read = record.position > program_report.position() &&
+                           projections::ProgramReportProjection::Folds(kind);
+  absl::StatusOr<domain::ParsedEvent> event =
+      balances_read || report_read
+          ? projection_parser.Parse(kind, record.event_type, record.payload)
+          : domain::ParsedEvent{.event_type = record.event_type};
+  absl::Status status = event.status();
+  if (status.ok()) status = FoldProjectionsLocked(record.position, record.recorded_at_us, *event);
+  if (status.ok() && balances_position - balances_checkpointed >= kCheckpointEveryEvents) {
+    status = CheckpointLocked();
   }
   if (!status.ok()) balances_error = status;  // the subscription stops on it
   return status;
@@ -368,10 +417,14 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   ledger->impl_->store = *std::move(store);
   ledger->impl_->keys = *std::move(keys);
   if (auto st = ledger->impl_->CheckPepper(options.pepper_file); !st.ok()) return st;
-  if (auto st = ledger->impl_->FoldProgram(); !st.ok()) return st;
+  if (auto st = ledger->impl_->FoldAtOpen(); !st.ok()) return st;
   {
     absl::MutexLock lock(&ledger->impl_->command_mu);
-    if (auto st = ledger->impl_->FinishErasures(); !st.ok()) return st;
+    if (auto st = ledger->impl_->FinishErasures(); !st.ok()) {
+      absl::MutexLock projection_lock(&ledger->impl_->projection_mu);
+      ledger->impl_->balances_position = ledger->impl_->balances_checkpointed;  // as at open
+      return st;
+    }
   }
   if (auto st = ledger->impl_->StartProjection(); !st.ok()) return st;
   return ledger;

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/pseudonym.h"
 #include "ledger/ledger.h"
 #include "ledger/privacy/subject_keys.h"
@@ -77,10 +78,32 @@ struct Ledger::Impl {
   projections::ProgramReportProjection program_report ABSL_GUARDED_BY(projection_mu);
   std::unique_ptr<store::Subscription> subscription;
 
-  absl::Status FoldProgram();
+  // Parses the projections' records on the subscription's thread (guarded by projection_mu).
+  domain::EventParser projection_parser ABSL_GUARDED_BY(projection_mu);
+
   absl::Status CheckPepper(const std::string& pepper_file);
+  // At open: restores the projections from their checkpoints, then folds the log from position
+  // 0 in one pass (EventStore::ScanRecords), each payload parsed once for the program, the
+  // people's registry and both projections (those past their checkpoints). DATA_LOSS "position
+  // N: <why>" if the program or the registry cannot fold a record; a projection that cannot
+  // stops there with balances_error set, as its subscription would.
+  absl::Status FoldAtOpen();
+  // After FoldAtOpen (and a checkpoint if one is due): the subscription that keeps both
+  // projections current from where the open fold left them. None if a projection stopped.
   absl::Status StartProjection();
   absl::Status OnRecord(const store::Record& record);
+  // Folds one parsed event into the projections (each only past its own position). INTERNAL if
+  // `position` skips one the balances have not folded; the program report's errors.
+  absl::Status FoldProjectionsLocked(uint64_t position, int64_t recorded_at_us,
+                                     const domain::ParsedEvent& event)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(projection_mu);
+  // Parses `r` once and folds it into the program and the registry; the parsed event (valid
+  // until the parser's next parse of the same kind). Errors: the parse's, the registry's.
+  absl::StatusOr<domain::ParsedEvent> FoldProgramRecord(domain::EventParser& parser,
+                                                        const store::RecordView& r)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // DATA_LOSS "position N: <status's message>": how a fold of the log names the record.
+  static absl::Status DataLossAt(uint64_t position, const absl::Status& status);
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(projection_mu);
   // `fold`: whether to fold each durable append into the program (false when the decision was
   // already folded, see Program::DeclareHiresApplying).

@@ -1,7 +1,7 @@
 // evolve for the money moves (docs/MONEY.md): budgets, payouts, recovery, release, reversal,
 // contract lifecycle and hire withdrawal. Postings are folded into the accounts as recorded.
 #include "absl/strings/str_cat.h"
-#include "ledger/domain/event_payload.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/postings.h"
 #include "ledger/domain/program_state.h"
 #include "ledger/domain/rows.h"
@@ -145,61 +145,53 @@ void ApplyHireWithdrawn(Program::State& s, const v1::HireWithdrawn& e) {
 
 }  // namespace
 
-absl::Status ApplyMoneyEvent(Program::State& s, absl::string_view type, absl::string_view payload,
-                             bool* handled) {
-  *handled = true;
-  const auto into = [&s](auto apply) { return [&s, apply](auto&& e) { apply(s, e); }; };
-  if (type == "BudgetAllocated") {
-    return ApplyEventPayload<v1::BudgetAllocated>(type, payload, into(ApplyBudgetAllocated));
+bool ApplyMoneyEvent(Program::State& s, const ParsedEvent& event) {
+  switch (event.kind) {
+    case EventKind::kBudgetAllocated:
+      ApplyBudgetAllocated(s, event.As<v1::BudgetAllocated>());
+      return true;
+    case EventKind::kPayoutRequested:
+      ApplyPayoutRequested(s, event.As<v1::PayoutRequested>());
+      return true;
+    case EventKind::kPayoutApproved:
+      s.payouts[event.As<v1::PayoutApproved>().payout_id()].state = v1::APPROVED;
+      return true;
+    case EventKind::kPayoutRejected:
+      ApplyPayoutRejected(s, event.As<v1::PayoutRejected>());
+      return true;
+    case EventKind::kPayoutDisbursed:
+      ApplyPayoutDisbursed(s, event.As<v1::PayoutDisbursed>());
+      return true;
+    case EventKind::kPayoutFailed:
+      ApplyPayoutFailed(s, event.As<v1::PayoutFailed>());
+      return true;
+    case EventKind::kClawbackRecovered:
+      ApplyPostings(event.As<v1::ClawbackRecovered>().postings(), s.accounts);
+      return true;
+    case EventKind::kEntitlementReleased:
+      ApplyEntitlementReleased(s, event.As<v1::EntitlementReleased>());
+      return true;
+    case EventKind::kEntitlementReversed:
+      ApplyEntitlementReversed(s, event.As<v1::EntitlementReversed>());
+      return true;
+    case EventKind::kContractAmended:
+      ApplyContractAmended(s, event.As<v1::ContractAmended>());
+      return true;
+    case EventKind::kContractSuspended:
+      ApplyContractSuspended(s, event.As<v1::ContractSuspended>());
+      return true;
+    case EventKind::kContractResumed:
+      ApplyContractResumed(s, event.As<v1::ContractResumed>());
+      return true;
+    case EventKind::kContractTerminated:
+      ApplyContractTerminated(s, event.As<v1::ContractTerminated>());
+      return true;
+    case EventKind::kHireWithdrawn:
+      ApplyHireWithdrawn(s, event.As<v1::HireWithdrawn>());
+      return true;
+    default:
+      return false;
   }
-  if (type == "PayoutRequested") {
-    return ApplyEventPayload<v1::PayoutRequested>(type, payload, into(ApplyPayoutRequested));
-  }
-  if (type == "PayoutApproved") {
-    return ApplyEventPayload<v1::PayoutApproved>(type, payload, [&s](auto&& e) {
-      s.payouts[e.payout_id()].state = v1::APPROVED;
-    });
-  }
-  if (type == "PayoutRejected") {
-    return ApplyEventPayload<v1::PayoutRejected>(type, payload, into(ApplyPayoutRejected));
-  }
-  if (type == "PayoutDisbursed") {
-    return ApplyEventPayload<v1::PayoutDisbursed>(type, payload, into(ApplyPayoutDisbursed));
-  }
-  if (type == "PayoutFailed") {
-    return ApplyEventPayload<v1::PayoutFailed>(type, payload, into(ApplyPayoutFailed));
-  }
-  if (type == "ClawbackRecovered") {
-    return ApplyEventPayload<v1::ClawbackRecovered>(type, payload, [&s](auto&& e) {
-      ApplyPostings(e.postings(), s.accounts);
-    });
-  }
-  if (type == "EntitlementReleased") {
-    return ApplyEventPayload<v1::EntitlementReleased>(type, payload,
-                                                      into(ApplyEntitlementReleased));
-  }
-  if (type == "EntitlementReversed") {
-    return ApplyEventPayload<v1::EntitlementReversed>(type, payload,
-                                                      into(ApplyEntitlementReversed));
-  }
-  if (type == "ContractAmended") {
-    return ApplyEventPayload<v1::ContractAmended>(type, payload, into(ApplyContractAmended));
-  }
-  if (type == "ContractSuspended") {
-    return ApplyEventPayload<v1::ContractSuspended>(type, payload, into(ApplyContractSuspended));
-  }
-  if (type == "ContractResumed") {
-    return ApplyEventPayload<v1::ContractResumed>(type, payload, into(ApplyContractResumed));
-  }
-  if (type == "ContractTerminated") {
-    return ApplyEventPayload<v1::ContractTerminated>(type, payload,
-                                                     into(ApplyContractTerminated));
-  }
-  if (type == "HireWithdrawn") {
-    return ApplyEventPayload<v1::HireWithdrawn>(type, payload, into(ApplyHireWithdrawn));
-  }
-  *handled = false;
-  return absl::OkStatus();
 }
 
 }  // namespace daftar::domain

@@ -7,7 +7,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "ledger/domain/event_payload.h"
 #include "ledger/domain/file_checks.h"
 #include "ledger/domain/postings.h"
 #include "ledger/domain/program_state.h"
@@ -142,58 +141,72 @@ Program& Program::operator=(const Program& other) {
   return *this;
 }
 
+bool Program::Folds(EventKind kind) {
+  // Personal data (docs/PRIVACY.md) is folded by ledger/privacy's SubjectRegistry: no decision of
+  // the program depends on an erasure or a re-identification, and neither moves money.
+  return kind != EventKind::kOther && kind != EventKind::kSubjectErased &&
+         kind != EventKind::kSubjectReidentified;
+}
+
 absl::Status Program::Apply(absl::string_view event_type, absl::string_view payload) {
+  const EventKind kind = EventKindOf(event_type);
+  if (!Folds(kind)) {
+    ++state_->events_applied;
+    return absl::OkStatus();
+  }
+  EventParser parser;
+  absl::StatusOr<ParsedEvent> event = parser.Parse(kind, event_type, payload);
+  if (!event.ok()) {
+    ++state_->events_applied;
+    return event.status();
+  }
+  return Apply(*event);
+}
+
+absl::Status Program::Apply(const ParsedEvent& event) {
   State& s = *state_;
   ++s.events_applied;
-  if (event_type == "RuleSetPublished") {
-    return ApplyEventPayload<v1::RuleSetPublished>(event_type, payload, [&s](auto&& e) {
-      const std::string id = e.rule_set().ruleset_id();
+  switch (event.kind) {
+    case EventKind::kRuleSetPublished: {
+      const auto& e = event.As<v1::RuleSetPublished>();
+      const std::string& id = e.rule_set().ruleset_id();
       s.rule_sets[id] = e.rule_set();
       s.rule_set_sha256[id] = e.source_sha256();
       s.rule_set_in_force = id;
-    });
-  }
-  if (event_type == "ContractSigned") {
-    return ApplyEventPayload<v1::ContractSigned>(event_type, payload, [&s](auto&& e) {
+      return absl::OkStatus();
+    }
+    case EventKind::kContractSigned: {
+      const auto& e = event.As<v1::ContractSigned>();
       s.contract_by_affiliation[e.cnss_affiliation()] = e.contract_id();
-      s.contracts[e.contract_id()].signed_contract = std::move(e);
-    });
-  }
-  const auto into = [&s](auto apply) { return [&s, apply](auto&& e) { apply(s, e); }; };
-  if (event_type == "HireDeclared") {
-    return ApplyEventPayload<v1::HireDeclared>(event_type, payload, into(ApplyHireDeclared));
-  }
-  if (event_type == "EmploymentConfirmed") {
-    return ApplyEventPayload<v1::EmploymentConfirmed>(event_type, payload,
-                                                      into(ApplyEmploymentConfirmed));
-  }
-  if (event_type == "EmploymentEnded") {
-    return ApplyEventPayload<v1::EmploymentEnded>(event_type, payload, into(ApplyEmploymentEnded));
-  }
-  if (event_type == "EntitlementAccrued") {
-    return ApplyEventPayload<v1::EntitlementAccrued>(event_type, payload,
-                                                     into(ApplyEntitlementAccrued));
-  }
-  if (event_type == "ClawbackAssessed") {
-    return ApplyEventPayload<v1::ClawbackAssessed>(event_type, payload,
-                                                   into(ApplyClawbackAssessed));
-  }
-  bool money_event = false;
-  absl::Status money = ApplyMoneyEvent(s, event_type, payload, &money_event);
-  if (money_event) return money;
-  // Personal data (docs/PRIVACY.md), folded by ledger/privacy's SubjectRegistry: no decision of
-  // the program depends on an erasure or a re-identification, and neither moves money.
-  if (event_type == "SubjectErased" || event_type == "SubjectReidentified") {
-    return absl::OkStatus();
-  }
-  if (event_type == "DeclarationMonthImported") {
-    return ApplyEventPayload<v1::DeclarationMonthImported>(event_type, payload, [&s](auto&& e) {
+      s.contracts[e.contract_id()].signed_contract = e;
+      return absl::OkStatus();
+    }
+    case EventKind::kHireDeclared:
+      ApplyHireDeclared(s, event.As<v1::HireDeclared>());
+      return absl::OkStatus();
+    case EventKind::kEmploymentConfirmed:
+      ApplyEmploymentConfirmed(s, event.As<v1::EmploymentConfirmed>());
+      return absl::OkStatus();
+    case EventKind::kEmploymentEnded:
+      ApplyEmploymentEnded(s, event.As<v1::EmploymentEnded>());
+      return absl::OkStatus();
+    case EventKind::kEntitlementAccrued:
+      ApplyEntitlementAccrued(s, event.As<v1::EntitlementAccrued>());
+      return absl::OkStatus();
+    case EventKind::kClawbackAssessed:
+      ApplyClawbackAssessed(s, event.As<v1::ClawbackAssessed>());
+      return absl::OkStatus();
+    case EventKind::kDeclarationMonthImported: {
+      const auto& e = event.As<v1::DeclarationMonthImported>();
       int32_t period = 0;
       if (absl::SimpleAtoi(e.period(), &period)) s.months[period] = e.file_sha256();
       s.partial_period = 0;
-    });
+      return absl::OkStatus();
+    }
+    default:
+      ApplyMoneyEvent(s, event);  // or a kind the program does not fold (Folds)
+      return absl::OkStatus();
   }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<DecidedEvent>> Program::DecidePublishRuleSet(

@@ -19,6 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "daftar/v1/events.pb.h"
 #include "ledger/domain/money_moves.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/rows.h"
 #include "ledger/store/event_store.h"
 
@@ -94,6 +95,13 @@ class Program {
   // evolve: folds one recorded event into the state. Unknown event types are ignored (later
   // slices add events this state does not need). Errors: DATA_LOSS if the payload does not parse.
   absl::Status Apply(absl::string_view event_type, absl::string_view payload);
+  // The same fold of an event already parsed (folds sharing one parse). Folds nothing for a kind
+  // the program does not read (Folds), but counts it in EventsApplied as every event. No error:
+  // the event parsed.
+  absl::Status Apply(const ParsedEvent& event);
+  // Whether Apply reads events of `kind` (parses their payload): every kind but kOther and the
+  // personal-data events SubjectErased and SubjectReidentified.
+  static bool Folds(EventKind kind);
 
   // The rule set becomes the one in force. Errors: ALREADY_EXISTS if the id exists with other
   // content; a re-publication of identical content decides no event.

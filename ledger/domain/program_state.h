@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/civil_time.h"
 #include "daftar/v1/events.pb.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/program.h"
 
 namespace daftar::domain {
@@ -149,10 +150,9 @@ struct Program::State {
   uint64_t events_applied = 0;
 };
 
-// evolve for the money-move events (money_evolve.cc): sets *handled when `event_type` is one of
-// them. Errors: DATA_LOSS if the payload does not parse.
-absl::Status ApplyMoneyEvent(Program::State& s, absl::string_view event_type,
-                             absl::string_view payload, bool* handled);
+// evolve for the money-move events (money_evolve.cc): folds `event` and returns true when it is
+// one of them (its message parsed); false, folding nothing, for any other kind.
+bool ApplyMoneyEvent(Program::State& s, const ParsedEvent& event);
 
 // The last day of the last imported month, YYYY-MM-DD; "" before any (payout_decision.cc).
 std::string LastDeclaredDay(const Program::State& s);

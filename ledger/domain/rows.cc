@@ -305,6 +305,8 @@ absl::StatusOr<int32_t> ParsePeriod(absl::string_view text, absl::string_view wh
   return *period;
 }
 
+std::optional<int32_t> PeriodValue(absl::string_view text) { return PeriodFrom(text); }
+
 std::string FormatDate(absl::CivilDay day) {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }

@@ -9,6 +9,7 @@
 #define DAFTAR_LEDGER_DOMAIN_ROWS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,9 @@ struct Declaration {
 // Field validators. Errors: INVALID_ARGUMENT naming `where` (e.g. "contracts.csv:3: field ice").
 absl::StatusOr<absl::CivilDay> ParseDate(absl::string_view text, absl::string_view where);
 absl::StatusOr<int32_t> ParsePeriod(absl::string_view text, absl::string_view where);  // YYYYMM
+// The period YYYYMM (month 01..12) `text` names, as ParsePeriod accepts it; nullopt where
+// ParsePeriod refuses it. No message is built: for folds, which check millions of periods.
+std::optional<int32_t> PeriodValue(absl::string_view text);
 std::string FormatDate(absl::CivilDay day);      // YYYY-MM-DD
 std::string FormatPeriod(int32_t period);        // YYYYMM
 int32_t PeriodOf(absl::CivilDay day);            // 2025-07-15 -> 202507

@@ -7,14 +7,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
-#include "ledger/domain/event_payload.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/rows.h"
 #include "ledger/privacy/subject_keys.h"
 
 namespace daftar::privacy {
 namespace {
-
-using domain::ApplyEventPayload;
 
 constexpr absl::string_view kHirePrefix = "hire-";
 constexpr size_t kDateChars = 10;  // YYYY-MM-DD
@@ -39,8 +37,11 @@ std::string SubjectStream(absl::string_view subject_id) {
   return absl::StrCat("subject-", subject_id);
 }
 
-std::optional<std::string> SubjectOfHire(absl::string_view hire_id,
-                                         absl::string_view contract_id) {
+namespace {
+
+// SubjectOfHire without the copy: a view into `hire_id`.
+std::optional<absl::string_view> SubjectViewOfHire(absl::string_view hire_id,
+                                                   absl::string_view contract_id) {
   // "hire-" contract_id "-" subject_id "-" YYYY-MM-DD, then nothing or "-r" digits.
   if (!absl::ConsumePrefix(&hire_id, kHirePrefix) || !absl::ConsumePrefix(&hire_id, contract_id) ||
       !absl::ConsumePrefix(&hire_id, "-") || hire_id.size() < kSubjectIdChars + 1 + kDateChars) {
@@ -58,7 +59,23 @@ std::optional<std::string> SubjectOfHire(absl::string_view hire_id,
       return std::nullopt;
     }
   }
-  return std::string(subject);
+  return subject;
+}
+
+// The period of a hire date's month, as Fact would read FormatPeriod(PeriodOf(day)): nullopt
+// for a year FormatPeriod does not write as a period YYYYMM (outside 1..9999).
+std::optional<int32_t> HirePeriod(absl::CivilDay day) {
+  if (day.year() < 1 || day.year() > 9999) return std::nullopt;
+  return domain::PeriodOf(day);
+}
+
+}  // namespace
+
+std::optional<std::string> SubjectOfHire(absl::string_view hire_id,
+                                         absl::string_view contract_id) {
+  std::optional<absl::string_view> subject = SubjectViewOfHire(hire_id, contract_id);
+  if (!subject.has_value()) return std::nullopt;
+  return std::string(*subject);
 }
 
 absl::CivilDay DueOn(int32_t last_fact_period, int32_t retention_months) {
@@ -66,20 +83,33 @@ absl::CivilDay DueOn(int32_t last_fact_period, int32_t retention_months) {
   return absl::CivilDay(last + 1 + retention_months);
 }
 
-absl::Status SubjectRegistry::Fact(const std::string& subject_id, const std::string& period,
+SubjectRegistry::Subject& SubjectRegistry::SubjectOf(absl::string_view subject_id) {
+  auto it = subjects_.find(subject_id);
+  if (it == subjects_.end()) it = subjects_.emplace(std::string(subject_id), Subject()).first;
+  return it->second;
+}
+
+absl::Status SubjectRegistry::Fact(absl::string_view subject_id, absl::string_view period,
                                    absl::string_view event_type) {
-  absl::StatusOr<int32_t> p =
-      domain::ParsePeriod(period, absl::StrCat("event ", event_type, ": field period"));
-  if (!p.ok()) return absl::DataLossError(p.status().message());
-  Subject& s = subjects_[subject_id];
-  s.last_fact_period = std::max(s.last_fact_period, *p);
+  std::optional<int32_t> p = domain::PeriodValue(period);
+  if (!p.has_value()) {  // the message of ParsePeriod, built only for a bad period
+    absl::StatusOr<int32_t> parsed =
+        domain::ParsePeriod(period, absl::StrCat("event ", event_type, ": field period"));
+    return absl::DataLossError(parsed.status().message());
+  }
+  FactAt(subject_id, *p);
   return absl::OkStatus();
+}
+
+void SubjectRegistry::FactAt(absl::string_view subject_id, int32_t period) {
+  Subject& s = SubjectOf(subject_id);
+  s.last_fact_period = std::max(s.last_fact_period, period);
 }
 
 absl::Status SubjectRegistry::FactOfHire(absl::string_view event_type, const std::string& hire_id,
                                          const std::string& contract_id,
                                          const std::string& period) {
-  std::optional<std::string> subject = SubjectOfHire(hire_id, contract_id);
+  std::optional<absl::string_view> subject = SubjectViewOfHire(hire_id, contract_id);
   if (!subject.has_value()) {
     return absl::DataLossError(absl::StrCat("event ", event_type, ": hire_id ", hire_id,
                                             " is not a hire id of contract ", contract_id));
@@ -87,44 +117,63 @@ absl::Status SubjectRegistry::FactOfHire(absl::string_view event_type, const std
   return Fact(*subject, period, event_type);
 }
 
+bool SubjectRegistry::Folds(domain::EventKind kind) {
+  using domain::EventKind;
+  return kind == EventKind::kHireDeclared || kind == EventKind::kEmploymentConfirmed ||
+         kind == EventKind::kEmploymentEnded || kind == EventKind::kSubjectErased ||
+         kind == EventKind::kSubjectReidentified;
+}
+
 absl::Status SubjectRegistry::Apply(absl::string_view event_type, absl::string_view payload) {
-  absl::Status fact;
-  absl::Status parsed;
-  if (event_type == "HireDeclared") {
-    parsed = ApplyEventPayload<v1::HireDeclared>(event_type, payload, [&](v1::HireDeclared&& e) {
+  const domain::EventKind kind = domain::EventKindOf(event_type);
+  if (!Folds(kind)) return absl::OkStatus();
+  domain::EventParser parser;
+  absl::StatusOr<domain::ParsedEvent> event = parser.Parse(kind, event_type, payload);
+  if (!event.ok()) return event.status();
+  return Apply(*event);
+}
+
+absl::Status SubjectRegistry::Apply(const domain::ParsedEvent& event) {
+  using domain::EventKind;
+  switch (event.kind) {
+    case EventKind::kHireDeclared: {
+      const auto& e = event.As<v1::HireDeclared>();
       absl::CivilDay day;
       if (!absl::ParseCivilTime(e.hire_date(), &day)) {
-        fact = absl::DataLossError(absl::StrCat("event HireDeclared ", e.hire_id(),
+        return absl::DataLossError(absl::StrCat("event HireDeclared ", e.hire_id(),
                                                 ": field hire_date does not parse"));
-        return;
       }
-      fact = Fact(e.subject_id(), domain::FormatPeriod(domain::PeriodOf(day)), event_type);
-      if (!fact.ok() || !e.has_cnss_number_sealed()) return;
-      Subject& s = subjects_[e.subject_id()];
+      std::optional<int32_t> period = HirePeriod(day);
+      if (!period.has_value()) {  // Fact's refusal of the period as formatted
+        return Fact(e.subject_id(), domain::FormatPeriod(domain::PeriodOf(day)), event.event_type);
+      }
+      FactAt(e.subject_id(), *period);
+      if (!e.has_cnss_number_sealed()) return absl::OkStatus();
+      Subject& s = SubjectOf(e.subject_id());
       s.erased = false;  // a new value under a live key: the person has personal data again
       e.cnss_number_sealed().SerializeToString(&s.sealed);
-    });
-  } else if (event_type == "EmploymentConfirmed") {
-    parsed = ApplyEventPayload<v1::EmploymentConfirmed>(event_type, payload, [&](auto&& e) {
-      fact = FactOfHire(event_type, e.hire_id(), e.contract_id(), e.period());
-    });
-  } else if (event_type == "EmploymentEnded") {
-    parsed = ApplyEventPayload<v1::EmploymentEnded>(event_type, payload, [&](auto&& e) {
-      fact = FactOfHire(event_type, e.hire_id(), e.contract_id(), e.period());
-    });
-  } else if (event_type == "SubjectErased") {
-    parsed = ApplyEventPayload<v1::SubjectErased>(event_type, payload, [&](auto&& e) {
-      Subject& s = subjects_[e.subject_id()];
+      return absl::OkStatus();
+    }
+    case EventKind::kEmploymentConfirmed: {
+      const auto& e = event.As<v1::EmploymentConfirmed>();
+      return FactOfHire(event.event_type, e.hire_id(), e.contract_id(), e.period());
+    }
+    case EventKind::kEmploymentEnded: {
+      const auto& e = event.As<v1::EmploymentEnded>();
+      return FactOfHire(event.event_type, e.hire_id(), e.contract_id(), e.period());
+    }
+    case EventKind::kSubjectErased: {
+      Subject& s = SubjectOf(event.As<v1::SubjectErased>().subject_id());
       s.erased = true;
       s.sealed.clear();
       s.sealed.shrink_to_fit();
-    });
-  } else if (event_type == "SubjectReidentified") {
-    // An access to the data, recorded for the audit; it changes nothing here.
-    parsed = domain::ParseEventPayload<v1::SubjectReidentified>(event_type, payload).status();
+      return absl::OkStatus();
+    }
+    default:
+      // SubjectReidentified: an access to the data, recorded for the audit; it changes nothing
+      // here (its payload parsed). Every other kind: nothing to fold.
+      return absl::OkStatus();
   }
-  if (!parsed.ok()) return parsed;
-  return fact;
 }
 
 bool SubjectRegistry::Known(const std::string& subject_id) const {

@@ -21,6 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "daftar/v1/events.pb.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/program.h"
 
 namespace daftar::privacy {
@@ -52,6 +53,11 @@ class SubjectRegistry {
   // folded type does not parse, or an EmploymentConfirmed / EmploymentEnded names a hire id
   // without a subject_id (naming the hire id), or a period or hire date does not parse.
   absl::Status Apply(absl::string_view event_type, absl::string_view payload);
+  // The same fold of an event already parsed (folds sharing one parse); the same errors but the
+  // payload's.
+  absl::Status Apply(const domain::ParsedEvent& event);
+  // Whether Apply reads events of `kind` (the list above).
+  static bool Folds(domain::EventKind kind);
 
   // Whether a hire of `subject_id` was ever recorded (eligible or not, withdrawn or not).
   bool Known(const std::string& subject_id) const;
@@ -91,8 +97,14 @@ class SubjectRegistry {
     bool erased = false;
     std::string sealed;  // serialised SealedValue of the latest sealed hire; "" none or erased
   };
-  absl::Status Fact(const std::string& subject_id, const std::string& period,
+  // The person's entry, created empty if new.
+  Subject& SubjectOf(absl::string_view subject_id);
+  // A fact of the person in `period` (YYYYMM text). DATA_LOSS naming the event if it does not
+  // parse.
+  absl::Status Fact(absl::string_view subject_id, absl::string_view period,
                     absl::string_view event_type);
+  // A fact of the person in `period`, already parsed.
+  void FactAt(absl::string_view subject_id, int32_t period);
   absl::Status FactOfHire(absl::string_view event_type, const std::string& hire_id,
                           const std::string& contract_id, const std::string& period);
 

@@ -7,119 +7,134 @@
 #include "absl/strings/str_cat.h"
 #include "daftar/v1/events.pb.h"
 #include "daftar/v1/projections.pb.h"
-#include "ledger/domain/event_payload.h"
+#include "ledger/domain/parsed_event.h"
 
 namespace daftar::projections {
 
-using domain::ApplyEventPayload;
-
 BalanceLine& BalancesProjection::LineOf(const std::string& contract_id) {
+  auto it = lines_.find(contract_id);
+  if (it != lines_.end()) return it->second;
   BalanceLine& line = lines_[contract_id];
   line.contract_id = contract_id;
   return line;
 }
 
+bool BalancesProjection::Folds(domain::EventKind kind) {
+  using domain::EventKind;
+  switch (kind) {
+    case EventKind::kContractSigned:
+    case EventKind::kHireDeclared:
+    case EventKind::kEmploymentConfirmed:
+    case EventKind::kHireWithdrawn:
+    case EventKind::kEntitlementAccrued:
+    case EventKind::kEntitlementReleased:
+    case EventKind::kClawbackAssessed:
+    case EventKind::kEntitlementReversed:
+    case EventKind::kPayoutDisbursed:
+    case EventKind::kPayoutFailed:
+    case EventKind::kClawbackRecovered:
+      return true;
+    default:
+      // Events that move no balance: rule sets, declarations' markers, payout requests and
+      // approvals, budgets, and personal data (SubjectErased, SubjectReidentified: an erasure
+      // changes no figure, docs/PRIVACY.md).
+      return false;
+  }
+}
+
 absl::Status BalancesProjection::Apply(absl::string_view event_type, absl::string_view payload) {
-  if (event_type == "ContractSigned" || event_type == "HireDeclared" ||
-      event_type == "EmploymentConfirmed" || event_type == "HireWithdrawn") {
-    return ApplyJobs(event_type, payload);
-  }
-  if (event_type == "EntitlementAccrued" || event_type == "EntitlementReleased" ||
-      event_type == "ClawbackAssessed" || event_type == "EntitlementReversed") {
-    return ApplyEntitlement(event_type, payload);
-  }
-  if (event_type == "PayoutDisbursed" || event_type == "PayoutFailed" ||
-      event_type == "ClawbackRecovered") {
-    return ApplyPayment(event_type, payload);
-  }
-  // Events that move no balance: rule sets, declarations' markers, payout requests and
-  // approvals, budgets, and personal data (SubjectErased, SubjectReidentified: an erasure
-  // changes no figure, docs/PRIVACY.md).
+  const domain::EventKind kind = domain::EventKindOf(event_type);
+  if (!Folds(kind)) return absl::OkStatus();
+  domain::EventParser parser;
+  absl::StatusOr<domain::ParsedEvent> event = parser.Parse(kind, event_type, payload);
+  if (!event.ok()) return event.status();
+  Apply(*event);
   return absl::OkStatus();
 }
 
-absl::Status BalancesProjection::ApplyJobs(absl::string_view event_type,
-                                           absl::string_view payload) {
-  if (event_type == "ContractSigned") {
-    return ApplyEventPayload<v1::ContractSigned>(event_type, payload,
-                                                 [this](auto&& e) { LineOf(e.contract_id()); });
-  }
-  if (event_type == "HireDeclared") {
-    return ApplyEventPayload<v1::HireDeclared>(event_type, payload, [this](auto&& e) {
+void BalancesProjection::Apply(const domain::ParsedEvent& event) {
+  using domain::EventKind;
+  switch (event.kind) {
+    case EventKind::kContractSigned:
+      LineOf(event.As<v1::ContractSigned>().contract_id());
+      return;
+    case EventKind::kHireDeclared: {
+      const auto& e = event.As<v1::HireDeclared>();
       if (e.eligible()) ++LineOf(e.contract_id()).jobs_declared;
-    });
-  }
-  if (event_type == "EmploymentConfirmed") {
-    return ApplyEventPayload<v1::EmploymentConfirmed>(event_type, payload, [this](auto&& e) {
+      return;
+    }
+    case EventKind::kEmploymentConfirmed: {
+      const auto& e = event.As<v1::EmploymentConfirmed>();
       if (e.retention_reached()) ++LineOf(e.contract_id()).jobs_retained;
-    });
-  }
-  return ApplyEventPayload<v1::HireWithdrawn>(event_type, payload, [this](auto&& e) {
-    BalanceLine& line = LineOf(e.contract_id());
-    if (e.was_eligible()) --line.jobs_declared;
-    if (e.was_retained()) --line.jobs_retained;
-  });
-}
-
-absl::Status BalancesProjection::ApplyEntitlement(absl::string_view event_type,
-                                                  absl::string_view payload) {
-  if (event_type == "EntitlementAccrued") {
-    return ApplyEventPayload<v1::EntitlementAccrued>(event_type, payload, [this](auto&& e) {
+      return;
+    }
+    case EventKind::kHireWithdrawn: {
+      const auto& e = event.As<v1::HireWithdrawn>();
+      BalanceLine& line = LineOf(e.contract_id());
+      if (e.was_eligible()) --line.jobs_declared;
+      if (e.was_retained()) --line.jobs_retained;
+      return;
+    }
+    case EventKind::kEntitlementAccrued: {
+      const auto& e = event.As<v1::EntitlementAccrued>();
       BalanceLine& line = LineOf(e.contract_id());
       const bool pae = e.grant() == v1::PAE;
       int64_t& to = e.held() ? (pae ? line.pae_held_centimes : line.paf_held_centimes)
                              : (pae ? line.pae_accrued_centimes : line.paf_accrued_centimes);
       to += e.accrued_centimes();
       line.capped_centimes += e.capped_centimes();
-    });
-  }
-  if (event_type == "EntitlementReleased") {
-    return ApplyEventPayload<v1::EntitlementReleased>(event_type, payload, [this](auto&& e) {
+      return;
+    }
+    case EventKind::kEntitlementReleased: {
+      const auto& e = event.As<v1::EntitlementReleased>();
       BalanceLine& line = LineOf(e.contract_id());
       line.pae_held_centimes -= e.pae_centimes();
       line.pae_accrued_centimes += e.pae_centimes();
       line.paf_held_centimes -= e.paf_centimes();
       line.paf_accrued_centimes += e.paf_centimes();
-    });
-  }
-  if (event_type == "ClawbackAssessed") {
-    return ApplyEventPayload<v1::ClawbackAssessed>(event_type, payload, [this](auto&& e) {
+      return;
+    }
+    case EventKind::kClawbackAssessed: {
+      const auto& e = event.As<v1::ClawbackAssessed>();
       LineOf(e.contract_id()).clawback_centimes += e.amount_centimes();
-    });
-  }
-  return ApplyEventPayload<v1::EntitlementReversed>(event_type, payload, [this](auto&& e) {
-    BalanceLine& line = LineOf(e.contract_id());
-    line.pae_accrued_centimes -= e.pae_accrued_centimes();
-    line.paf_accrued_centimes -= e.paf_accrued_centimes();
-    line.pae_held_centimes -= e.pae_held_centimes();
-    line.paf_held_centimes -= e.paf_held_centimes();
-    line.clawback_centimes -= e.clawback_centimes();
-    line.capped_centimes -= e.capped_centimes();
-  });
-}
-
-absl::Status BalancesProjection::ApplyPayment(absl::string_view event_type,
-                                              absl::string_view payload) {
-  if (event_type == "PayoutDisbursed") {
-    return ApplyEventPayload<v1::PayoutDisbursed>(event_type, payload, [this](auto&& e) {
+      return;
+    }
+    case EventKind::kEntitlementReversed: {
+      const auto& e = event.As<v1::EntitlementReversed>();
+      BalanceLine& line = LineOf(e.contract_id());
+      line.pae_accrued_centimes -= e.pae_accrued_centimes();
+      line.paf_accrued_centimes -= e.paf_accrued_centimes();
+      line.pae_held_centimes -= e.pae_held_centimes();
+      line.paf_held_centimes -= e.paf_held_centimes();
+      line.clawback_centimes -= e.clawback_centimes();
+      line.capped_centimes -= e.capped_centimes();
+      return;
+    }
+    case EventKind::kPayoutDisbursed: {
+      const auto& e = event.As<v1::PayoutDisbursed>();
       BalanceLine& line = LineOf(e.contract_id());
       line.disbursed_centimes += e.amount_centimes();
       line.paid_centimes += e.amount_centimes();
-    });
-  }
-  if (event_type == "PayoutFailed") {
-    return ApplyEventPayload<v1::PayoutFailed>(event_type, payload, [this](auto&& e) {
+      return;
+    }
+    case EventKind::kPayoutFailed: {
+      const auto& e = event.As<v1::PayoutFailed>();
       if (e.from_state() != v1::DISBURSED) return;  // the transfer was never made
       BalanceLine& line = LineOf(e.contract_id());
       line.disbursed_centimes -= e.amount_centimes();
       line.paid_centimes -= e.amount_centimes();
-    });
+      return;
+    }
+    case EventKind::kClawbackRecovered: {
+      const auto& e = event.As<v1::ClawbackRecovered>();
+      BalanceLine& line = LineOf(e.contract_id());
+      line.recovered_centimes += e.amount_centimes();
+      line.paid_centimes -= e.amount_centimes();
+      return;
+    }
+    default:
+      return;  // moves no balance (Folds)
   }
-  return ApplyEventPayload<v1::ClawbackRecovered>(event_type, payload, [this](auto&& e) {
-    BalanceLine& line = LineOf(e.contract_id());
-    line.recovered_centimes += e.amount_centimes();
-    line.paid_centimes -= e.amount_centimes();
-  });
 }
 
 std::vector<BalanceLine> BalancesProjection::Lines() const {

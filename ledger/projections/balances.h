@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ledger/domain/parsed_event.h"
 
 namespace daftar::projections {
 
@@ -66,6 +67,10 @@ class BalancesProjection {
   // Other types move no balance and are ignored. Errors: DATA_LOSS naming the event type if the
   // payload does not parse (nothing folded then).
   absl::Status Apply(absl::string_view event_type, absl::string_view payload);
+  // The same fold of an event already parsed (folds sharing one parse); no error: it parsed.
+  void Apply(const domain::ParsedEvent& event);
+  // Whether Apply reads events of `kind` (the types listed above).
+  static bool Folds(domain::EventKind kind);
 
   // Lines sorted by contract_id; one per contract that any folded event named (every signed
   // contract, also without hires).
@@ -81,9 +86,6 @@ class BalancesProjection {
 
  private:
   BalanceLine& LineOf(const std::string& contract_id);
-  absl::Status ApplyJobs(absl::string_view event_type, absl::string_view payload);
-  absl::Status ApplyEntitlement(absl::string_view event_type, absl::string_view payload);
-  absl::Status ApplyPayment(absl::string_view event_type, absl::string_view payload);
 
   std::map<std::string, BalanceLine> lines_;
 };

@@ -4,21 +4,18 @@
 #include "ledger/projections/program_report.h"
 
 #include "absl/strings/str_cat.h"
-#include "ledger/domain/event_payload.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/domain/rows.h"
 
 namespace daftar::projections {
 namespace {
 
-using domain::ApplyEventPayload;
-using domain::ParseEventPayload;
-
 // The fiscal (calendar) year of a YYYYMM period. Errors: DATA_LOSS naming the event.
 absl::StatusOr<int32_t> YearOfPeriod(absl::string_view event_type, const std::string& period) {
-  absl::StatusOr<int32_t> p =
+  if (std::optional<int32_t> p = domain::PeriodValue(period); p.has_value()) return *p / 100;
+  absl::StatusOr<int32_t> p =  // the refusal's message, built only for a bad period
       domain::ParsePeriod(period, absl::StrCat("event ", event_type, ": field period"));
-  if (!p.ok()) return absl::DataLossError(p.status().message());
-  return *p / 100;
+  return absl::DataLossError(p.status().message());
 }
 
 }  // namespace
@@ -30,121 +27,168 @@ BudgetLine& ProgramReportProjection::Budget(int32_t fiscal_year, v1::Grant grant
   return line;
 }
 
+bool ProgramReportProjection::Folds(domain::EventKind kind) {
+  using domain::EventKind;
+  switch (kind) {
+    case EventKind::kContractSigned:
+    case EventKind::kRuleSetPublished:
+    case EventKind::kBudgetAllocated:
+    case EventKind::kEntitlementAccrued:
+    case EventKind::kClawbackAssessed:
+    case EventKind::kEntitlementReversed:
+    case EventKind::kPayoutRequested:
+    case EventKind::kPayoutApproved:
+    case EventKind::kPayoutRejected:
+    case EventKind::kPayoutDisbursed:
+    case EventKind::kPayoutFailed:
+      return true;
+    default:
+      return BalancesProjection::Folds(kind);
+  }
+}
+
 absl::Status ProgramReportProjection::Apply(const store::Record& record) {
   if (record.position <= position_) {
     return absl::InternalError(absl::StrCat("program report: position ", record.position,
                                             " is not past the last position folded, ", position_));
   }
+  const domain::EventKind kind = domain::EventKindOf(record.event_type);
+  domain::ParsedEvent event{.kind = kind, .event_type = record.event_type};
+  domain::EventParser parser;
+  if (Folds(kind)) {
+    absl::StatusOr<domain::ParsedEvent> parsed =
+        parser.Parse(kind, record.event_type, record.payload);
+    if (!parsed.ok()) return parsed.status();
+    event = *parsed;
+  } else {
+    event.kind = domain::EventKind::kOther;  // nothing to fold
+  }
+  return Apply(record.position, record.recorded_at_us, event);
+}
+
+absl::Status ProgramReportProjection::Apply(uint64_t position, int64_t recorded_at_us,
+                                            const domain::ParsedEvent& event) {
+  if (position <= position_) {
+    return absl::InternalError(absl::StrCat("program report: position ", position,
+                                            " is not past the last position folded, ", position_));
+  }
   // The report's own facts first: they may refuse the record (a malformed period, an unknown
-  // payout) before the balances fold it; a payload that parses for one parses for the other.
-  absl::Status own = ApplyProgram(record);
+  // payout) before the balances fold it.
+  absl::Status own = ApplyProgram(recorded_at_us, event);
   if (!own.ok()) return own;
-  if (absl::Status st = balances_.Apply(record.event_type, record.payload); !st.ok()) return st;
-  position_ = record.position;
+  balances_.Apply(event);
+  position_ = position;
   return absl::OkStatus();
 }
 
-absl::Status ProgramReportProjection::ApplyProgram(const store::Record& r) {
-  const std::string& t = r.event_type;
-  if (t == "ContractSigned") {
-    return ApplyEventPayload<v1::ContractSigned>(t, r.payload, [this](auto&& e) {
+absl::Status ProgramReportProjection::ApplyProgram(int64_t recorded_at_us,
+                                                   const domain::ParsedEvent& event) {
+  using domain::EventKind;
+  switch (event.kind) {
+    case EventKind::kContractSigned: {
+      const auto& e = event.As<v1::ContractSigned>();
       contracts_[e.contract_id()] = Contract{.zone_id = e.zone_id(), .activity = e.activity()};
-    });
-  }
-  if (t == "RuleSetPublished") {
-    return ApplyEventPayload<v1::RuleSetPublished>(t, r.payload, [this](auto&& e) {
-      for (const v1::Zone& z : e.rule_set().zones()) zone_tiers_[z.zone_id()] = z.tier();
-    });
-  }
-  if (t == "BudgetAllocated") {
-    return ApplyEventPayload<v1::BudgetAllocated>(t, r.payload, [this](auto&& e) {
+      return absl::OkStatus();
+    }
+    case EventKind::kRuleSetPublished:
+      for (const v1::Zone& z : event.As<v1::RuleSetPublished>().rule_set().zones()) {
+        zone_tiers_[z.zone_id()] = z.tier();
+      }
+      return absl::OkStatus();
+    case EventKind::kBudgetAllocated: {
+      const auto& e = event.As<v1::BudgetAllocated>();
       Budget(e.fiscal_year(), e.grant()).allocated_centimes += e.amount_centimes();
-    });
+      return absl::OkStatus();
+    }
+    case EventKind::kEntitlementAccrued:
+    case EventKind::kClawbackAssessed:
+    case EventKind::kEntitlementReversed:
+      return ApplyCommitment(event);
+    case EventKind::kPayoutRequested:
+    case EventKind::kPayoutApproved:
+    case EventKind::kPayoutRejected:
+    case EventKind::kPayoutDisbursed:
+    case EventKind::kPayoutFailed:
+      return ApplyPayout(recorded_at_us, event);
+    default:
+      // Nothing else counts here; SubjectErased and SubjectReidentified (docs/PRIVACY.md) move
+      // no job, commitment or payout.
+      return absl::OkStatus();
   }
-  if (t == "EntitlementAccrued" || t == "ClawbackAssessed" || t == "EntitlementReversed") {
-    return ApplyCommitment(r);
-  }
-  if (t == "PayoutRequested" || t == "PayoutApproved" || t == "PayoutRejected" ||
-      t == "PayoutDisbursed" || t == "PayoutFailed") {
-    return ApplyPayout(r);
-  }
-  // Nothing else counts here; SubjectErased and SubjectReidentified (docs/PRIVACY.md) move
-  // no job, commitment or payout.
-  return absl::OkStatus();
 }
 
-absl::Status ProgramReportProjection::ApplyCommitment(const store::Record& r) {
-  const std::string& t = r.event_type;
-  if (t == "EntitlementAccrued") {
-    absl::StatusOr<v1::EntitlementAccrued> e = ParseEventPayload<v1::EntitlementAccrued>(t, r.payload);
-    if (!e.ok()) return e.status();
-    absl::StatusOr<int32_t> year = YearOfPeriod(t, e->period());
+absl::Status ProgramReportProjection::ApplyCommitment(const domain::ParsedEvent& event) {
+  const absl::string_view t = event.event_type;
+  if (event.kind == domain::EventKind::kEntitlementAccrued) {
+    const auto& e = event.As<v1::EntitlementAccrued>();
+    absl::StatusOr<int32_t> year = YearOfPeriod(t, e.period());
     if (!year.ok()) return year.status();
-    if (e->accrued_centimes() != 0) Budget(*year, e->grant()).committed_centimes += e->accrued_centimes();
+    if (e.accrued_centimes() != 0) Budget(*year, e.grant()).committed_centimes += e.accrued_centimes();
     return absl::OkStatus();
   }
-  if (t == "ClawbackAssessed") {
-    absl::StatusOr<v1::ClawbackAssessed> e = ParseEventPayload<v1::ClawbackAssessed>(t, r.payload);
-    if (!e.ok()) return e.status();
-    absl::StatusOr<int32_t> year = YearOfPeriod(t, e->period());
+  if (event.kind == domain::EventKind::kClawbackAssessed) {
+    const auto& e = event.As<v1::ClawbackAssessed>();
+    absl::StatusOr<int32_t> year = YearOfPeriod(t, e.period());
     if (!year.ok()) return year.status();
-    if (e->amount_centimes() != 0) Budget(*year, e->grant()).committed_centimes -= e->amount_centimes();
+    if (e.amount_centimes() != 0) Budget(*year, e.grant()).committed_centimes -= e.amount_centimes();
     return absl::OkStatus();
   }
   // The hire's commitment is taken back from the years it was committed in.
-  return ApplyEventPayload<v1::EntitlementReversed>(t, r.payload, [&](auto&& e) {
-    for (const v1::CommittedYear& year : e.committed()) {
-      Budget(year.fiscal_year(), year.grant()).committed_centimes -= year.amount_centimes();
-    }
-  });
+  for (const v1::CommittedYear& year : event.As<v1::EntitlementReversed>().committed()) {
+    Budget(year.fiscal_year(), year.grant()).committed_centimes -= year.amount_centimes();
+  }
+  return absl::OkStatus();
 }
 
-absl::Status ProgramReportProjection::ApplyPayout(const store::Record& r) {
-  const std::string& t = r.event_type;
-  if (t == "PayoutRequested") {
-    return ApplyEventPayload<v1::PayoutRequested>(t, r.payload, [&](auto&& e) {
-      payouts_[e.payout_id()] = Payout{.contract_id = e.contract_id(), .grant = e.grant(),
-                                       .amount_centimes = e.amount_centimes(),
-                                       .fiscal_year = e.fiscal_year(),
-                                       .requested_by = e.requested_by(),
-                                       .requested_at_us = r.recorded_at_us,
-                                       .state = v1::REQUESTED};
-    });
+absl::Status ProgramReportProjection::ApplyPayout(int64_t recorded_at_us,
+                                                  const domain::ParsedEvent& event) {
+  using domain::EventKind;
+  if (event.kind == EventKind::kPayoutRequested) {
+    const auto& e = event.As<v1::PayoutRequested>();
+    payouts_[e.payout_id()] = Payout{.contract_id = e.contract_id(), .grant = e.grant(),
+                                     .amount_centimes = e.amount_centimes(),
+                                     .fiscal_year = e.fiscal_year(),
+                                     .requested_by = e.requested_by(),
+                                     .requested_at_us = recorded_at_us,
+                                     .state = v1::REQUESTED};
+    return absl::OkStatus();
   }
-  // Every later step: the payout id is field 1 of each message, its new state by type.
-  std::string payout_id;
+  // Every later step: its payout id, and its new state by type.
+  const std::string* payout_id = nullptr;
   v1::PayoutState state = v1::PAYOUT_STATE_UNSPECIFIED;
-  v1::PayoutDisbursed disbursed;
-  v1::PayoutFailed failed;
-  absl::Status parsed;
-  auto keep = [&](auto&& e, v1::PayoutState s) { payout_id = e.payout_id(); state = s; };
-  if (t == "PayoutApproved") {
-    parsed = ApplyEventPayload<v1::PayoutApproved>(t, r.payload, [&](auto&& e) { keep(e, v1::APPROVED); });
-  } else if (t == "PayoutRejected") {
-    parsed = ApplyEventPayload<v1::PayoutRejected>(t, r.payload, [&](auto&& e) { keep(e, v1::REJECTED); });
-  } else if (t == "PayoutDisbursed") {
-    parsed = ApplyEventPayload<v1::PayoutDisbursed>(t, r.payload, [&](auto&& e) {
-      disbursed = e;
-      keep(e, v1::DISBURSED);
-    });
-  } else {
-    parsed = ApplyEventPayload<v1::PayoutFailed>(t, r.payload, [&](auto&& e) {
-      failed = e;
-      keep(e, v1::FAILED);
-    });
+  switch (event.kind) {
+    case EventKind::kPayoutApproved:
+      payout_id = &event.As<v1::PayoutApproved>().payout_id();
+      state = v1::APPROVED;
+      break;
+    case EventKind::kPayoutRejected:
+      payout_id = &event.As<v1::PayoutRejected>().payout_id();
+      state = v1::REJECTED;
+      break;
+    case EventKind::kPayoutDisbursed:
+      payout_id = &event.As<v1::PayoutDisbursed>().payout_id();
+      state = v1::DISBURSED;
+      break;
+    default:
+      payout_id = &event.As<v1::PayoutFailed>().payout_id();
+      state = v1::FAILED;
+      break;
   }
-  if (!parsed.ok()) return parsed;
-  auto it = payouts_.find(payout_id);
+  auto it = payouts_.find(*payout_id);
   if (it == payouts_.end()) {
-    return absl::DataLossError(absl::StrCat("event ", t, ": payout ", payout_id,
+    return absl::DataLossError(absl::StrCat("event ", event.event_type, ": payout ", *payout_id,
                                             " was never requested"));
   }
   Payout& payout = it->second;
   if (state == v1::DISBURSED) {
+    const auto& disbursed = event.As<v1::PayoutDisbursed>();
     payout.fiscal_year = disbursed.fiscal_year();
     Budget(payout.fiscal_year, payout.grant).disbursed_centimes += disbursed.amount_centimes();
-  } else if (state == v1::FAILED && failed.from_state() == v1::DISBURSED) {
-    Budget(payout.fiscal_year, payout.grant).disbursed_centimes -= failed.amount_centimes();
+  } else if (state == v1::FAILED) {
+    const auto& failed = event.As<v1::PayoutFailed>();
+    if (failed.from_state() == v1::DISBURSED) {
+      Budget(payout.fiscal_year, payout.grant).disbursed_centimes -= failed.amount_centimes();
+    }
   }
   payout.state = state;
   return absl::OkStatus();

@@ -15,6 +15,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "daftar/v1/events.pb.h"
+#include "ledger/domain/parsed_event.h"
 #include "ledger/projections/balances.h"
 #include "ledger/store/event_store.h"
 
@@ -109,6 +110,12 @@ class ProgramReportProjection {
   // DATA_LOSS naming the event type if the payload does not parse, a period is malformed, or a
   // payout step names a payout never requested.
   absl::Status Apply(const store::Record& record);
+  // The same fold of an event already parsed (folds sharing one parse), at `position` recorded
+  // at `recorded_at_us`. The same errors but the payload's. A kind that Folds() does not read
+  // must be passed as kOther (nothing parsed); it only moves the position.
+  absl::Status Apply(uint64_t position, int64_t recorded_at_us, const domain::ParsedEvent& event);
+  // Whether Apply reads events of `kind`: its own (above) and the balances'.
+  static bool Folds(domain::EventKind kind);
 
   // The report at `now` (ages of pending approvals: max(0, now - requested_at) in whole
   // seconds).
@@ -143,9 +150,9 @@ class ProgramReportProjection {
   };
   using BudgetKey = std::pair<int32_t, v1::Grant>;
 
-  absl::Status ApplyProgram(const store::Record& record);
-  absl::Status ApplyCommitment(const store::Record& record);
-  absl::Status ApplyPayout(const store::Record& record);
+  absl::Status ApplyProgram(int64_t recorded_at_us, const domain::ParsedEvent& event);
+  absl::Status ApplyCommitment(const domain::ParsedEvent& event);
+  absl::Status ApplyPayout(int64_t recorded_at_us, const domain::ParsedEvent& event);
   BudgetLine& Budget(int32_t fiscal_year, v1::Grant grant);
   void AddJobs(ProgramReport& report) const;
 

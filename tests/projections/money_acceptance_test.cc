@@ -25,6 +25,7 @@
 #include "ledger/projections/balances.h"
 #include "ledger/projections/program_report.h"
 #include "ledger/projections/trial_balance.h"
+#include "ledger/store/event_store.h"
 #include "ledger/store/limits.h"
 #include "tests/support/scenario_helpers.h"
 
@@ -258,6 +259,53 @@ TEST_F(MoneyAcceptanceTest, PayoutRoundWithdrawalTrialBalanceAsOfAndProgramRepor
     EXPECT_EQ(p.count, p.state == v1::DISBURSED ? 1 : 0) << v1::PayoutState_Name(p.state);
   }
   EXPECT_TRUE(report->pending_approvals.empty());
+
+  // A rebuild from position 0 at open (ledger.cc FoldAtOpen: one pass, one parse per payload for
+  // every fold) gives what the live subscription folded, byte for byte: the balances, the
+  // report, and the checkpoints' snapshots, which equal those of a fold record by record.
+  const absl::Time now = absl::FromUnixSeconds(2'000'000'000);
+  const std::vector<projections::BalanceLine> live_lines = ledger.Balances().value();
+  const projections::ProgramReport live_report = ledger.ProgramReport(now).value();
+  projections::BalancesProjection balances_by_record;
+  projections::ProgramReportProjection report_by_record;
+  const std::vector<store::Record> records = ReadAll(ledger.Store());
+  const uint64_t head = ledger.Store().GetHead().position;
+  ASSERT_EQ(records.size(), head);
+  for (const store::Record& r : records) {
+    ASSERT_TRUE(balances_by_record.Apply(r.event_type, r.payload).ok()) << r.position;
+    ASSERT_TRUE(report_by_record.Apply(r).ok()) << r.position;
+  }
+  opened->reset();  // closes: both checkpoints at the head
+  auto expect_checkpoints_at_head = [&](const char* when) {
+    auto store = store::EventStore::Open({.path = dir.Options().data_dir});
+    ASSERT_TRUE(store.ok()) << store.status();
+    auto b = (*store)->GetCheckpoint(std::string(projections::BalancesProjection::kName));
+    auto r = (*store)->GetCheckpoint(std::string(projections::ProgramReportProjection::kName));
+    ASSERT_TRUE(b.ok() && b->has_value() && r.ok() && r->has_value()) << when;
+    EXPECT_EQ((*b)->first, head) << when;
+    EXPECT_EQ((*b)->second, balances_by_record.Snapshot()) << when;
+    EXPECT_EQ((*r)->first, head) << when;
+    EXPECT_EQ((*r)->second, report_by_record.Snapshot()) << when;
+  };
+  expect_checkpoints_at_head("written by the live subscription");
+  {  // both projections back to position 0, as rebuild_bench does
+    auto store = store::EventStore::Open({.path = dir.Options().data_dir});
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->PutCheckpoint(std::string(projections::BalancesProjection::kName), 0,
+                                        projections::BalancesProjection().Snapshot()).ok());
+    ASSERT_TRUE((*store)->PutCheckpoint(std::string(projections::ProgramReportProjection::kName),
+                                        0, projections::ProgramReportProjection().Snapshot())
+                    .ok());
+  }
+  {
+    auto rebuilt = Ledger::Open(dir.Options());
+    ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+    EXPECT_EQ((*rebuilt)->Balances().value(), live_lines);
+    EXPECT_EQ((*rebuilt)->ProgramReport(now).value(), live_report);
+    EXPECT_EQ(projections::FormatProgramReportJson((*rebuilt)->ProgramReport(now).value()),
+              projections::FormatProgramReportJson(live_report));
+  }
+  expect_checkpoints_at_head("written after the rebuild at open");
 }
 
 }  // namespace
