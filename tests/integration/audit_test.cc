@@ -1162,6 +1162,7 @@ TEST_F(AuditTest, ChainPassAloneVerifiesAndFailsAsTheFullVerify) {
   EXPECT_TRUE(absl::EndsWith(pass_line, absl::StrCat(" threads=", threads, "\n"))) << pass_line;
   EXPECT_TRUE(absl::StrContains(pass_line, " mb_per_s=")) << pass_line;
   EXPECT_TRUE(absl::StrContains(pass_line, " events_per_s=")) << pass_line;
+  EXPECT_TRUE(absl::StrContains(pass_line, " cpu_seconds=")) << pass_line;
 
   // Damaged copies: exit 1 with exactly the full verify's error.
   const std::vector<std::pair<std::string, std::function<void(std::vector<v1::ExportFrame>&)>>>
