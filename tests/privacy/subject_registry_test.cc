@@ -81,6 +81,21 @@ TEST(SubjectOfHireTest, ReadsTheSubjectBackFromEveryHireIdShape) {
   EXPECT_EQ(SubjectOfHire("contract-OFF-00001", "OFF-00001"), std::nullopt);
 }
 
+// The date inside a hire id: the fast check of plain dates answers as absl::ParseCivilTime.
+TEST(SubjectOfHireTest, TheDateMustExist) {
+  const auto with_date = [](const std::string& date) {
+    return SubjectOfHire("hire-OFF-00001-" + kA + "-" + date, "OFF-00001");
+  };
+  for (const char* date : {"2024-02-29", "2000-02-29", "2025-12-31", "2025-01-31", "0001-01-01",
+                           "9999-12-31"}) {
+    EXPECT_EQ(with_date(date), kA) << date;
+  }
+  for (const char* date : {"2023-02-29", "1900-02-29", "2025-04-31", "2025-00-10", "2025-06-00",
+                           "2025-06-32", "2025-6-011", "20x5-06-01", "2025/06/01"}) {
+    EXPECT_EQ(with_date(date), std::nullopt) << date;
+  }
+}
+
 TEST(DueOnTest, HandComputedDates) {
   // Last fact in December 2025: retention runs January 2026 .. December 2035.
   EXPECT_EQ(DueOn(202512, 120), absl::CivilDay(2036, 1, 1));
