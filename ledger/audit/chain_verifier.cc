@@ -519,7 +519,8 @@ class ChainVerifier {
   void HashShare(Share& share, Sha256& sha);
   static bool HashRecord(Entry& e, Sha256& sha, Hash& computed);
   absl::Status CheckBatch(const std::function<void()>& scan_ahead);
-  void SplitIntoShares();
+  void SplitIntoShares(int count, bool first_scans);
+  void VisitAhead();
   bool BatchIsClean() const;
   absl::Status CheckInOrder();
   void FoldBatch();
@@ -541,6 +542,8 @@ class ChainVerifier {
   Batch batch_;  // being checked
   Batch ahead_;  // scanned while batch_ is hashed
   std::vector<Share> shares_;
+  size_t visited_ = 0;          // records of batch_ VisitAhead visited
+  absl::Status visit_failure_;  // of the last of them
   ChainVerification out_;
   uint64_t next_position_ = 0;
   std::optional<Hash> previous_hash_;  // of next_position_ - 1, when known
@@ -702,21 +705,28 @@ bool ChainVerifier::HashRecord(Entry& e, Sha256& sha, Hash& computed) {
   return true;
 }
 
-// Hashes the batch on threads_ threads, this one running `scan_ahead` after its share (which
-// is smaller by kScanningShareWeight for that), checks it (in the shares when it is clean, else
-// in order here) and folds its leaves into frontier_.
+// Hashes the batch on threads_ threads and checks it (in the shares when it is clean, else in
+// order here), then folds its leaves into frontier_. This thread runs `scan_ahead` after its
+// share (smaller by kScanningShareWeight for that); with a visitor and more than one thread it
+// hashes nothing and visits the batch's records instead (VisitAhead) while the others hash.
 absl::Status ChainVerifier::CheckBatch(const std::function<void()>& scan_ahead) {
   std::vector<Entry>& entries = batch_.entries;
+  visited_ = 0;
   if (entries.empty()) {
     scan_ahead();
     return absl::OkStatus();
   }
-  SplitIntoShares();
+  const bool visit_here = visitor_ != nullptr && threads_ > 1;
+  SplitIntoShares(visit_here ? threads_ - 1 : threads_, /*first_scans=*/!visit_here);
   std::vector<std::thread> helpers;
-  for (size_t s = 1; s < shares_.size(); ++s) {
+  for (size_t s = visit_here ? 0 : 1; s < shares_.size(); ++s) {
     helpers.emplace_back([this, s] { HashShare(shares_[s], shas_[s]); });
   }
-  HashShare(shares_[0], shas_[0]);
+  if (visit_here) {
+    VisitAhead();
+  } else {
+    HashShare(shares_[0], shas_[0]);
+  }
   scan_ahead();
   for (std::thread& t : helpers) t.join();
 
@@ -731,20 +741,38 @@ absl::Status ChainVerifier::CheckBatch(const std::function<void()>& scan_ahead) 
   return absl::OkStatus();
 }
 
-// Splits batch_ into at most threads_ shares of consecutive records, by bytes: this thread's
-// (the first) weighs kScanningShareWeight, the others kShareWeight.
-void ChainVerifier::SplitIntoShares() {
+// Calls the visitor on the batch's records in order, each at the position it must have, up to
+// the first whose envelope is not in the writer's layout (the exact path calls it there) or
+// whose visit fails: visited_ records were visited, visit_failure_ is the last one's failure.
+// The checks that come before a visit in export_verifier.h's order (Admit, the envelope) are
+// made by CheckInOrder, which returns a visit's failure only when they held.
+void ChainVerifier::VisitAhead() {
+  visit_failure_ = absl::OkStatus();
   const std::vector<Entry>& entries = batch_.entries;
-  const size_t shares = std::min<size_t>(static_cast<size_t>(threads_), entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    absl::string_view record, hash;
+    if (!WalkEnvelope(entries[i].envelope, record, hash)) return;
+    visit_failure_ = visitor_->OnRecord(next_position_ + i, record);
+    visited_ = i + 1;
+    if (!visit_failure_.ok()) return;
+  }
+}
+
+// Splits batch_ into at most `count` shares of consecutive records, by bytes: the first weighs
+// kScanningShareWeight when its thread also scans (first_scans), every other kShareWeight.
+void ChainVerifier::SplitIntoShares(int count, bool first_scans) {
+  const std::vector<Entry>& entries = batch_.entries;
+  const size_t shares = std::min<size_t>(static_cast<size_t>(count), entries.size());
   uint64_t total_bytes = 0;
   for (const Entry& e : entries) total_bytes += e.envelope.size();
-  const uint64_t total_weight = kScanningShareWeight + (shares - 1) * kShareWeight;
+  const uint64_t first_weight = first_scans ? kScanningShareWeight : kShareWeight;
+  const uint64_t total_weight = first_weight + (shares - 1) * kShareWeight;
   shares_.assign(shares, Share());
   size_t i = 0;
   uint64_t bytes = 0;
   for (size_t s = 0; s < shares; ++s) {
     shares_[s].begin = i;
-    const uint64_t weight = kScanningShareWeight + s * kShareWeight;  // shares 0..s together
+    const uint64_t weight = first_weight + s * kShareWeight;  // shares 0..s together
     const uint64_t target = total_bytes * weight / total_weight;
     while (i < entries.size() && (bytes < target || s + 1 == shares)) {
       bytes += entries[i++].envelope.size();
@@ -779,16 +807,19 @@ bool ChainVerifier::BatchIsClean() const {
 // The checks of each record of the batch in order, the visitor called on each; the first
 // failure, with the exact path's message.
 absl::Status ChainVerifier::CheckInOrder() {
-  for (Entry& e : batch_.entries) {
+  for (size_t i = 0; i < batch_.entries.size(); ++i) {
+    Entry& e = batch_.entries[i];
     const uint64_t position = next_position_;
     if (absl::Status st = Admit(position); !st.ok()) return st;
+    if (i + 1 == visited_ && !visit_failure_.ok()) return visit_failure_;
+    RecordVisitor* const visitor = i < visited_ ? nullptr : visitor_;  // once per record
     Hash hash;
     if (!e.fast) {
-      if (absl::Status st = ExactRecord(position, e.envelope, visitor_, hash); !st.ok()) return st;
+      if (absl::Status st = ExactRecord(position, e.envelope, visitor, hash); !st.ok()) return st;
       shas_[0].Leaf(View(hash), e.leaf);
     } else {
-      if (visitor_ != nullptr) {
-        if (absl::Status st = visitor_->OnRecord(position, e.record); !st.ok()) return st;
+      if (visitor != nullptr) {
+        if (absl::Status st = visitor->OnRecord(position, e.record); !st.ok()) return st;
       }
       if (e.position_field != position || !e.hash_ok ||
           (previous_hash_.has_value() &&
