@@ -66,10 +66,12 @@ class RecordVisitor {
   virtual ~RecordVisitor() = default;
   // Once, after the header passed check 1. A failure stops the verification and is returned.
   virtual absl::Status Start(const v1::ExportHeader& header) = 0;
-  // Each record at `position`, its exact StoredRecord bytes (valid during the call only), after
-  // its frame and envelope were read and before its position field, link and hash are checked.
-  // A failure stops the verification and is returned as is (e.g. "position N: StoredRecord does
-  // not parse"); failures the visitor keeps for later are its own business.
+  // Each record once, in position order, at the position it must have, with its exact
+  // StoredRecord bytes (valid during the call only), once its envelope was read: while the
+  // other threads hash, so possibly before the records before it in its batch were checked. A
+  // failure stops the verification and is returned as is (e.g. "position N: StoredRecord does
+  // not parse") if every check before it in file order held; failures the visitor keeps for
+  // later are its own business (only returned by its owner after a successful pass).
   virtual absl::Status OnRecord(uint64_t position, absl::string_view record) = 0;
 };
 
