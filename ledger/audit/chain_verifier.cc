@@ -81,12 +81,20 @@ class Sha256 {
       std::abort();
     }
   }
-  // RFC 9162 §2.1.1, as merkle.h's LeafHash and NodeHash.
+  // RFC 9162 §2.1.1, as merkle.h's LeafHash and NodeHash. The input is put together first:
+  // one EVP_DigestUpdate instead of one per part.
   void Leaf(absl::string_view chain_hash, Hash& out) {
-    Digest(absl::string_view("\x00", 1), chain_hash, {}, out);
+    std::array<char, 1 + kHashBytes> input;
+    input[0] = '\x00';
+    std::memcpy(input.data() + 1, chain_hash.data(), kHashBytes);
+    Digest(absl::string_view(input.data(), input.size()), {}, {}, out);
   }
   void Node(const Hash& left, const Hash& right, Hash& out) {
-    Digest(absl::string_view("\x01", 1), View(left), View(right), out);
+    std::array<char, 1 + 2 * kHashBytes> input;
+    input[0] = '\x01';
+    std::memcpy(input.data() + 1, left.data(), kHashBytes);
+    std::memcpy(input.data() + 1 + kHashBytes, right.data(), kHashBytes);
+    Digest(absl::string_view(input.data(), input.size()), {}, {}, out);
   }
 
  private:
