@@ -89,7 +89,9 @@ int DefaultChainThreads();
 // size N: <what failed>" (UNAUTHENTICATED for the signature, DATA_LOSS for a root that
 // differs), "file: ..." for the framing and the header (DATA_LOSS / INVALID_ARGUMENT), or the
 // visitor's. NOT_FOUND if there is no file; INVALID_ARGUMENT for threads outside
-// 0..kChainThreadsMax; INTERNAL if the file cannot be mapped.
+// 0..kChainThreadsMax; INTERNAL if the file cannot be mapped. The file is mapped: it must not
+// shrink while it is verified (a page past its new end is SIGBUS). Resident memory stays about
+// two batches (pages before the batch being checked are unmapped).
 absl::StatusOr<ChainVerification> VerifyExportChain(const std::string& path,
                                                     const PublicKey& key,
                                                     const ChainOptions& options = {});

@@ -49,14 +49,16 @@ std::string Sha256Of(absl::string_view a, absl::string_view b) {
 
 // The envelope of a synthetic record at `position` chained on `previous_hash`; its payload
 // length varies with the position (10..59 bytes).
-std::string Envelope(uint64_t position, const std::string& previous_hash, std::string* hash) {
+std::string Envelope(uint64_t position, const std::string& previous_hash, std::string* hash,
+                     size_t payload_bytes = 0) {
   v1::StoredRecord record;
   record.set_position(position);
   record.set_stream_id(absl::StrCat("stream-", position % 7));
   record.set_stream_version(position / 7 + 1);
   record.set_event_type("Noted");
   record.set_schema_version(1);
-  record.set_payload(std::string(10 + position % 50, static_cast<char>('a' + position % 26)));
+  record.set_payload(std::string(payload_bytes > 0 ? payload_bytes : 10 + position % 50,
+                                 static_cast<char>('a' + position % 26)));
   record.mutable_metadata()->set_actor("test");
   record.set_recorded_at_us(static_cast<int64_t>(position) * 1000);
   record.set_previous_hash(previous_hash);
@@ -176,6 +178,46 @@ TEST_F(ChainVerifierTest, PartialExportsFromAnyPrefixGiveTheRootAtTheirEnd) {
     EXPECT_EQ(result->to_position, to);
     EXPECT_EQ(result->records, to - from + 1);
     EXPECT_EQ(result->root_hash, RootHash(*tree_, to).value()) << from << ".." << to;
+  }
+}
+
+TEST_F(ChainVerifierTest, BatchOfExactlyTheRecordBoundAndOnePast) {
+  for (uint64_t to : {uint64_t{kChainBatchRecordsMax}, uint64_t{kChainBatchRecordsMax + 1}}) {
+    Write(path_, 1, to);
+    auto result = Chain(path_, 2);
+    ASSERT_TRUE(result.ok()) << to << ": " << result.status();
+    EXPECT_EQ(result->records, to);
+    EXPECT_EQ(result->root_hash, RootHash(*tree_, to).value()) << to;
+  }
+}
+
+// Records of 4 KiB: a batch ends at kChainBatchBytesMax (64 MiB, about 16,370 of them) before
+// kChainBatchRecordsMax; the file holds a few more past it.
+TEST_F(ChainVerifierTest, BatchEndsAtTheByteBound) {
+  constexpr size_t kPayloadBytes = 4096;
+  const uint64_t records = kChainBatchBytesMax / kPayloadBytes + 100;
+  InMemoryTree tree;
+  std::string previous(kHashBytes, '\0');
+  const std::string path = tmp_.path() + "/large.export";
+  {
+    auto writer = ExportWriter::Create(path, 1, records, {}, kExportedAtMs);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    for (uint64_t p = 1; p <= records; ++p) {
+      std::string hash;
+      ASSERT_TRUE((*writer)->AddRecord(p, Envelope(p, previous, &hash, kPayloadBytes)).ok());
+      tree.Append(LeafHash(hash));
+      previous = hash;
+    }
+    auto head = signer_->Sign(records, RootHash(tree, records).value(), kSignedAtMs);
+    ASSERT_TRUE(head.ok());
+    ASSERT_TRUE((*writer)->Finish(*head).ok());
+  }
+  ASSERT_GT(FileBytes(path), kChainBatchBytesMax);
+  for (int threads : {1, 2, 3}) {
+    auto result = Chain(path, threads);
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->records, records);
+    EXPECT_EQ(result->root_hash, RootHash(tree, records).value());
   }
 }
 
