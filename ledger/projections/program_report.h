@@ -112,7 +112,7 @@ class ProgramReportProjection {
   absl::Status Apply(const store::Record& record);
   // The same fold of an event already parsed (folds sharing one parse), at `position` recorded
   // at `recorded_at_us`. The same errors but the payload's. A kind that Folds() does not read
-  // must be passed as kOther (nothing parsed); it only moves the position.
+  // only moves the position (its message, if any, is not looked at).
   absl::Status Apply(uint64_t position, int64_t recorded_at_us, const domain::ParsedEvent& event);
   // Whether Apply reads events of `kind`: its own (above) and the balances'.
   static bool Folds(domain::EventKind kind);
