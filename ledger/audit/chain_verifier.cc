@@ -536,7 +536,6 @@ class ChainVerifier {
   absl::Status Admit(uint64_t position) const;
   absl::Status ExactRecord(uint64_t position, absl::string_view envelope_bytes,
                            RecordVisitor* visitor, Hash& hash);
-  absl::Status Accept(const Hash& hash);
   absl::Status OnTreeHead(const v1::SignedTreeHead& head);
   absl::Status OnTrailer(const v1::ExportTrailer& trailer);
   absl::Status AtEnd();
