@@ -138,6 +138,9 @@ class EventStoreImpl final : public EventStore {
                                             const std::string& digest, GroupState& state,
                                             rocksdb::WriteBatch& batch);
   absl::StatusOr<uint64_t> CurrentVersion(const std::string& stream_id, GroupState& state);
+  // Whether the `streams` index holds version 1 of the stream, i.e. whether the stream exists
+  // among written records (one point read). INTERNAL if the read fails.
+  absl::StatusOr<bool> HasStreamVersionOne(const std::string& stream_id);
   absl::Status CheckExpectedVersions(const AppendRequest& request, GroupState& state);
   void Publish(const ChainTip& tip);
 

@@ -230,15 +230,36 @@ absl::StatusOr<uint64_t> EventStoreImpl::CurrentVersion(const std::string& strea
   if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) {
     version = it->second;
   } else {
-    // Every earlier group is written: the disk is the truth.
-    if (state.streams == nullptr) state.streams = NewStreamsIterator();
-    absl::StatusOr<uint64_t> on_disk =
-        StreamVersionAt(*state.streams, stream_id, std::numeric_limits<uint64_t>::max());
-    if (!on_disk.ok()) return on_disk.status();
-    version = *on_disk;
+    // Every earlier group is written: the disk is the truth. A stream's versions start at 1
+    // without gaps, so one point read of version 1 tells a new stream (most misses: every hire
+    // is one) much cheaper than positioning an iterator; only an existing one needs the seek.
+    absl::StatusOr<bool> exists = HasStreamVersionOne(stream_id);
+    if (!exists.ok()) return exists.status();
+    if (*exists) {
+      if (state.streams == nullptr) state.streams = NewStreamsIterator();
+      absl::StatusOr<uint64_t> on_disk =
+          StreamVersionAt(*state.streams, stream_id, std::numeric_limits<uint64_t>::max());
+      if (!on_disk.ok()) return on_disk.status();
+      // Version 1 was just read and no one else writes `streams`: the index disagrees with
+      // itself.
+      if (*on_disk == 0) {
+        return absl::DataLossError(
+            absl::StrCat("stream '", stream_id, "': version 1 is indexed but not found by a seek"));
+      }
+      version = *on_disk;
+    }
   }
   state.versions.emplace(stream_id, version);
   return version;
+}
+
+absl::StatusOr<bool> EventStoreImpl::HasStreamVersionOne(const std::string& stream_id) {
+  rocksdb::PinnableSlice value;
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), streams_, StreamKey(stream_id, 1), &value);
+  if (status.IsNotFound()) return false;
+  if (!status.ok()) return FromRocks(status, "read stream version 1");
+  return true;
 }
 
 absl::StatusOr<AppendResult> EventStoreImpl::StageRecords(const AppendRequest& request,
