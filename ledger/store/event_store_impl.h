@@ -16,10 +16,10 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -215,7 +215,7 @@ class EventStoreImpl final : public EventStore {
 
   // Owned by the current leader; the hand-over through queue_mu_ orders leaders.
   ChainTip tip_;
-  std::unordered_map<std::string, uint64_t> stream_versions_;
+  absl::flat_hash_map<std::string, uint64_t> stream_versions_;
   absl::Status write_failure_;  // set by the first failed group write; appends stop there
 
   absl::Mutex head_mu_;

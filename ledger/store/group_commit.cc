@@ -15,6 +15,7 @@
 #include <limits>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "daftar/v1/store.pb.h"
@@ -46,9 +47,9 @@ struct EventStoreImpl::PendingAppend {
 struct EventStoreImpl::GroupState {
   ChainTip tip;
   // Last version of every stream this group looked at or wrote.
-  std::unordered_map<std::string, uint64_t> versions;
+  absl::flat_hash_map<std::string, uint64_t> versions;
   // Entries of the requests this group staged.
-  std::unordered_map<std::string, IdempotencyEntry> requests;
+  absl::flat_hash_map<std::string, IdempotencyEntry> requests;
   bool wrote = false;
   // Made at the group's first stream-version miss and reused for the group's other misses (a
   // new iterator per stream costs more than the seek). Every earlier group is written and no
@@ -266,7 +267,8 @@ absl::StatusOr<AppendResult> EventStoreImpl::StageRecords(const AppendRequest& r
                                                           const std::string& digest,
                                                           GroupState& state,
                                                           rocksdb::WriteBatch& batch) {
-  std::unordered_map<std::string, uint64_t> versions;  // streams of this request
+  absl::flat_hash_map<std::string, uint64_t> versions;  // streams of this request
+  versions.reserve(request.events.size());
   for (const ProposedEvent& event : request.events) {
     if (versions.contains(event.stream_id)) continue;
     absl::StatusOr<uint64_t> current = CurrentVersion(event.stream_id, state);
