@@ -283,6 +283,9 @@ void CleanUpOnSignal(int sig) {
 }
 
 void StartSignalThread() {
+  // Under bench/run.sh stderr is a pipe to `tee`, which a Ctrl-C kills first: writing to it
+  // must fail with EPIPE, not kill this process before PostgreSQL is stopped.
+  signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

@@ -5,7 +5,7 @@
 # (libclang-rt-14-dev; deploy/fuzz.sh). Idempotent: installs only the
 # packages that are missing, and runs apt-get update only then. Needs root when something is
 # missing. `--bench` adds what bench/run.sh needs: PostgreSQL 15 (the peer baseline, started by
-# the benchmark in a temp directory), libpq and Google Benchmark.
+# the benchmark in a temp directory) and libpq (the benchmarks are programs of their own, bench/*.cc).
 set -euo pipefail
 
 packages=(
@@ -15,7 +15,7 @@ packages=(
   clang libclang-rt-14-dev
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(postgresql-15 libpq-dev libbenchmark-dev procps)
+  packages+=(postgresql-15 libpq-dev procps)
 elif [ $# -gt 0 ]; then
   echo "usage: install-deps.sh [--bench]" >&2
   exit 2
