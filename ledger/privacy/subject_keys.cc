@@ -16,7 +16,9 @@
 #include "ledger/domain/owner_only_file.h"
 #include "ledger/domain/rows.h"
 #include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
 namespace daftar::privacy {
@@ -95,6 +97,11 @@ absl::Status PrepareDirectory(const std::string& dir) {
   return absl::OkStatus();
 }
 
+// Bits per subject id of the SST Bloom filters (~1% false positives; RocksDB's usual setting).
+constexpr double kKeyStoreBloomBitsPerKey = 10;
+// Share of the write buffer given to the memtable's whole-key Bloom filter.
+constexpr double kKeyStoreMemtableBloomRatio = 0.05;
+
 rocksdb::Options DatabaseOptions() {
   rocksdb::Options options;
   options.create_if_missing = true;
@@ -109,6 +116,15 @@ rocksdb::Options DatabaseOptions() {
   // Keys are small and few; one log file, one flush at a time.
   options.max_background_jobs = 2;
   options.keep_log_file_num = 4;  // RocksDB's own info LOG files (they hold no key)
+  // GetOrCreate looks up every hired person, and nearly all are new: Bloom filters (hashes of
+  // subject ids, never key bytes) answer those misses without searching the memtable's skip
+  // list or an SST's blocks. kKeyStoreBloomBitsPerKey in the SST files, a whole-key filter of
+  // kKeyStoreMemtableBloomRatio of the write buffer for the memtable.
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kKeyStoreBloomBitsPerKey));
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  options.memtable_whole_key_filtering = true;
+  options.memtable_prefix_bloom_size_ratio = kKeyStoreMemtableBloomRatio;
   return options;
 }
 
