@@ -13,6 +13,7 @@
 #include "ledger/domain/parsed_event.h"
 #include "ledger/domain/pseudonym.h"
 #include "ledger/domain/ruleset.h"
+#include "ledger/projections/log_reader.h"
 #include "ledger/store/limits.h"
 #include "ledger/store/sha256.h"
 
@@ -90,9 +91,10 @@ absl::Status Ledger::Impl::FoldAtOpen() {
   // The projections fold exactly what their subscription would have, in the same order, so
   // their state (and snapshot) at the head is the same; a projection that cannot fold a record
   // stops there as its subscription would (Balances() says why), the open goes on.
+  // The log is read on a second thread (ScanLogAhead), the folds run on this one.
   domain::EventParser parser;
-  absl::Status status = store->ScanRecords(
-      1, store->GetHead().position, [&](const store::RecordView& r) -> absl::Status {
+  absl::Status status = projections::ScanLogAhead(
+      *store, 1, store->GetHead().position, [&](const store::RecordView& r) -> absl::Status {
         absl::StatusOr<domain::ParsedEvent> event = FoldProgramRecord(parser, r);
         if (!event.ok()) return DataLossAt(r.position, event.status());
         if (balances_error.ok()) {

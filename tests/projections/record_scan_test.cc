@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "ledger/projections/log_reader.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/record_codec.h"
 #include "ledger/store/store_keys.h"
@@ -111,6 +112,81 @@ TEST(RecordScanTest, ARecordRewrittenWithItsHashRecomputedBreaksTheLinkOfTheNext
   EXPECT_EQ((*store)->ScanRecords(3, 6, [](const store::RecordView&) { return absl::OkStatus(); })
                 .code(),
             absl::StatusCode::kDataLoss);
+}
+
+// ScanLogAhead (projections/log_reader.h): the read on its own thread, pages of
+// kScanAheadPageRecords handed over; the same visits and result as ScanRecords across pages,
+// when the visitor stops, and when the log breaks mid-page.
+TEST(ScanLogAheadTest, VisitsAsScanRecordsAcrossPagesAndStopsAsItDoes) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/db";
+  constexpr uint64_t kRecords = 2 * projections::kScanAheadPageRecords + 808;
+  std::vector<store::Record> records;
+  {
+    auto opened = store::EventStore::Open({.path = path});
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store::AppendRequest request;
+    request.request_id = "bulk";
+    for (uint64_t i = 0; i < kRecords; ++i) {
+      request.events.push_back({"s", "T", 1, absl::StrCat("p", i)});
+    }
+    ASSERT_TRUE((*opened)->Append(request).ok());
+    records = *(*opened)->Read(6000, 1);
+    std::vector<std::string> direct, ahead;
+    ASSERT_TRUE((*opened)
+                    ->ScanRecords(1, kRecords,
+                                  [&](const store::RecordView& v) {
+                                    direct.push_back(absl::StrCat(v.position, ":", v.payload,
+                                                                  ":", v.hash.size()));
+                                    return absl::OkStatus();
+                                  })
+                    .ok());
+    ASSERT_TRUE(projections::ScanLogAhead(**opened, 1, kRecords,
+                                          [&](const store::RecordView& v) {
+                                            ahead.push_back(absl::StrCat(
+                                                v.position, ":", v.payload, ":", v.hash.size()));
+                                            return absl::OkStatus();
+                                          })
+                    .ok());
+    EXPECT_EQ(ahead.size(), kRecords);
+    EXPECT_EQ(ahead, direct);
+    uint64_t visited = 0;
+    EXPECT_EQ(projections::ScanLogAhead(**opened, 1, kRecords,
+                                        [&](const store::RecordView& v) {
+                                          ++visited;
+                                          return v.position == 5000 ? absl::AbortedError("stop")
+                                                                    : absl::OkStatus();
+                                        }),
+              absl::AbortedError("stop"));
+    EXPECT_EQ(visited, 5000u);
+  }
+  // Position 6000 rewritten with its hash recomputed: 6001's link breaks, mid-page.
+  const store::Record& r = records[0];
+  const store::EncodedRecord forged = store::EncodeRecord(
+      {r.stream_id, r.event_type, r.schema_version, "forged"}, store::Metadata(), r.request_id,
+      {.position = 6000, .stream_version = r.stream_version, .recorded_at_us = r.recorded_at_us,
+       .previous_hash = r.previous_hash});
+  ASSERT_TRUE(testing::EditColumnFamily(path, "events",
+                                        [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf) {
+                                          rocksdb::WriteOptions sync;
+                                          sync.sync = true;
+                                          auto st = db.Put(sync, cf, store::EncodeU64(6000),
+                                                           forged.envelope_bytes);
+                                          return st.ok() ? absl::OkStatus()
+                                                         : absl::InternalError(st.ToString());
+                                        })
+                  .ok());
+  auto store = store::EventStore::Open({.path = path, .verify_at_open = false});
+  ASSERT_TRUE(store.ok()) << store.status();
+  uint64_t last = 0;
+  EXPECT_EQ(projections::ScanLogAhead(**store, 1, kRecords,
+                                      [&](const store::RecordView& v) {
+                                        last = v.position;
+                                        return absl::OkStatus();
+                                      }),
+            absl::DataLossError("record at position 6001: previous_hash is not the hash of the "
+                                "record before it"));
+  EXPECT_EQ(last, 6000u);
 }
 
 }  // namespace
