@@ -45,6 +45,25 @@ inline constexpr size_t kGroupCommitPayloadBytesMax = 4 * kAppendBytesMax;
 // reloaded lazily from the `streams` column family.
 inline constexpr size_t kStreamVersionCacheEntriesMax = 1 << 20;
 
+// Key of the sequencer's stream-version cache: the first 16 bytes of SHA-256(stream id), so that
+// an entry is 24 bytes whatever the id's length (hire streams are ~100 characters: a string key
+// cost ~190 bytes per entry, ~190 MB for a full cache at the 2030 scale). A collision would give
+// one stream another's version; with a cryptographic hash cut to 128 bits it is not a risk even
+// for ids an adversary chooses (finding one costs ~2^64 hashes).
+struct StreamDigest {
+  uint64_t high = 0;
+  uint64_t low = 0;
+  friend bool operator==(const StreamDigest& a, const StreamDigest& b) {
+    return a.high == b.high && a.low == b.low;
+  }
+  template <typename H>
+  friend H AbslHashValue(H h, const StreamDigest& d) {
+    return H::combine(std::move(h), d.high, d.low);
+  }
+};
+// The cache key of `stream_id` (see StreamDigest).
+StreamDigest DigestOfStream(absl::string_view stream_id);
+
 // The end of the hash chain as the sequencer sees it.
 struct ChainTip {
   uint64_t position = 0;
@@ -215,7 +234,7 @@ class EventStoreImpl final : public EventStore {
 
   // Owned by the current leader; the hand-over through queue_mu_ orders leaders.
   ChainTip tip_;
-  absl::flat_hash_map<std::string, uint64_t> stream_versions_;
+  absl::flat_hash_map<StreamDigest, uint64_t> stream_versions_;
   absl::Status write_failure_;  // set by the first failed group write; appends stop there
 
   absl::Mutex head_mu_;

@@ -24,6 +24,7 @@
 #include "ledger/store/event_store_impl.h"
 #include "ledger/store/record_codec.h"
 #include "ledger/store/rocks_util.h"
+#include "ledger/store/sha256.h"
 #include "ledger/store/store_keys.h"
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
@@ -90,6 +91,16 @@ absl::StatusOr<AppendResult> Deduplicate(const IdempotencyEntry& entry,
 }
 
 }  // namespace
+
+StreamDigest DigestOfStream(absl::string_view stream_id) {
+  const std::string digest = Sha256({stream_id});
+  StreamDigest key;
+  for (int i = 0; i < 8; ++i) {
+    key.high = (key.high << 8) | static_cast<unsigned char>(digest[i]);
+    key.low = (key.low << 8) | static_cast<unsigned char>(digest[8 + i]);
+  }
+  return key;
+}
 
 absl::StatusOr<AppendResult> EventStoreImpl::Append(const AppendRequest& request) {
   if (absl::Status s = ValidateAppendRequest(request); !s.ok()) return s;
@@ -185,7 +196,9 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
   if (stream_versions_.size() + state.versions.size() > kStreamVersionCacheEntriesMax) {
     stream_versions_.clear();
   }
-  for (const auto& [stream_id, version] : state.versions) stream_versions_[stream_id] = version;
+  for (const auto& [stream_id, version] : state.versions) {
+    stream_versions_[DigestOfStream(stream_id)] = version;
+  }
   if (!state.wrote) return;
   // A group of n records moves the tip by exactly n: checked again by every reader.
   if (state.tip.position <= tip_.position) std::abort();
@@ -228,7 +241,7 @@ absl::StatusOr<uint64_t> EventStoreImpl::CurrentVersion(const std::string& strea
                                                         GroupState& state) {
   if (auto it = state.versions.find(stream_id); it != state.versions.end()) return it->second;
   uint64_t version = 0;
-  if (auto it = stream_versions_.find(stream_id); it != stream_versions_.end()) {
+  if (auto it = stream_versions_.find(DigestOfStream(stream_id)); it != stream_versions_.end()) {
     version = it->second;
   } else {
     // Every earlier group is written: the disk is the truth. A stream's versions start at 1
