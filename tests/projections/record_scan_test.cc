@@ -32,6 +32,27 @@ std::unique_ptr<store::EventStore> StoreWith(const std::string& path, int append
   return *std::move(opened);
 }
 
+// Stores at `position` of the closed store at `path` a record made from `r` with `payload`, its
+// hash recomputed over the new bytes (a forger's edit: the record's own hash holds, the next
+// link does not). The test fails if the edit cannot be made.
+void ForgeRecord(const std::string& path, uint64_t position, const store::Record& r,
+                 const std::string& payload, const store::Metadata& metadata) {
+  const store::EncodedRecord forged = store::EncodeRecord(
+      {r.stream_id, r.event_type, r.schema_version, payload}, metadata, r.request_id,
+      {.position = position, .stream_version = r.stream_version,
+       .recorded_at_us = r.recorded_at_us, .previous_hash = r.previous_hash});
+  ASSERT_TRUE(testing::EditColumnFamily(path, "events",
+                                        [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf) {
+                                          rocksdb::WriteOptions sync;
+                                          sync.sync = true;
+                                          auto st = db.Put(sync, cf, store::EncodeU64(position),
+                                                           forged.envelope_bytes);
+                                          return st.ok() ? absl::OkStatus()
+                                                         : absl::InternalError(st.ToString());
+                                        })
+                  .ok());
+}
+
 TEST(RecordScanTest, ViewsHoldTheFieldsReadDecodesFromAnyPosition) {
   testing::TempDir dir;
   auto store = StoreWith(dir.path() + "/db", 5);
@@ -84,20 +105,7 @@ TEST(RecordScanTest, ARecordRewrittenWithItsHashRecomputedBreaksTheLinkOfTheNext
   const store::Record& r = records[1];
   store::Metadata metadata;
   metadata.actor = "tester";
-  const store::EncodedRecord forged = store::EncodeRecord(
-      {r.stream_id, r.event_type, r.schema_version, "forged payload"}, metadata, r.request_id,
-      {.position = 2, .stream_version = r.stream_version, .recorded_at_us = r.recorded_at_us,
-       .previous_hash = r.previous_hash});
-  ASSERT_TRUE(testing::EditColumnFamily(path, "events",
-                                        [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf) {
-                                          rocksdb::WriteOptions sync;
-                                          sync.sync = true;
-                                          auto st = db.Put(sync, cf, store::EncodeU64(2),
-                                                           forged.envelope_bytes);
-                                          return st.ok() ? absl::OkStatus()
-                                                         : absl::InternalError(st.ToString());
-                                        })
-                  .ok());
+  ForgeRecord(path, 2, r, "forged payload", metadata);
   auto store = store::EventStore::Open({.path = path, .verify_at_open = false});
   ASSERT_TRUE(store.ok()) << store.status();
   std::vector<std::string> payloads;
@@ -162,20 +170,7 @@ TEST(ScanLogAheadTest, VisitsAsScanRecordsAcrossPagesAndStopsAsItDoes) {
   }
   // Position 6000 rewritten with its hash recomputed: 6001's link breaks, mid-page.
   const store::Record& r = records[0];
-  const store::EncodedRecord forged = store::EncodeRecord(
-      {r.stream_id, r.event_type, r.schema_version, "forged"}, store::Metadata(), r.request_id,
-      {.position = 6000, .stream_version = r.stream_version, .recorded_at_us = r.recorded_at_us,
-       .previous_hash = r.previous_hash});
-  ASSERT_TRUE(testing::EditColumnFamily(path, "events",
-                                        [&](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* cf) {
-                                          rocksdb::WriteOptions sync;
-                                          sync.sync = true;
-                                          auto st = db.Put(sync, cf, store::EncodeU64(6000),
-                                                           forged.envelope_bytes);
-                                          return st.ok() ? absl::OkStatus()
-                                                         : absl::InternalError(st.ToString());
-                                        })
-                  .ok());
+  ForgeRecord(path, 6000, r, "forged", store::Metadata());
   auto store = store::EventStore::Open({.path = path, .verify_at_open = false});
   ASSERT_TRUE(store.ok()) << store.status();
   uint64_t last = 0;

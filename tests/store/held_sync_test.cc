@@ -1,8 +1,8 @@
-// The next group stages while the previous one is being written (group_commit.cc): a
-// FileSystem holds the write-ahead log's sync of one group, so that what the next group does
-// meanwhile can be checked. A retry of the held group's request is deduplicated from the staged
-// (unwritten) group and answered only after its write; a group staged on a write that fails is
-// never written nor acknowledged.
+// Appends that arrive while a group is in its sync (group_commit.cc): a FileSystem holds the
+// write-ahead log's sync of one group, so that what later appends do meanwhile can be checked.
+// A retry of the held group's request is answered only after that group's write, deduplicated
+// at its position; an append queued behind a group whose write fails is never written nor
+// acknowledged, and the store refuses appends from then on (fail-stop).
 #include <atomic>
 #include <memory>
 #include <string>
@@ -98,7 +98,7 @@ class GatedLogSyncFileSystem : public rocksdb::FileSystemWrapper {
   std::unique_ptr<rocksdb::Env> env_;
 };
 
-class PipelinedCommitTest : public ::testing::Test {
+class HeldSyncTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Options options;
@@ -115,7 +115,7 @@ class PipelinedCommitTest : public ::testing::Test {
   std::unique_ptr<EventStore> store_;
 };
 
-TEST_F(PipelinedCommitTest, RetryOfAGroupBeingWrittenIsAnsweredAfterItsWrite) {
+TEST_F(HeldSyncTest, RetryOfAGroupBeingWrittenIsAnsweredAfterItsWrite) {
   const AppendRequest first = Request("r1", {Event("s", "one")});
   fs_.Hold();
   absl::StatusOr<AppendResult> held;
@@ -145,7 +145,7 @@ TEST_F(PipelinedCommitTest, RetryOfAGroupBeingWrittenIsAnsweredAfterItsWrite) {
   EXPECT_EQ(retry->count, 1u);
   EXPECT_TRUE(retry->deduplicated);
   ASSERT_TRUE(next.ok()) << next.status();
-  EXPECT_EQ(next->first_position, 3u);  // staged on top of the unwritten r1
+  EXPECT_EQ(next->first_position, 3u);  // after r1, never before its write
   EXPECT_EQ(store_->GetHead().position, 3u);
   EXPECT_EQ(*store_->StreamVersion("s"), 2u);
   const std::vector<Record> stream = *store_->ReadStream("s", 1, 10);
@@ -155,7 +155,7 @@ TEST_F(PipelinedCommitTest, RetryOfAGroupBeingWrittenIsAnsweredAfterItsWrite) {
   EXPECT_TRUE(store_->VerifyChain(1, 0).ok());
 }
 
-TEST_F(PipelinedCommitTest, GroupStagedOnAFailedWriteIsNeitherWrittenNorAcknowledged) {
+TEST_F(HeldSyncTest, GroupStagedOnAFailedWriteIsNeitherWrittenNorAcknowledged) {
   fs_.Hold();
   absl::StatusOr<AppendResult> held;
   std::thread writer([&] { held = store_->Append(Request("r1", {Event("s", "one")})); });
@@ -163,7 +163,7 @@ TEST_F(PipelinedCommitTest, GroupStagedOnAFailedWriteIsNeitherWrittenNorAcknowle
   absl::StatusOr<AppendResult> staged_on_it;
   std::thread follower(
       [&] { staged_on_it = store_->Append(Request("r2", {Event("s", "two")})); });
-  absl::SleepFor(kSettleTime);  // r2 stages on r1 and waits for r1's write
+  absl::SleepFor(kSettleTime);  // r2 queues behind r1 and waits for r1's write
 
   fs_.Release(/*fail=*/true);
   writer.join();
