@@ -175,6 +175,7 @@ struct Resources {
   std::mutex mu;
   pid_t daftard_pid = -1;
   std::vector<std::string> pg_stop_argv;  // empty when no cluster runs
+  pid_t pg_postmaster_pid = -1;            // from postmaster.pid once started
   std::string pg_cwd;
   std::string work_root;  // removed at the end unless keep
   bool keep = false;
@@ -270,6 +271,12 @@ void CleanUpOnSignal(int sig) {
       if (a == "fast") a = "immediate";
     }
     StopCluster(stop, g_resources.pg_cwd);
+  }
+  // A Ctrl-C also reached the postmaster (same process group), which may already be in its own
+  // shutdown when pg_ctl looks: make sure it is gone before its directory is removed.
+  if (g_resources.pg_postmaster_pid > 0) {
+    for (int i = 0; i < 100 && kill(g_resources.pg_postmaster_pid, 0) == 0; ++i) usleep(50'000);
+    if (kill(g_resources.pg_postmaster_pid, 0) == 0) kill(g_resources.pg_postmaster_pid, SIGKILL);
   }
   if (!g_resources.work_root.empty() && !g_resources.keep) {
     // The main thread may be writing a file of a directory being removed: try again.
@@ -905,6 +912,14 @@ class PgCluster {
         !s.ok()) {
       return absl::InternalError(absl::StrCat(s.message(), "\npostgres.log:\n", Tail(c->log_)));
     }
+    // postmaster.pid's first line: the postmaster's process id (for clean-up on a signal).
+    if (std::ifstream pid_file(c->data_ + "/postmaster.pid"); pid_file) {
+      long pid = -1;
+      if (pid_file >> pid && pid > 0) {
+        std::lock_guard<std::mutex> lock(g_resources.mu);
+        g_resources.pg_postmaster_pid = static_cast<pid_t>(pid);
+      }
+    }
     return c;
   }
 
@@ -917,6 +932,7 @@ class PgCluster {
       stop = std::move(stop_argv_);
       stop_argv_.clear();
       g_resources.pg_stop_argv.clear();
+      g_resources.pg_postmaster_pid = -1;
     }
     StopCluster(stop, root_);
     std::error_code ec;
