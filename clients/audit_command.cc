@@ -729,6 +729,17 @@ std::string ChainPassLine(const audit::ChainVerification& chain, absl::Duration 
       static_cast<double>(chain.records) * per_second, cpu_seconds, chain.threads);
 }
 
+// The common start of `audit verify`'s "verified:" line, for the chain pass's result and the
+// full verify's: records, positions, root, and the signed tree head's size, time and key id.
+template <typename Verified>
+std::string VerifiedLine(const Verified& v) {
+  return absl::StrCat("verified: records=", v.records, " positions=", v.from_position, "..",
+                      v.to_position, " root=", HexEncode(v.root_hash),
+                      " tree_size=", v.tree_head.tree_size(),
+                      " timestamp_ms=", v.tree_head.timestamp_ms(),
+                      " key_id=", HexEncode(v.tree_head.key_id()));
+}
+
 // `audit verify --only=chain`: prints "verified: ... checks=chain,root,signature" and the stage
 // line (ChainPassLine) on stderr, nothing on stdout.
 int RunChainPass(const std::string& file, const audit::PublicKey& key) {
@@ -738,15 +749,7 @@ int RunChainPass(const std::string& file, const audit::PublicKey& key) {
   const double cpu_seconds = ProcessCpuSeconds() - cpu_start;
   const absl::Duration elapsed = absl::Now() - start;
   if (!chain.ok()) return CheckFailed(chain.status());
-  std::fprintf(stderr, "verified: records=%llu positions=%llu..%llu root=%s tree_size=%llu "
-               "timestamp_ms=%llu key_id=%s checks=chain,root,signature\n",
-               static_cast<unsigned long long>(chain->records),
-               static_cast<unsigned long long>(chain->from_position),
-               static_cast<unsigned long long>(chain->to_position),
-               HexEncode(chain->root_hash).c_str(),
-               static_cast<unsigned long long>(chain->tree_head.tree_size()),
-               static_cast<unsigned long long>(chain->tree_head.timestamp_ms()),
-               HexEncode(chain->tree_head.key_id()).c_str());
+  std::fprintf(stderr, "%s checks=chain,root,signature\n", VerifiedLine(*chain).c_str());
   std::fputs(ChainPassLine(*chain, elapsed, cpu_seconds).c_str(), stderr);
   return kExitOk;
 }
@@ -827,16 +830,8 @@ int RunAuditVerify(const std::vector<std::string>& args) {
     std::fprintf(stderr, "balances: not rebuilt (the file starts at position %llu, not 1)\n",
                  static_cast<unsigned long long>(verified->from_position));
   }
-  std::fprintf(stderr, "verified: records=%llu positions=%llu..%llu root=%s tree_size=%llu "
-               "timestamp_ms=%llu key_id=%s accruals_checked=%llu "
-               "accruals_without_rule_set=%llu\n",
-               static_cast<unsigned long long>(verified->records),
-               static_cast<unsigned long long>(verified->from_position),
-               static_cast<unsigned long long>(verified->to_position),
-               HexEncode(verified->root_hash).c_str(),
-               static_cast<unsigned long long>(verified->tree_head.tree_size()),
-               static_cast<unsigned long long>(verified->tree_head.timestamp_ms()),
-               HexEncode(verified->tree_head.key_id()).c_str(),
+  std::fprintf(stderr, "%s accruals_checked=%llu accruals_without_rule_set=%llu\n",
+               VerifiedLine(*verified).c_str(),
                static_cast<unsigned long long>(verified->accruals_checked),
                static_cast<unsigned long long>(verified->accruals_without_rule_set));
   return kExitOk;
