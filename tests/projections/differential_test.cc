@@ -1,6 +1,8 @@
 // Differential test: the ledger (in-process, real RocksDB on a temp directory) against the
 // independent Python oracle (tests/oracle/balances_oracle.py, written from docs/input-contract.md alone)
-// on scenarios made by examples/generate.py with other seeds and sizes: byte-identical reports.
+// on scenarios made by examples/generate.py (the shared specification's generator) and by
+// bench/generate_scenario.py (the project's own), with other seeds and sizes: byte-identical
+// reports.
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -21,11 +23,12 @@ struct GeneratedScenario {
   int months;
   int seed;
   const char* start;  // first declared period
+  const char* generator = "examples/generate.py";  // relative to the source tree
 };
 
 // Names the case in test output (gtest prints unknown parameters as bytes otherwise).
 void PrintTo(const GeneratedScenario& g, std::ostream* os) {
-  *os << "seed " << g.seed << ": " << g.contracts << " contracts, " << g.hires << " hires, "
+  *os << g.generator << " seed " << g.seed << ": " << g.contracts << " contracts, " << g.hires << " hires, "
       << g.months << " months from " << g.start;
 }
 
@@ -37,7 +40,7 @@ TEST_P(DifferentialTest, LedgerReportEqualsOracleReport) {
   const std::string scenario = dir.path() + "/scenario";
   const std::string source = DAFTAR_SOURCE_DIR;
   const std::string generate = absl::StrCat(
-      "python3 ", source, "/examples/generate.py --quiet --contracts ", g.contracts, " --hires ",
+      "python3 ", source, "/", g.generator, " --quiet --contracts ", g.contracts, " --hires ",
       g.hires, " --months ", g.months, " --seed ", g.seed, " --start ", g.start, " --out ",
       scenario);
   ASSERT_EQ(std::system(generate.c_str()), 0) << generate;
@@ -60,9 +63,12 @@ INSTANTIATE_TEST_SUITE_P(
     Seeds, DifferentialTest,
     ::testing::Values(GeneratedScenario{5, 200, 30, 7, "202507"},
                       GeneratedScenario{30, 3000, 40, 11, "202507"},
-                      GeneratedScenario{8, 600, 26, 2026, "202510"}),
+                      GeneratedScenario{8, 600, 26, 2026, "202510"},
+                      GeneratedScenario{12, 1500, 36, 5, "202507", "bench/generate_scenario.py"},
+                      GeneratedScenario{6, 400, 24, 31, "202511", "bench/generate_scenario.py"}),
     [](const ::testing::TestParamInfo<GeneratedScenario>& info) {
-      return absl::StrCat("seed", info.param.seed, "_", info.param.contracts, "c_",
+      const bool own = std::string(info.param.generator) != "examples/generate.py";
+      return absl::StrCat(own ? "own_" : "", "seed", info.param.seed, "_", info.param.contracts, "c_",
                           info.param.hires, "h_", info.param.months, "m");
     });
 
