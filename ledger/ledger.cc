@@ -407,6 +407,8 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   if (!keys.ok()) return keys.status();
   store::Options store_options;
   store_options.path = options.data_dir;
+  store_options.env = options.store_env;
+  store_options.disk_free_bytes_min = options.disk_free_bytes_min;
   auto store = store::EventStore::Open(store_options);
   if (!store.ok()) return store.status();
   if (options.append_events_max < 1 || options.append_events_max > store::kEventsPerAppendMax) {

@@ -51,6 +51,19 @@ struct LedgerOptions {
   // within the decision; a non-OK status is returned as if the append had failed (the process
   // "dies" there). Unset in production.
   std::function<absl::Status(size_t append_index)> before_append;
+  // The event store's file system (store::Options::env): tests pass a fault-injecting one to
+  // fail a sync or a write, or report a full disk (issue 7). nullptr (the server's): RocksDB's
+  // default. Not owned; must outlive the ledger.
+  rocksdb::Env* store_env = nullptr;
+  // store::Options::disk_free_bytes_min: free space kept on the data directory's filesystem.
+  uint64_t disk_free_bytes_min = store::kDiskFreeBytesMinDefault;
+};
+
+// What Ledger::Backup wrote (docs/DURABILITY.md "Backup and restore").
+struct LedgerBackup {
+  std::string directory;       // as given: holds ledger/ (event store) and keys/ (key store)
+  store::BackupInfo store;     // head of the event store copy, verified by reopening it
+  uint64_t subject_keys = 0;   // keys in the key store copy
 };
 
 // Identity and idempotency of one command.
@@ -262,6 +275,13 @@ class Ledger {
   // (privacy::SubjectRegistry::DueForErasure: due on privacy::DueOn of the month of their last
   // recorded fact; erased people are absent).
   SubjectsDue SubjectsDueForErasure(absl::CivilDay as_of);
+
+  // Online backup (issue 7) into `directory` (absolute; must not exist; created mode 0700 since
+  // it holds people's keys): the event store's checkpoint in directory/ledger, then the key
+  // store's in directory/keys (keys first would miss keys made in between; this order can only
+  // hold extra keys). Restore: point daftard's --data_dir and --key_store_dir at copies of the
+  // two (docs/DURABILITY.md). Errors: those of EventStore::Backup, and the key store's.
+  absl::StatusOr<LedgerBackup> Backup(const std::string& directory);
 
   store::EventStore& Store();
 

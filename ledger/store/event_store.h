@@ -128,6 +128,23 @@ struct Options {
   // rocksdb::FileSystemWrapper (rocksdb::NewCompositeEnv) to observe or fail syncs and writes
   // (tests/store/sync_guarantee_test.cc); the server never sets it.
   rocksdb::Env* env = nullptr;
+  // Free space the store keeps on the filesystem of `path` (issue 7, disk full): a group of
+  // appends that finds less free space (rocksdb::FileSystem::GetFreeSpace, so a test
+  // FileSystem can report any figure) is refused RESOURCE_EXHAUSTED before RocksDB sees it,
+  // nothing written; appends are accepted again as soon as space is freed. 0 disables the check.
+  uint64_t disk_free_bytes_min = kDiskFreeBytesMinDefault;
+  // Open reads every block of every SST file and checks its checksum (rocksdb::DB::VerifyChecksum)
+  // before serving anything: a damaged SST is DATA_LOSS at open naming the file and offset
+  // (docs/DURABILITY.md "What is detected where").
+  bool verify_files_at_open = true;
+};
+
+// What Backup wrote: the head of the copy, as the copy itself reports it once reopened and
+// verified.
+struct BackupInfo {
+  uint64_t head_position = 0;  // last record in the copy; >= the head when Backup was called
+  std::string head_hash;       // 32 bytes, its chain hash
+  std::string tree_root;       // 32 bytes, MTH of records 1..head_position
 };
 
 // A live subscription; destroying it (or Cancel) stops delivery and joins its thread.
@@ -296,6 +313,31 @@ class EventStore {
   // INTERNAL for RocksDB failures; the first non-OK status of `visit`, as it returned it.
   virtual absl::Status ScanRecords(uint64_t from_position, uint64_t to_position,
                                    RecordViewVisitor visit) = 0;
+
+  // --- Fail-stop (issue 7; docs/DURABILITY.md). The first failed durable write of the store (a
+  // group write or its sync, a checkpoint, meta or tree head write, or a RocksDB background
+  // error such as a failed flush) stops it: nothing is acknowledged after it, since a retried
+  // sync may report success for bytes the kernel already dropped. Every later Append and Put*
+  // answers UNAVAILABLE naming the first failure; reads go on serving the durable records.
+  // Reopening (restarting daftard) recovers to the last durable position. A group refused for
+  // lack of free space (Options::disk_free_bytes_min) is not a failure and does not stop it.
+
+  // OK while the store accepts writes; after a fail-stop, UNAVAILABLE with the reason (the
+  // operation, the file where RocksDB names it, the error) and the head position it stopped at.
+  virtual absl::Status Health() = 0;
+  // `listener` is called once with Health()'s status when the store fail-stops, on the thread
+  // that saw the failure (it must not call back into the store's writes); at once if it has
+  // already stopped. Replaces any listener set before; an empty function removes it.
+  virtual void SetFailStopListener(std::function<void(const absl::Status&)> listener) = 0;
+
+  // Online backup (issue 7): a RocksDB checkpoint of the whole database into `directory`, which
+  // must not exist (its parent must), taken while appends go on. The copy holds every record
+  // acknowledged before the call; Backup then opens the copy with its start-up check and
+  // reports its head. Files are hard-linked where the filesystem allows (same filesystem),
+  // copied otherwise. Errors: INVALID_ARGUMENT for a relative or empty path; ALREADY_EXISTS if
+  // it exists; FAILED_PRECONDITION if its parent does not; INTERNAL for RocksDB failures (the
+  // partial directory is removed); DATA_LOSS if the copy fails its check.
+  virtual absl::StatusOr<BackupInfo> Backup(const std::string& directory) = 0;
 };
 
 }  // namespace daftar::store

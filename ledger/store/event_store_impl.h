@@ -122,6 +122,14 @@ class EventStoreImpl final : public EventStore {
   absl::StatusOr<std::vector<std::string>> ListStreams(const std::string& prefix,
                                                        const std::string& after_stream_id,
                                                        uint32_t max_count) override;
+  absl::Status Health() override;
+  void SetFailStopListener(std::function<void(const absl::Status&)> listener) override;
+  // backup.cc.
+  absl::StatusOr<BackupInfo> Backup(const std::string& directory) override;
+
+  // Stops the store (see EventStore "Fail-stop"): the first call records `cause` (what failed)
+  // with the head position, calls the listener; later calls do nothing. Returns Health().
+  absl::Status FailStop(const absl::Status& cause);
 
   // Called once by Open before the store is shared (startup_check.cc): builds the Merkle nodes
   // of records that have none (a database written before the tree existed), if `verify` runs the
@@ -236,6 +244,11 @@ class EventStoreImpl final : public EventStore {
   ChainTip tip_;
   absl::flat_hash_map<StreamDigest, uint64_t> stream_versions_;
   absl::Status write_failure_;  // set by the first failed group write; appends stop there
+
+  absl::Mutex fail_stop_mu_;
+  // OK until the first failed durable write; then UNAVAILABLE naming it (EventStore::Health).
+  absl::Status fail_stop_ ABSL_GUARDED_BY(fail_stop_mu_);
+  std::function<void(const absl::Status&)> fail_stop_listener_ ABSL_GUARDED_BY(fail_stop_mu_);
 
   absl::Mutex head_mu_;
   // Signalled when the head moves, a subscription is cancelled or ends, and at close.

@@ -190,6 +190,7 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
       write_failure_ = absl::Status(
           status.code(), absl::StrCat("store refuses appends after a failed write (reopen it): ",
                                       status.message()));
+      FailStop(status);
       return;
     }
   }

@@ -26,6 +26,9 @@ inline constexpr size_t kTreeHeadBytesMax = 1024;                // EventStore::
 // is flushed. RocksDB's defaults (64 MiB x 2 per column family, 7 families) let them grow to
 // ~900 MiB; this keeps daftard's memory bounded (issue 6: RSS < 1 GiB at the 2030 scale).
 inline constexpr size_t kMemtablesBytesMax = 128 * 1024 * 1024;
+// Options::disk_free_bytes_min by default: room for a full memtable flush (kMemtablesBytesMax)
+// and the WAL it replaces, so that RocksDB itself never meets a full disk in normal operation.
+inline constexpr uint64_t kDiskFreeBytesMinDefault = 2 * uint64_t{kMemtablesBytesMax};
 
 }  // namespace daftar::store
 
