@@ -56,6 +56,9 @@ ABSL_FLAG(std::string, key_store_dir, "",
           "--data_dir; created mode 0700 if missing");
 ABSL_FLAG(int32_t, retention_months, 120,
           "a person is due for erasure this many months after their last recorded fact");
+ABSL_FLAG(int64_t, disk_free_bytes_min, static_cast<int64_t>(daftar::store::kDiskFreeBytesMinDefault),
+          "free space kept on the data directory's filesystem: a write that finds less is "
+          "refused RESOURCE_EXHAUSTED, nothing written; 0 turns the check off");
 ABSL_FLAG(std::string, port_file, "",
           "if set, receives \"HOST:PORT\" actually bound, written atomically once serving");
 ABSL_FLAG(int64_t, subscriber_stall_timeout_ms, 30'000,
@@ -84,6 +87,9 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 // glibc malloc arenas of daftard (mallopt M_ARENA_MAX; see main()).
 inline constexpr int kMallocArenasMax = 2;
 
+// Bound of --disk_free_bytes_min (1 TiB): a larger reserve is a typing mistake.
+inline constexpr int64_t kDiskFreeBytesMinMax = int64_t{1} << 40;
+
 namespace {
 // --tls_cert, --tls_key, --tls_client_ca.
 constexpr size_t kTlsFlagCount = 3;
@@ -97,7 +103,7 @@ constexpr char kUsage[] =
     "\n"
     "usage:\n"
     "  daftard --data_dir=DIR --pepper_file=FILE --key_store_dir=DIR [--retention_months=N]\n"
-    "          [--listen=HOST:PORT] [--port_file=FILE]\n"
+    "          [--listen=HOST:PORT] [--port_file=FILE] [--disk_free_bytes_min=N]\n"
     "          [--tree_head_key=FILE [--tree_head_every_events=N] [--tree_head_every_seconds=N]]\n"
     "          [--tls_cert=FILE --tls_key=FILE --tls_client_ca=FILE]\n"
     "\n"
@@ -112,6 +118,10 @@ constexpr char kUsage[] =
     "                      directory or holds it; required\n"
     "  --retention_months=N  a person is due for erasure N months after the month of their\n"
     "                      last recorded fact (daftar subject due); default 120, 1..1200\n"
+    "  --disk_free_bytes_min=N  free bytes kept on the data directory's filesystem: a write\n"
+    "                      that finds less is refused RESOURCE_EXHAUSTED, nothing written,\n"
+    "                      and accepted again once space is freed (docs/DURABILITY.md);\n"
+    "                      default 268435456 (256 MiB), 0..1099511627776, 0 turns it off\n"
     "  --listen=HOST:PORT  default 127.0.0.1:50051; without the --tls_* flags loopback only\n"
     "                      (127.0.0.0/8, [::1], localhost), with them any address; port 0\n"
     "                      picks a free port; a port in use is an error\n"
@@ -288,6 +298,12 @@ int Run() {
                        absl::StrCat("--retention_months: value ", retention_months, " is not in ",
                                     kRetentionMonthsMin, "..", kRetentionMonthsMax)));
   }
+  const int64_t disk_free_bytes_min = absl::GetFlag(FLAGS_disk_free_bytes_min);
+  if (disk_free_bytes_min < 0 || disk_free_bytes_min > kDiskFreeBytesMinMax) {
+    return Fail(2, absl::InvalidArgumentError(
+                       absl::StrCat("--disk_free_bytes_min: value ", disk_free_bytes_min,
+                                    " is not in 0..", kDiskFreeBytesMinMax)));
+  }
   // The TLS files are checked before the store opens (its start-up check may take long);
   // Server::Start reads them again.
   if (tls->has_value()) {
@@ -298,7 +314,9 @@ int Run() {
   auto ledger = Ledger::Open({.data_dir = absl::GetFlag(FLAGS_data_dir),
                               .pepper_file = absl::GetFlag(FLAGS_pepper_file),
                               .key_store_dir = absl::GetFlag(FLAGS_key_store_dir),
-                              .retention_months = retention_months});
+                              .retention_months = retention_months,
+                              .disk_free_bytes_min =
+                                  static_cast<uint64_t>(disk_free_bytes_min)});
   if (!ledger.ok()) return Fail(1, ledger.status());
   auto publisher = StartPublisher((*ledger)->Store(), *std::move(signer), *tree_head_options);
   if (!publisher.ok()) return Fail(1, publisher.status());

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "services/audit_service.h"
+#include "services/call_log.h"
 #include "services/authorization.h"
 #include "services/contracts_service.h"
 #include "services/employment_service.h"
@@ -43,6 +45,30 @@ absl::Status CheckAuthorizationTable() {
 
 }  // namespace
 
+// Health of the server as the store's fail-stop listener sees it (event_store.h "Fail-stop").
+// Shared with the listener, which may still run on a committing thread while the server shuts
+// down: Shutdown detaches it under the mutex, so a late call touches nothing of a gone server.
+struct FailStopWatch {
+  absl::Mutex mu;
+  grpc::HealthCheckServiceInterface* health ABSL_GUARDED_BY(mu) = nullptr;
+
+  // Logs why, then every service NOT_SERVING (overall and by name). Nothing after Detach.
+  void OnFailStop(const absl::Status& why) {
+    absl::MutexLock lock(&mu);
+    if (health == nullptr) return;
+    // The message names the operation, the file and the error RocksDB reported, never a value
+    // of a record (store messages carry no personal data).
+    LogLine(absl::StrCat("store fail-stop, health NOT_SERVING: ", why.message()));
+    health->SetServingStatus(false);
+    for (const char* name : ServiceNames()) health->SetServingStatus(name, false);
+  }
+
+  void Detach() {
+    absl::MutexLock lock(&mu);
+    health = nullptr;
+  }
+};
+
 struct Server::Impl {
   Impl(Ledger& ledger, const ServerOptions& options)
       : rules(ledger),
@@ -51,7 +77,8 @@ struct Server::Impl {
         payouts(ledger),
         reports(ledger),
         audit(ledger, options.tree_head_publisher, options.subscription),
-        subjects(ledger) {}
+        subjects(ledger),
+        ledger(ledger) {}
 
   std::vector<grpc::Service*> All() {
     return {&rules, &contracts, &employment, &payouts, &reports, &audit, &subjects};
@@ -72,6 +99,8 @@ struct Server::Impl {
   ReportsService reports;
   AuditService audit;
   SubjectsService subjects;
+  Ledger& ledger;
+  std::shared_ptr<FailStopWatch> fail_stop_watch = std::make_shared<FailStopWatch>();
   std::unique_ptr<grpc::Server> server;
   HostPort bound;
   bool shut_down = false;
@@ -117,6 +146,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(Ledger& ledger, const Host
   }
   impl.bound = HostPort{address.host, selected_port};
   impl.SetServing(true);
+  // A store that fail-stops (now or later) turns every service NOT_SERVING and says why.
+  {
+    absl::MutexLock lock(&impl.fail_stop_watch->mu);
+    impl.fail_stop_watch->health = impl.server->GetHealthCheckService();
+  }
+  ledger.Store().SetFailStopListener(
+      [watch = impl.fail_stop_watch](const absl::Status& why) { watch->OnFailStop(why); });
   return out;
 }
 
@@ -125,6 +161,8 @@ const HostPort& Server::bound() const { return impl_->bound; }
 void Server::Shutdown(absl::Duration grace) {
   if (impl_ == nullptr || impl_->server == nullptr || impl_->shut_down) return;
   impl_->shut_down = true;
+  impl_->ledger.Store().SetFailStopListener(nullptr);
+  impl_->fail_stop_watch->Detach();
   impl_->SetServing(false);
   impl_->audit.EndSubscriptions();
   impl_->server->Shutdown(absl::ToChronoTime(absl::Now() + grace));

@@ -39,7 +39,10 @@ class Server {
   // verifies against client_ca_file (GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY):
   // a client without one, with an expired or self-signed one, or one of another CA fails the
   // handshake, before any call reaches a service (the client sees UNAVAILABLE).
-  // Health: every service SERVING once started. Errors: INTERNAL when a method served has no
+  // Health: every service SERVING once started; every service NOT_SERVING, for good, once the
+  // ledger's store fail-stops (EventStore::SetFailStopListener; docs/DURABILITY.md), with one
+  // log line "store fail-stop, health NOT_SERVING: <why>"; reads are still answered, writes
+  // UNAVAILABLE, until daftard is restarted. Errors: INTERNAL when a method served has no
   // entry in the authorization table (authorization.h: it fails closed, so this is checked before
   // anything is served); those of ReadServerTlsPem (tls_files.h: the key readable by group or
   // others is FAILED_PRECONDITION naming --tls_key, the path and the mode); UNAVAILABLE naming
