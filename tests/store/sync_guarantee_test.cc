@@ -2,8 +2,8 @@
 // tests run in (deploy/build.sh: Release, the same flags as bench/run.sh's tree):
 //  - an Append is acknowledged only once every byte of the write-ahead log it wrote is synced
 //    (WriteOptions.sync, group commit included);
-//  - after a power loss (every unsynced byte of every file dropped, tests/store/
-//    power_loss_fs_helpers.h) the store opens, passes its start-up check, and holds every
+//  - after a power loss (every unsynced byte of every file dropped, tests/support/
+//    fault_file_system.h) the store opens, passes its start-up check, and holds every
 //    acknowledged append at the position it was acknowledged with, exactly once;
 //  - RocksDB's block checksums are verified on read: a flipped byte in an SST file is an error,
 //    never different bytes served.
@@ -22,13 +22,14 @@
 #include "gtest/gtest.h"
 #include "ledger/store/event_store.h"
 #include "rocksdb/db.h"
-#include "tests/store/power_loss_fs_helpers.h"
 #include "tests/store/store_test_helpers.h"
+#include "tests/support/fault_file_system.h"
 
 namespace daftar::store::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ::daftar::testing::FaultFileSystem;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 
@@ -52,7 +53,7 @@ std::unique_ptr<EventStore> OpenWithEnv(const std::string& path, rocksdb::Env* e
 // there. Without this the tests below could pass with a FileSystem that kept everything.
 TEST(PowerLossFileSystemTest, ImageDropsUnsyncedWritesAndKeepsSyncedOnes) {
   ScopedTempDir dir;
-  PowerLossFileSystem power;
+  FaultFileSystem power;
   const std::string db_path = dir.path() + "/db";
   {
     rocksdb::Options options;
@@ -85,7 +86,7 @@ TEST(PowerLossFileSystemTest, ImageDropsUnsyncedWritesAndKeepsSyncedOnes) {
 // One writer: when Append returns, no byte of any write-ahead log is unsynced.
 TEST(SyncGuaranteeTest, EveryAcknowledgedAppendHasItsLogSynced) {
   ScopedTempDir dir;
-  PowerLossFileSystem power;
+  FaultFileSystem power;
   std::unique_ptr<EventStore> store = OpenWithEnv(dir.path(), power.env());
   ASSERT_NE(store, nullptr);
   for (int i = 1; i <= 50; ++i) {
@@ -106,7 +107,7 @@ TEST(SyncGuaranteeTest, EveryAcknowledgedAppendHasItsLogSynced) {
 // included) and holds every acknowledged append, at its acknowledged position, exactly once.
 TEST(SyncGuaranteeTest, PowerLossUnderConcurrentLoadKeepsEveryAcknowledgedAppend) {
   ScopedTempDir dir;
-  PowerLossFileSystem power;
+  FaultFileSystem power;
   const std::string db_path = dir.path() + "/db";
   std::unique_ptr<EventStore> store = OpenWithEnv(db_path, power.env());
   ASSERT_NE(store, nullptr);
