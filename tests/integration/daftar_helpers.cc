@@ -7,6 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <grpcpp/impl/client_unary_call.h>
+#include <grpcpp/impl/rpc_method.h>
+#include <grpcpp/support/byte_buffer.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -220,10 +225,11 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
   }
   std::error_code ignored;
   fs::remove(config.port_file, ignored);  // a restart must not read the previous run's port
-  std::vector<std::string> argv = {DaftardBinary(), "--data_dir=" + config.data_dir,
+  std::vector<std::string> argv = config.launcher;
+  argv.insert(argv.end(), {DaftardBinary(), "--data_dir=" + config.data_dir,
                                    "--listen=" + config.listen,
                                    "--pepper_file=" + config.pepper_file,
-                                   "--port_file=" + config.port_file};
+                                   "--port_file=" + config.port_file});
   if (!config.key_store_dir.empty()) argv.push_back("--key_store_dir=" + config.key_store_dir);
   if (!config.tls_dir.empty()) {
     argv.push_back("--tls_cert=" + config.tls_dir + "/server.pem");
@@ -252,6 +258,52 @@ absl::StatusOr<std::unique_ptr<ServerProcess>> ServerProcess::Start(const Server
   }
   return absl::UnavailableError(
       absl::StrCat("daftard wrote no port file in time:\n", Tail(config.log_file)));
+}
+
+std::vector<std::string> TmpfsLauncher(const std::string& mount_point, uint64_t size_bytes) {
+  // sh -c SCRIPT sh MOUNT_POINT SIZE DAFTARD ARGS...: $1 and $2 are shifted away before exec.
+  return {"/usr/bin/unshare", "-m", "--propagation", "private", "sh", "-c",
+          "mount -t tmpfs -o size=\"$2\" tmpfs \"$1\" && shift 2 && exec \"$@\"", "sh",
+          mount_point, absl::StrCat(size_bytes)};
+}
+
+absl::Status CanMountTmpfs(const std::string& mount_point) {
+  std::vector<std::string> argv = TmpfsLauncher(mount_point, 1 << 20);
+  argv.push_back("true");
+  CommandResult probe = RunCommand(argv);
+  if (probe.exit_code == 0) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      absl::StrCat("cannot mount a tmpfs in a mount namespace (exit ", probe.exit_code,
+                   "): ", probe.err));
+}
+
+absl::StatusOr<int> HealthStatus(grpc::Channel& channel, const std::string& service) {
+  // HealthCheckRequest{service}: field 1, bytes. HealthCheckResponse{status}: field 1, varint.
+  std::string request;
+  if (!service.empty()) request = std::string("\x0a") + static_cast<char>(service.size()) + service;
+  grpc::Slice request_slice(request);
+  grpc::ByteBuffer request_bytes(&request_slice, 1);
+  grpc::internal::RpcMethod method("/grpc.health.v1.Health/Check",
+                                   grpc::internal::RpcMethod::NORMAL_RPC);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::ByteBuffer response;
+  grpc::Status status = grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+      &channel, method, &context, request_bytes, &response);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  std::vector<grpc::Slice> slices;
+  if (!response.Dump(&slices).ok()) return absl::InternalError("health: unreadable reply");
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  if (bytes.size() != 2 || bytes[0] != '\x08') {
+    return absl::InternalError(absl::StrCat("health: reply of ", bytes.size(), " bytes"));
+  }
+  return static_cast<int>(bytes[1]);
 }
 
 ServerProcess::~ServerProcess() { Stop(); }

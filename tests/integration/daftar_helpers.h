@@ -72,6 +72,9 @@ struct ServerConfig {
   std::string pepper = std::string(32, '\x5a');
   // More daftard flags, e.g. "--tree_head_key=...", "--subscriber_stall_timeout_ms=500".
   std::vector<std::string> extra_flags;
+  // Words run before daftard's own argv, which they must end by exec'ing (the process id stays
+  // daftard's): e.g. TmpfsLauncher, to serve from a small filesystem. Empty: daftard directly.
+  std::vector<std::string> launcher;
   // mTLS (issue 5): a directory as deploy/make-dev-certs.sh makes it (MakeDevCerts). When set,
   // daftard gets --tls_cert=DIR/server.pem --tls_key=DIR/server.key --tls_client_ca=DIR/ca.pem,
   // and Channel() (so HeadPosition()) presents the auditor's certificate, DIR/auditor.*.
@@ -92,6 +95,22 @@ std::vector<std::string> CliTlsFlags(const std::string& dir, const std::string& 
 // `address` names (e.g. 0.0.0.0). A file that cannot be read fails the test (empty PEM).
 std::shared_ptr<grpc::Channel> TlsChannel(const std::string& address, const std::string& dir,
                                           const std::string& name);
+
+// A ServerConfig::launcher that runs daftard in its own mount namespace (unshare -m) with a
+// tmpfs of `size_bytes` mounted on `mount_point` (an existing empty directory), seen only by
+// that process: from outside, through /proc/<pid>/root<mount_point>. Needs CAP_SYS_ADMIN (root).
+std::vector<std::string> TmpfsLauncher(const std::string& mount_point, uint64_t size_bytes);
+// Whether TmpfsLauncher can work here: mounts and unmounts a 1 MiB tmpfs on `mount_point` in a
+// throwaway namespace. FAILED_PRECONDITION with the command's stderr if not (no privilege).
+absl::Status CanMountTmpfs(const std::string& mount_point);
+
+// grpc.health.v1.Health/Check of `service` ("" = the server) on `channel`: the
+// ServingStatus number (1 SERVING, 2 NOT_SERVING). grpc.health.v1 has no generated C++ in
+// Debian's packages: the few bytes are written and read by hand. Errors: the call's status;
+// INTERNAL for a reply of another shape.
+absl::StatusOr<int> HealthStatus(grpc::Channel& channel, const std::string& service);
+inline constexpr int kHealthServing = 1;
+inline constexpr int kHealthNotServing = 2;
 
 // One daftard process. Destruction stops it (SIGTERM) if still running.
 class ServerProcess {
