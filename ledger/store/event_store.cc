@@ -10,6 +10,7 @@
 #include "daftar/v1/store.pb.h"
 #include "ledger/store/append_request.h"
 #include "ledger/store/event_store_impl.h"
+#include "ledger/store/fail_stop.h"
 #include "ledger/store/record_codec.h"
 #include "ledger/store/rocks_util.h"
 #include "ledger/store/sha256.h"
@@ -53,11 +54,20 @@ constexpr double kLookupBloomBitsPerKey = 10;
 
 // Opens every column family the directory already has (so that a newer layout still opens)
 // plus ours, creating what is missing.
+// `relay` turns RocksDB's background errors into the store's fail-stop (fail_stop.h).
 absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
-    const std::string& path, rocksdb::Env* env,
+    const std::string& path, rocksdb::Env* env, std::shared_ptr<FailStopRelay> relay,
     std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
   rocksdb::Options options;
   if (env != nullptr) options.env = env;
+  options.listeners.push_back(std::move(relay));
+  // Every write is synced before it is acknowledged, so a log can only end in a torn record that
+  // was never acknowledged: replay tolerates that (a record cut short at the end of a log), but
+  // refuses, as Corruption, a damaged record anywhere (a checksum mismatch, even in the last
+  // complete record). RocksDB's default, kPointInTimeRecovery, would instead stop the replay at
+  // the first damaged record and open without error, silently dropping every acknowledged
+  // record after it (docs/DURABILITY.md "What is detected where").
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.db_write_buffer_size = kMemtablesBytesMax;
@@ -117,7 +127,10 @@ absl::StatusOr<std::string> GetEnvelope(rocksdb::DB& db, rocksdb::ColumnFamilyHa
   return value;
 }
 
-// The last record must hash to its stored hash and link to the record before it.
+int64_t SystemNowUs() { return absl::ToUnixMicros(absl::Now()); }
+
+}  // namespace
+
 absl::StatusOr<ChainTip> LoadTip(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events) {
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), events));
   it->SeekToLast();
@@ -146,10 +159,6 @@ absl::StatusOr<ChainTip> LoadTip(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* e
   return ChainTip{*position, last->hash, last->recorded_at_us};
 }
 
-int64_t SystemNowUs() { return absl::ToUnixMicros(absl::Now()); }
-
-}  // namespace
-
 const std::vector<std::string>& ColumnFamilyNames() {
   static const auto* names = new std::vector<std::string>{
       rocksdb::kDefaultColumnFamilyName, "events", "streams", "idempotency", "checkpoints", "meta",
@@ -160,7 +169,9 @@ const std::vector<std::string>& ColumnFamilyNames() {
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& options) {
   if (options.path.empty()) return absl::InvalidArgumentError("options.path must not be empty");
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db = OpenDatabase(options.path, options.env, &handles);
+  auto relay = std::make_shared<FailStopRelay>();
+  absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =
+      OpenDatabase(options.path, options.env, relay, &handles);
   if (!db.ok()) return db.status();
   absl::Status status = CheckFormat(**db, handles[kMeta]);
   absl::StatusOr<ChainTip> tip = status.ok() ? LoadTip(**db, handles[kEvents]) : status;
@@ -171,7 +182,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
   }
   std::function<int64_t()> now_us = options.now_us ? options.now_us : SystemNowUs;
   auto store = std::make_unique<EventStoreImpl>(*std::move(db), std::move(handles),
-                                                std::move(now_us), *tip);
+                                                std::move(now_us), *tip, options,
+                                                std::move(relay));
   if (absl::Status s = store->PrepareTree(options.verify_at_open); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat("open ", options.path, ": ", s.message()));
   }
@@ -180,7 +192,8 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
 
 EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
                                std::vector<rocksdb::ColumnFamilyHandle*> handles,
-                               std::function<int64_t()> now_us, const ChainTip& tip)
+                               std::function<int64_t()> now_us, const ChainTip& tip,
+                               const Options& options, std::shared_ptr<FailStopRelay> relay)
     : db_(std::move(db)),
       handles_(std::move(handles)),
       events_(handles_[kEvents]),
@@ -192,7 +205,12 @@ EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
       tree_heads_(handles_[kTreeHeads]),
       now_us_(std::move(now_us)),
       tip_(tip),
-      head_{tip.position, tip.hash, tip.frontier.Root()} {}
+      path_(options.path),
+      disk_free_bytes_min_(options.disk_free_bytes_min),
+      relay_(std::move(relay)),
+      head_{tip.position, tip.hash, tip.frontier.Root()} {
+  relay_->Attach(this);
+}
 
 EventStoreImpl::~EventStoreImpl() {
   {
@@ -201,6 +219,7 @@ EventStoreImpl::~EventStoreImpl() {
     head_cv_.SignalAll();
     while (live_subscriptions_ > 0) head_cv_.Wait(&head_mu_);
   }
+  relay_->Detach();
   CloseDatabase(db_.get(), handles_);
 }
 
@@ -446,9 +465,9 @@ absl::Status EventStoreImpl::PutMeta(const std::string& key, const std::string& 
                                                    " exceeds kMetaValueBytesMax (",
                                                    kMetaValueBytesMax, ")"));
   }
-  rocksdb::WriteOptions write;
-  write.sync = true;
-  return FromRocks(db_->Put(write, meta_, key, value), absl::StrCat("write meta '", key, "'"));
+  return DurableWrite(
+      absl::StrCat("write meta '", key, "'"),
+      [&] { return db_->Put(SyncedWrite(), meta_, key, value); }, [] {});
 }
 
 absl::StatusOr<std::optional<std::string>> EventStoreImpl::GetMeta(const std::string& key) {
@@ -475,10 +494,10 @@ absl::Status EventStoreImpl::PutCheckpoint(const std::string& name, uint64_t pos
   daftar::v1::Checkpoint checkpoint;
   checkpoint.set_position(position);
   checkpoint.set_snapshot(snapshot);
-  rocksdb::WriteOptions write;
-  write.sync = true;
-  return FromRocks(db_->Put(write, checkpoints_, name, SerializeDeterministic(checkpoint)),
-                   absl::StrCat("write checkpoint '", name, "'"));
+  const std::string value = SerializeDeterministic(checkpoint);
+  return DurableWrite(
+      absl::StrCat("write checkpoint '", name, "'"),
+      [&] { return db_->Put(SyncedWrite(), checkpoints_, name, value); }, [] {});
 }
 
 absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> EventStoreImpl::GetCheckpoint(

@@ -128,10 +128,14 @@ struct Options {
   // rocksdb::FileSystemWrapper (rocksdb::NewCompositeEnv) to observe or fail syncs and writes
   // (tests/store/sync_guarantee_test.cc); the server never sets it.
   rocksdb::Env* env = nullptr;
-  // Free space the store keeps on the filesystem of `path` (issue 7, disk full): a group of
-  // appends that finds less free space (rocksdb::FileSystem::GetFreeSpace, so a test
-  // FileSystem can report any figure) is refused RESOURCE_EXHAUSTED before RocksDB sees it,
-  // nothing written; appends are accepted again as soon as space is freed. 0 disables the check.
+  // Free space the store keeps on the filesystem of `path`, in bytes (issue 7, disk full): a
+  // group of appends that finds less free space (rocksdb::FileSystem::GetFreeSpace, one
+  // statvfs per group; a test FileSystem can report any figure) is refused RESOURCE_EXHAUSTED
+  // before RocksDB sees it, nothing written; exactly disk_free_bytes_min bytes free is enough.
+  // Appends are accepted again as soon as space is freed, without a reopen. It is also the
+  // space a durable write needs before the store resumes RocksDB's writes after a write that
+  // failed with NoSpace (rocksdb::DB::Resume flushes every memtable). 0 disables the check
+  // (the resume is then tried at the next write whatever the space).
   uint64_t disk_free_bytes_min = kDiskFreeBytesMinDefault;
   // Open reads every block of every SST file and checks its checksum (rocksdb::DB::VerifyChecksum)
   // before serving anything: a damaged SST is DATA_LOSS at open naming the file and offset
@@ -178,8 +182,15 @@ class EventStore {
   // Also INVALID_ARGUMENT: no events, a stream id containing '\0', schema_version 0,
   // request_sha256 neither empty nor 32 bytes, more than kEventsPerAppendMax expected versions.
   // The idempotency check comes first: a retry is deduplicated even if its expectations no
-  // longer hold. After a failed RocksDB write every later Append fails until the store is
-  // reopened (the tip is reloaded from disk).
+  // longer hold. Durability errors (docs/DURABILITY.md): UNAVAILABLE once the store has
+  // fail-stopped (Health()'s status); the members of the group whose write failed get
+  // UNAVAILABLE "append outcome unknown: <Health()'s message>; retry with the same request id
+  // after the restart ..." (the write may have reached the disk). RESOURCE_EXHAUSTED "disk full:
+  // ..." when the group finds less free space than Options::disk_free_bytes_min (naming the free
+  // bytes, the reserve and the option) or RocksDB's write fails with NoSpace: nothing written,
+  // the store keeps running, and appends are accepted again once space is freed. Members of a
+  // failed group that wrote nothing themselves (a refusal, a duplicate of an earlier request)
+  // keep their own answers.
   virtual absl::StatusOr<AppendResult> Append(const AppendRequest& request) = 0;
 
   // Records with from_position <= position, at most max_count (<= kReadPageMax, else
@@ -237,7 +248,9 @@ class EventStore {
 
   // Projection checkpoints (the `checkpoints` column family), written with sync.
   // INVALID_ARGUMENT: empty name, name over kCheckpointNameBytesMax, snapshot over
-  // kCheckpointSnapshotBytesMax, position past the head.
+  // kCheckpointSnapshotBytesMax, position past the head. Like PutMeta and PutTreeHead:
+  // UNAVAILABLE after a fail-stop (and a failed write other than NoSpace fail-stops the store);
+  // RESOURCE_EXHAUSTED "disk full: ..." if RocksDB's write fails with NoSpace (not written).
   virtual absl::Status PutCheckpoint(const std::string& name, uint64_t position,
                                      const std::string& snapshot) = 0;
   // nullopt if none was stored.
@@ -319,8 +332,9 @@ class EventStore {
   // error such as a failed flush) stops it: nothing is acknowledged after it, since a retried
   // sync may report success for bytes the kernel already dropped. Every later Append and Put*
   // answers UNAVAILABLE naming the first failure; reads go on serving the durable records.
-  // Reopening (restarting daftard) recovers to the last durable position. A group refused for
-  // lack of free space (Options::disk_free_bytes_min) is not a failure and does not stop it.
+  // Reopening (restarting daftard) recovers to the last durable position. A write refused for
+  // lack of free space (Options::disk_free_bytes_min, or RocksDB's NoSpace) is not a failure
+  // and does not stop it: RocksDB has applied nothing of it (docs/DURABILITY.md "Disk full").
 
   // OK while the store accepts writes; after a fail-stop, UNAVAILABLE with the reason (the
   // operation, the file where RocksDB names it, the error) and the head position it stopped at.

@@ -6,6 +6,8 @@
 //   startup_check.cc        Open's backfill of missing Merkle nodes and the start-up check
 //   tree_heads.cc           signed tree heads, kept opaque by tree size
 //   subscription.cc         Subscribe
+//   fail_stop.cc            Health, the fail-stop state, the relay of RocksDB's background
+//                           errors, the resume after a full disk (docs/DURABILITY.md)
 #ifndef DAFTAR_LEDGER_STORE_EVENT_STORE_IMPL_H_
 #define DAFTAR_LEDGER_STORE_EVENT_STORE_IMPL_H_
 
@@ -31,6 +33,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Status;
 class Iterator;
 class WriteBatch;
 }  // namespace rocksdb
@@ -80,12 +83,17 @@ using ChainHashVisitor = absl::FunctionRef<absl::Status(uint64_t, const std::str
 inline constexpr uint64_t kMerkleBackfillRecordsPerBatch = 10'000;
 static_assert(kMerkleBackfillRecordsPerBatch <= kReadPageMax, "a backfill batch is one page");
 
+class FailStopRelay;
+
 class EventStoreImpl final : public EventStore {
  public:
-  // Takes ownership of `db` and `handles` (in the order of ColumnFamilyNames()).
+  // Takes ownership of `db` and `handles` (in the order of ColumnFamilyNames()). `relay` is the
+  // listener Open registered with the database (fail_stop.h); the store attaches itself to it
+  // here and detaches before closing the database. `options`: path and disk_free_bytes_min.
   EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
                  std::vector<rocksdb::ColumnFamilyHandle*> handles, std::function<int64_t()> now_us,
-                 const ChainTip& tip);
+                 const ChainTip& tip, const Options& options,
+                 std::shared_ptr<FailStopRelay> relay);
   ~EventStoreImpl() override;
 
   absl::StatusOr<AppendResult> Append(const AppendRequest& request) override;
@@ -171,6 +179,27 @@ class EventStoreImpl final : public EventStore {
   absl::Status CheckExpectedVersions(const AppendRequest& request, GroupState& state);
   void Publish(const ChainTip& tip);
 
+  // Disk full (fail_stop.cc; docs/DURABILITY.md "Disk full").
+  // OK if the filesystem of path_ has at least disk_free_bytes_min_ bytes free (always, for 0);
+  // else RESOURCE_EXHAUSTED naming the free bytes, the reserve and the option. INTERNAL if the
+  // FileSystem cannot tell.
+  absl::Status CheckFreeSpace();
+  // A durable write (`write`, a RocksDB write with sync) under the rule of fail-stop and of a
+  // full disk: refused with Health() after a fail-stop; if RocksDB's writes are stopped by an
+  // earlier NoSpace, first resumes them (ResumeWrites) when CheckFreeSpace passes, else answers
+  // its RESOURCE_EXHAUSTED. A NoSpace failure of `write` is RESOURCE_EXHAUSTED naming `what`
+  // (nothing of the write is in the database; writes resume later); any other failure
+  // fail-stops the store and returns the stopped status. `what` names the operation.
+  // `on_durable` runs once the write succeeded, before any ResumeWrites can run (the group
+  // commit publishes its head there).
+  absl::Status DurableWrite(absl::string_view what, absl::FunctionRef<rocksdb::Status()> write,
+                            absl::FunctionRef<void()> on_durable);
+  // Brings RocksDB's writes back after a NoSpace write error (rocksdb::DB::Resume: flushes every
+  // memtable, starts a new write-ahead log, deletes the one holding the failed write), then
+  // checks that the tip on disk is the published head. Requires resume_mu_ held exclusively.
+  // Any failure fail-stops the store; returns the status writes then get.
+  absl::Status ResumeWrites() ABSL_EXCLUSIVE_LOCKS_REQUIRED(resume_mu_);
+
   // Last version of the stream among records at positions <= max_position (0 if none).
   absl::StatusOr<uint64_t> StreamVersionOnDisk(const std::string& stream_id,
                                                uint64_t max_position);
@@ -243,7 +272,16 @@ class EventStoreImpl final : public EventStore {
   // Owned by the current leader; the hand-over through queue_mu_ orders leaders.
   ChainTip tip_;
   absl::flat_hash_map<StreamDigest, uint64_t> stream_versions_;
-  absl::Status write_failure_;  // set by the first failed group write; appends stop there
+
+  const std::string path_;
+  const uint64_t disk_free_bytes_min_;
+  // Durable writes (group writes, Put*) hold it shared; ResumeWrites exclusively, so that no
+  // write is in flight while RocksDB resumes and the tip on disk is compared with the head.
+  absl::Mutex resume_mu_;
+  // The NoSpace write error that stopped RocksDB's writes, until ResumeWrites succeeds; OK
+  // otherwise.
+  absl::Status no_space_ ABSL_GUARDED_BY(resume_mu_);
+  std::shared_ptr<FailStopRelay> relay_;
 
   absl::Mutex fail_stop_mu_;
   // OK until the first failed durable write; then UNAVAILABLE naming it (EventStore::Health).
@@ -266,6 +304,11 @@ class EventStoreImpl final : public EventStore {
 // DATA_LOSS "hash chain broken at position N: <what>": how VerifyChain, LoadTip and the
 // start-up check name the first bad record.
 absl::Status ChainBroken(uint64_t position, absl::string_view what);
+
+// The tip as stored: the last record of `events`, decoded (DecodeEnvelope) and checked to link
+// to the record before it. DATA_LOSS naming the position otherwise; INTERNAL for RocksDB failures.
+// Open loads the sequencer's tip with it; ResumeWrites checks the head against it.
+absl::StatusOr<ChainTip> LoadTip(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* events);
 
 // Column family names, in the order of EventStoreImpl's `handles`.
 const std::vector<std::string>& ColumnFamilyNames();

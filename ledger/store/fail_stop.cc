@@ -1,11 +1,64 @@
 // Fail-stop of the event store (event_store.h "Fail-stop"; docs/DURABILITY.md): the first failed
-// durable write stops every later acknowledgement until the store is reopened.
+// durable write stops every later acknowledgement until the store is reopened. A write refused
+// for a full disk (NoSpace) is the one exception: RocksDB has not applied it, so the store
+// resumes RocksDB's writes itself once space is back ("Disk full").
+#include "ledger/store/fail_stop.h"
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "ledger/store/event_store_impl.h"
+#include "ledger/store/rocks_util.h"
+#include "rocksdb/db.h"
+#include "rocksdb/file_system.h"
 
 namespace daftar::store {
+namespace {
+
+const char* ReasonName(rocksdb::BackgroundErrorReason reason) {
+  switch (reason) {
+    case rocksdb::BackgroundErrorReason::kFlush: return "flush";
+    case rocksdb::BackgroundErrorReason::kCompaction: return "compaction";
+    case rocksdb::BackgroundErrorReason::kWriteCallback: return "write";
+    case rocksdb::BackgroundErrorReason::kMemTable: return "memtable";
+    case rocksdb::BackgroundErrorReason::kManifestWrite: return "MANIFEST write";
+    case rocksdb::BackgroundErrorReason::kFlushNoWAL: return "flush without WAL";
+    case rocksdb::BackgroundErrorReason::kManifestWriteNoWAL: return "MANIFEST write without WAL";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+void FailStopRelay::Attach(EventStoreImpl* store) {
+  absl::MutexLock lock(&mu_);
+  store_ = store;
+  if (!early_.ok()) store_->FailStop(early_).IgnoreError();  // Health() reports it
+}
+
+void FailStopRelay::Detach() {
+  absl::MutexLock lock(&mu_);
+  store_ = nullptr;
+}
+
+void FailStopRelay::OnBackgroundError(rocksdb::BackgroundErrorReason reason,
+                                      rocksdb::Status* bg_error) {
+  if (reason == rocksdb::BackgroundErrorReason::kWriteCallback || bg_error->ok()) return;
+  const absl::Status cause = absl::InternalError(absl::StrCat(
+      "rocksdb background error (", ReasonName(reason), "): ", bg_error->ToString()));
+  // Held while the store stops, so that Detach (the store closing) waits for it.
+  absl::MutexLock lock(&mu_);
+  if (store_ == nullptr) {
+    if (early_.ok()) early_ = cause;
+    return;
+  }
+  store_->FailStop(cause).IgnoreError();  // Health() reports it
+}
+
+void FailStopRelay::OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                                         bool* auto_recovery) {
+  *auto_recovery = false;
+}
 
 absl::Status EventStoreImpl::Health() {
   absl::MutexLock lock(&fail_stop_mu_);
@@ -14,13 +67,15 @@ absl::Status EventStoreImpl::Health() {
 
 void EventStoreImpl::SetFailStopListener(std::function<void(const absl::Status&)> listener) {
   absl::Status stopped;
+  std::function<void(const absl::Status&)> call;
   {
     absl::MutexLock lock(&fail_stop_mu_);
     fail_stop_listener_ = std::move(listener);
     stopped = fail_stop_;
     if (stopped.ok() || !fail_stop_listener_) return;
+    call = fail_stop_listener_;
   }
-  fail_stop_listener_(stopped);
+  call(stopped);
 }
 
 absl::Status EventStoreImpl::FailStop(const absl::Status& cause) {
@@ -38,6 +93,75 @@ absl::Status EventStoreImpl::FailStop(const absl::Status& cause) {
   }
   if (listener) listener(stopped);
   return stopped;
+}
+
+absl::Status EventStoreImpl::CheckFreeSpace() {
+  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
+  uint64_t free_bytes = 0;
+  const rocksdb::IOStatus status =
+      db_->GetFileSystem()->GetFreeSpace(path_, rocksdb::IOOptions(), &free_bytes, nullptr);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("free space of ", path_, ": rocksdb: ",
+                                            status.ToString()));
+  }
+  if (free_bytes >= disk_free_bytes_min_) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "disk full: ", free_bytes, " bytes free on the filesystem of ", path_,
+      ", below the reserve of ", disk_free_bytes_min_,
+      " bytes (Options::disk_free_bytes_min); nothing written: free space and retry with the "
+      "same request id"));
+}
+
+absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
+                                          absl::FunctionRef<rocksdb::Status()> write,
+                                          absl::FunctionRef<void()> on_durable) {
+  if (absl::Status stopped = Health(); !stopped.ok()) return stopped;
+  {
+    absl::MutexLock lock(&resume_mu_);
+    if (!no_space_.ok()) {
+      if (absl::Status space = CheckFreeSpace(); !space.ok()) return space;
+      if (absl::Status resumed = ResumeWrites(); !resumed.ok()) return resumed;
+    }
+  }
+  rocksdb::Status status;
+  {
+    absl::ReaderMutexLock lock(&resume_mu_);
+    status = write();
+    if (status.ok()) {
+      on_durable();
+      return absl::OkStatus();
+    }
+  }
+  const absl::Status failure = FromRocks(status, what);
+  if (!status.IsNoSpace()) return FailStop(failure);
+  // RocksDB applies a batch to its memtables only once its log record is written: the refused
+  // write is not in the database (docs/DURABILITY.md "Disk full"). RocksDB stops its writes
+  // until DB::Resume, which the next durable write calls once space is back.
+  absl::MutexLock lock(&resume_mu_);
+  if (no_space_.ok()) no_space_ = failure;
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "disk full: ", failure.message(), "; not written: free space on the filesystem of ", path_,
+      " and retry with the same request id (writes resume by themselves once ",
+      disk_free_bytes_min_, " bytes, Options::disk_free_bytes_min, are free)"));
+}
+
+absl::Status EventStoreImpl::ResumeWrites() {
+  // Resume flushes every memtable (the refused batch never reached them) and switches to a new
+  // write-ahead log; the old one, which may end in a partial record of the refused batch, is
+  // obsolete once every family is flushed and is deleted.
+  if (absl::Status s = FromRocks(db_->Resume(), "resume writes after a full disk"); !s.ok()) {
+    return FailStop(s);
+  }
+  absl::StatusOr<ChainTip> on_disk = LoadTip(*db_, events_);
+  const Head head = GetHead();
+  if (!on_disk.ok()) return FailStop(on_disk.status());
+  if (on_disk->position != head.position || on_disk->hash != head.hash) {
+    return FailStop(absl::DataLossError(absl::StrCat(
+        "resume after a full disk: the tip on disk is position ", on_disk->position,
+        ", the published head is ", head.position, " (or their hashes differ)")));
+  }
+  no_space_ = absl::OkStatus();
+  return absl::OkStatus();
 }
 
 }  // namespace daftar::store

@@ -80,6 +80,18 @@ std::string Describe(const ExpectedVersion& expected) {
   return "?";
 }
 
+// What a member of a group whose write failed answers. A fail-stop (UNAVAILABLE): the write may
+// or may not be on disk, so the outcome is unknown until a restart reloads the tip; the request
+// id makes the retry safe (it is deduplicated if the write did land). A full disk
+// (RESOURCE_EXHAUSTED) or a failed free-space query (INTERNAL): nothing was written; as is.
+absl::Status GroupWriteFailed(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kUnavailable) return status;
+  return absl::UnavailableError(absl::StrCat(
+      "append outcome unknown: ", status.message(),
+      "; retry with the same request id after the restart (the request id makes the retry "
+      "safe: a write that did land is answered as a duplicate)"));
+}
+
 absl::StatusOr<AppendResult> Deduplicate(const IdempotencyEntry& entry,
                                          const AppendRequest& request, const std::string& digest) {
   if (entry.request_sha256 != digest) {
@@ -168,8 +180,8 @@ std::vector<EventStoreImpl::PendingAppend*> EventStoreImpl::TakeGroup() {
 }
 
 void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
-  if (!write_failure_.ok()) {
-    for (PendingAppend* pending : group) pending->result = write_failure_;
+  if (absl::Status stopped = Health(); !stopped.ok()) {
+    for (PendingAppend* pending : group) pending->result = stopped;
     return;
   }
   GroupState state;
@@ -178,19 +190,26 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
   rocksdb::WriteBatch batch;
   for (PendingAppend* pending : group) pending->result = StageAppend(*pending, state, batch);
   if (state.wrote) {
-    rocksdb::WriteOptions write;
-    write.sync = true;
-    absl::Status status = FromRocks(db_->Write(write, &batch), "write group");
+    // Below the reserve nothing is written: RocksDB itself should never meet a full disk.
+    absl::Status status = CheckFreeSpace();
+    if (status.ok()) {
+      status = DurableWrite(
+          "write group", [&] { return db_->Write(SyncedWrite(), &batch); },
+          [&] {
+            // A group of n records moves the tip by exactly n: checked again by every reader.
+            if (state.tip.position <= tip_.position) std::abort();
+            tip_ = state.tip;
+            Publish(tip_);
+          });
+    }
     if (!status.ok()) {
+      // Members whose answer depends on this batch (their records, or a retry of a request
+      // staged in it). The tip and the version cache stay as they were: reloaded from disk if
+      // needed, never from this group.
+      const absl::Status answer = GroupWriteFailed(status);
       for (PendingAppend* pending : group) {
-        if (pending->in_batch) pending->result = status;
+        if (pending->in_batch) pending->result = answer;
       }
-      // Whether any of the batch reached the disk is unknown, so tip_ may be stale: refuse
-      // every later append rather than risk writing a position twice. Reopening reloads the tip.
-      write_failure_ = absl::Status(
-          status.code(), absl::StrCat("store refuses appends after a failed write (reopen it): ",
-                                      status.message()));
-      FailStop(status);
       return;
     }
   }
@@ -200,11 +219,6 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
   for (const auto& [stream_id, version] : state.versions) {
     stream_versions_[DigestOfStream(stream_id)] = version;
   }
-  if (!state.wrote) return;
-  // A group of n records moves the tip by exactly n: checked again by every reader.
-  if (state.tip.position <= tip_.position) std::abort();
-  tip_ = state.tip;
-  Publish(tip_);
 }
 
 absl::StatusOr<AppendResult> EventStoreImpl::StageAppend(PendingAppend& pending,

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "rocksdb/options.h"
 #include "rocksdb/slice.h"
 #include "rocksdb/status.h"
 
@@ -18,6 +19,13 @@ inline absl::Status FromRocks(const rocksdb::Status& status, absl::string_view w
   std::string message = absl::StrCat(what, ": rocksdb: ", status.ToString());
   if (status.IsCorruption()) return absl::DataLossError(message);
   return absl::InternalError(message);
+}
+
+// Write options of every durable write of the store: synced before it returns.
+inline rocksdb::WriteOptions SyncedWrite() {
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  return write;
 }
 
 // Debian's absl::string_view is not std::string_view; these convert without copying.

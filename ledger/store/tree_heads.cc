@@ -23,10 +23,10 @@ absl::Status EventStoreImpl::PutTreeHead(uint64_t tree_size, const std::string& 
                                                    " exceeds kTreeHeadBytesMax (",
                                                    kTreeHeadBytesMax, ")"));
   }
-  rocksdb::WriteOptions write;
-  write.sync = true;
-  return FromRocks(db_->Put(write, tree_heads_, EncodeU64(tree_size), signed_tree_head),
-                   absl::StrCat("write tree head of size ", tree_size));
+  return DurableWrite(
+      absl::StrCat("write tree head of size ", tree_size),
+      [&] { return db_->Put(SyncedWrite(), tree_heads_, EncodeU64(tree_size), signed_tree_head); },
+      [] {});
 }
 
 absl::StatusOr<std::optional<std::string>> EventStoreImpl::GetTreeHead(uint64_t tree_size) {

@@ -168,13 +168,17 @@ TEST_F(HeldSyncTest, GroupStagedOnAFailedWriteIsNeitherWrittenNorAcknowledged) {
   fs_.Release(/*fail=*/true);
   writer.join();
   follower.join();
-  EXPECT_FALSE(held.ok());
+  ASSERT_FALSE(held.ok());
+  EXPECT_EQ(held.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(absl::StartsWith(held.status().message(), "append outcome unknown: "))
+      << held.status();
   ASSERT_FALSE(staged_on_it.ok());
-  EXPECT_TRUE(absl::StrContains(staged_on_it.status().message(),
-                                "store refuses appends after a failed write"))
+  EXPECT_EQ(staged_on_it.status(), store_->Health());  // the next group: the fail-stop itself
+  EXPECT_TRUE(absl::StartsWith(staged_on_it.status().message(),
+                               "store stopped accepting writes at head position 1 after "))
       << staged_on_it.status();
   EXPECT_EQ(store_->GetHead().position, 1u);
-  EXPECT_FALSE(store_->Append(Request("r3", {Event("t")})).ok());  // fail-stop
+  EXPECT_EQ(store_->Append(Request("r3", {Event("t")})).status(), store_->Health());
 
   // Reopened (the log's unsynced bytes may or may not hold r1): r2 was never written.
   store_.reset();
