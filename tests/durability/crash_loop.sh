@@ -7,7 +7,8 @@
 #      actor, disburse), each request under its own request id, retried with the SAME id until
 #      the server answers, each answer appended to an ack file (tests/durability/load_driver.h);
 #   2. after a random 0.2-2.5 s (from --seed) kills daftard with SIGKILL, and restarts it on the
-#      same data directory;
+#      same data directory; about one restart in four is itself killed (SIGKILL) 0-0.6 s after
+#      its launch, while it recovers, and started again;
 #   3. stops the load (SIGTERM: the clients settle the requests they are in, against the
 #      restarted server, then exit);
 #   4. checks (durability_client check, tests/durability/log_check.h), over every cycle so far:
@@ -43,6 +44,9 @@ readonly KILL_DELAY_MS_SPREAD=2301  # ... and at most 200 + 2300 ms
 readonly SERVER_START_TIMEOUT_S=60  # daftard writes its port file within this
 readonly CLIENT_STOP_TIMEOUT_S=180  # the load settles its requests within this (its own
                                     # retry window is 120 s)
+readonly RECOVERY_KILL_EVERY=4    # about one restart in 4 is killed again while it recovers ...
+readonly RECOVERY_KILL_MS_SPREAD=601  # ... 0-600 ms after it was launched (opening the store,
+                                      # folding the log, or just serving)
 readonly SELF_TEST_LOAD_MS=1500   # --self_test: how long its one load runs
 readonly FISCAL_YEAR=2027         # the payouts' year (load_driver.cc kPayoutValueDate)
 readonly BUDGET_MAD=100000000.00  # per grant: far more than the load pays out
@@ -135,6 +139,11 @@ mkdir -p "$acks" "$work/audit"
 (umask 077 && head -c 32 /dev/urandom > "$work/pepper")
 bash "$repo/deploy/make-audit-key.sh" "$work/audit" > /dev/null
 
+# sleep_ms MS: sleeps MS milliseconds.
+sleep_ms() {
+  sleep "$(awk -v ms="$1" 'BEGIN { printf "%.3f", ms / 1000 }')"
+}
+
 # fail MESSAGE: a failed step of the run (not a finding of a check), exit 1 with the server's
 # log tail.
 fail() {
@@ -143,13 +152,18 @@ fail() {
   exit 1
 }
 
-# Starts daftard on the data directory and waits for its port file.
-start_server() {
+# Starts daftard on the data directory (server_pid), without waiting for it.
+launch_server() {
   rm -f "$port_file"
   "$daftard" --data_dir="$data" --pepper_file="$work/pepper" --key_store_dir="$keys" \
     --listen=127.0.0.1:0 --port_file="$port_file" \
     --tree_head_key="$work/audit/tree-head.key" >> "$work/daftard.log" 2>&1 &
   server_pid=$!
+}
+
+# Starts daftard on the data directory and waits for its port file.
+start_server() {
+  launch_server
   local waited=0
   until [[ -s "$port_file" ]]; do
     kill -0 "$server_pid" 2>/dev/null || fail "daftard exited at start"
@@ -258,7 +272,7 @@ self_test() {
   cp -a "$data" "$work/data.before"
   start_server
   start_load 0
-  sleep "$(awk -v ms="$SELF_TEST_LOAD_MS" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  sleep_ms "$SELF_TEST_LOAD_MS"
   local acked
   stop_load 0 || fail "self_test: the load failed: $load_line"
   acked=$(field acknowledged "$load_line")
@@ -301,8 +315,18 @@ duplicated_max=0
 for ((cycle = 0; cycle < cycles; cycle++)); do
   start_load "$cycle"
   delay_ms=$((KILL_DELAY_MS_MIN + RANDOM % KILL_DELAY_MS_SPREAD))
-  sleep "$(awk -v ms="$delay_ms" 'BEGIN { printf "%.3f", ms / 1000 }')"
+  sleep_ms "$delay_ms"
   stop_server KILL
+  restart_note=""
+  if ((RANDOM % RECOVERY_KILL_EVERY == 0)); then
+    recovery_ms=$((RANDOM % RECOVERY_KILL_MS_SPREAD))
+    launch_server
+    sleep_ms "$recovery_ms"
+    phase="before it served"
+    if [[ -s "$port_file" ]]; then phase="while serving"; fi
+    stop_server KILL
+    restart_note=", again ${recovery_ms} ms into its restart ($phase)"
+  fi
   start_server
   load_rc=0
   stop_load "$cycle" || load_rc=$?
@@ -315,8 +339,9 @@ for ((cycle = 0; cycle < cycles; cycle++)); do
   if ((lost > lost_max)); then lost_max=$lost; fi
   if ((duplicated > duplicated_max)); then duplicated_max=$duplicated; fi
   cycles_done=$((cycle + 1))
-  printf 'cycle %d/%d: killed after %d ms; load: %s; %s; export: %s\n' "$((cycle + 1))" \
-    "$cycles" "$delay_ms" "${load_line#load cycle=* }" "$check_line" "$export_line"
+  printf 'cycle %d/%d: killed after %d ms%s; load: %s; %s; export: %s\n' "$((cycle + 1))" \
+    "$cycles" "$delay_ms" "$restart_note" "${load_line#load cycle=* }" "$check_line" \
+    "$export_line"
   if ((load_rc != 0 || check_rc != 0)); then
     failed=1
     echo "crash_loop: cycle $((cycle + 1)) failed (load exit $load_rc, check exit $check_rc; replay with --seed=$seed)" >&2
