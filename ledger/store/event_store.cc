@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "daftar/v1/store.pb.h"
 #include "ledger/store/append_request.h"
+#include "ledger/store/disk_space.h"
 #include "ledger/store/event_store_impl.h"
 #include "ledger/store/fail_stop.h"
 #include "ledger/store/record_codec.h"
@@ -59,7 +60,7 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
     const std::string& path, rocksdb::Env* env, std::shared_ptr<FailStopRelay> relay,
     std::vector<rocksdb::ColumnFamilyHandle*>* handles) {
   rocksdb::Options options;
-  if (env != nullptr) options.env = env;
+  options.env = env != nullptr ? env : StoreDefaultEnv();
   options.listeners.push_back(std::move(relay));
   // Every write is synced before it is acknowledged, so a log can only end in a torn record that
   // was never acknowledged: replay tolerates that (a record cut short at the end of a log), but

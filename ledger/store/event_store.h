@@ -123,7 +123,9 @@ struct Options {
   // still never served (see TreeRoot). false only for tools that must open a damaged store to
   // inspect it; Head::tree_root then comes from the stored frontier nodes, unverified.
   bool verify_at_open = true;
-  // The RocksDB environment the database's files go through; nullptr = rocksdb::Env::Default().
+  // The RocksDB environment the database's files go through; nullptr = rocksdb::Env::Default()
+  // with one change: free space counts only what an unprivileged process may write (statvfs
+  // f_bavail; RocksDB's own GetFreeSpace counts the blocks reserved for root too).
   // Not owned: it must outlive the store. Tests pass an environment built on a
   // rocksdb::FileSystemWrapper (rocksdb::NewCompositeEnv) to observe or fail syncs and writes
   // (tests/store/sync_guarantee_test.cc); the server never sets it.
@@ -134,8 +136,9 @@ struct Options {
   // before RocksDB sees it, nothing written; exactly disk_free_bytes_min bytes free is enough.
   // Appends are accepted again as soon as space is freed, without a reopen. It is also the
   // space a durable write needs before the store resumes RocksDB's writes after a write that
-  // failed with NoSpace (rocksdb::DB::Resume flushes every memtable). 0 disables the check
-  // (the resume is then tried at the next write whatever the space).
+  // failed with NoSpace (rocksdb::DB::Resume flushes every memtable; when it cannot move to a
+  // new write-ahead log the store fail-stops instead, docs/DURABILITY.md "Disk full"). 0
+  // disables the check (the resume is then tried at the next write whatever the space).
   uint64_t disk_free_bytes_min = kDiskFreeBytesMinDefault;
   // Open reads every block of every SST file and checks its checksum (rocksdb::DB::VerifyChecksum)
   // before serving anything: a damaged SST is DATA_LOSS at open naming the file and offset
@@ -250,7 +253,9 @@ class EventStore {
   // INVALID_ARGUMENT: empty name, name over kCheckpointNameBytesMax, snapshot over
   // kCheckpointSnapshotBytesMax, position past the head. Like PutMeta and PutTreeHead:
   // UNAVAILABLE after a fail-stop (and a failed write other than NoSpace fail-stops the store);
-  // RESOURCE_EXHAUSTED "disk full: ..." if RocksDB's write fails with NoSpace (not written).
+  // RESOURCE_EXHAUSTED "disk full: ..." if RocksDB's write fails with NoSpace (not written)
+  // or if RocksDB's writes are still stopped by an earlier NoSpace and free space is below
+  // Options::disk_free_bytes_min.
   virtual absl::Status PutCheckpoint(const std::string& name, uint64_t position,
                                      const std::string& snapshot) = 0;
   // nullopt if none was stored.

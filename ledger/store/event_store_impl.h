@@ -7,7 +7,8 @@
 //   tree_heads.cc           signed tree heads, kept opaque by tree size
 //   subscription.cc         Subscribe
 //   fail_stop.cc            Health, the fail-stop state, the relay of RocksDB's background
-//                           errors, the resume after a full disk (docs/DURABILITY.md)
+//                           errors, durable writes and the resume after a full disk
+//   disk_space.cc           the free-space check (docs/DURABILITY.md "Disk full")
 #ifndef DAFTAR_LEDGER_STORE_EVENT_STORE_IMPL_H_
 #define DAFTAR_LEDGER_STORE_EVENT_STORE_IMPL_H_
 
@@ -179,7 +180,7 @@ class EventStoreImpl final : public EventStore {
   absl::Status CheckExpectedVersions(const AppendRequest& request, GroupState& state);
   void Publish(const ChainTip& tip);
 
-  // Disk full (fail_stop.cc; docs/DURABILITY.md "Disk full").
+  // Disk full (disk_space.cc, fail_stop.cc; docs/DURABILITY.md "Disk full").
   // OK if the filesystem of path_ has at least disk_free_bytes_min_ bytes free (always, for 0);
   // else RESOURCE_EXHAUSTED naming the free bytes, the reserve and the option. INTERNAL if the
   // FileSystem cannot tell.
@@ -191,14 +192,20 @@ class EventStoreImpl final : public EventStore {
   // (nothing of the write is in the database; writes resume later); any other failure
   // fail-stops the store and returns the stopped status. `what` names the operation.
   // `on_durable` runs once the write succeeded, before any ResumeWrites can run (the group
-  // commit publishes its head there).
+  // commit publishes its head there). `outcome_unknown` (may be null) is set to whether the
+  // write itself failed other than with NoSpace: it may or may not have reached the disk.
   absl::Status DurableWrite(absl::string_view what, absl::FunctionRef<rocksdb::Status()> write,
-                            absl::FunctionRef<void()> on_durable);
+                            absl::FunctionRef<void()> on_durable,
+                            bool* outcome_unknown = nullptr);
   // Brings RocksDB's writes back after a NoSpace write error (rocksdb::DB::Resume: flushes every
   // memtable, starts a new write-ahead log, deletes the one holding the failed write), then
-  // checks that the tip on disk is the published head. Requires resume_mu_ held exclusively.
+  // checks that the log did change and that the tip on disk is the published head. Requires resume_mu_ held exclusively.
   // Any failure fail-stops the store; returns the status writes then get.
+  // Fail-stops instead when RocksDB resumed on the log that holds the refused write (see
+  // fail_stop.cc: it does when no memtable holds data).
   absl::Status ResumeWrites() ABSL_EXCLUSIVE_LOCKS_REQUIRED(resume_mu_);
+  // The number of RocksDB's current write-ahead log. INTERNAL if RocksDB cannot tell.
+  absl::StatusOr<uint64_t> CurrentLogNumber();
 
   // Last version of the stream among records at positions <= max_position (0 if none).
   absl::StatusOr<uint64_t> StreamVersionOnDisk(const std::string& stream_id,
@@ -281,6 +288,8 @@ class EventStoreImpl final : public EventStore {
   // The NoSpace write error that stopped RocksDB's writes, until ResumeWrites succeeds; OK
   // otherwise.
   absl::Status no_space_ ABSL_GUARDED_BY(resume_mu_);
+  // The current write-ahead log when no_space_ was set: the one holding the refused write.
+  uint64_t no_space_log_ ABSL_GUARDED_BY(resume_mu_) = 0;
   std::shared_ptr<FailStopRelay> relay_;
 
   absl::Mutex fail_stop_mu_;

@@ -4,6 +4,7 @@
 // resumes RocksDB's writes itself once space is back ("Disk full").
 #include "ledger/store/fail_stop.h"
 
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,7 @@
 #include "ledger/store/rocks_util.h"
 #include "rocksdb/db.h"
 #include "rocksdb/file_system.h"
+#include "rocksdb/transaction_log.h"
 
 namespace daftar::store {
 namespace {
@@ -95,26 +97,11 @@ absl::Status EventStoreImpl::FailStop(const absl::Status& cause) {
   return stopped;
 }
 
-absl::Status EventStoreImpl::CheckFreeSpace() {
-  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
-  uint64_t free_bytes = 0;
-  const rocksdb::IOStatus status =
-      db_->GetFileSystem()->GetFreeSpace(path_, rocksdb::IOOptions(), &free_bytes, nullptr);
-  if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("free space of ", path_, ": rocksdb: ",
-                                            status.ToString()));
-  }
-  if (free_bytes >= disk_free_bytes_min_) return absl::OkStatus();
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "disk full: ", free_bytes, " bytes free on the filesystem of ", path_,
-      ", below the reserve of ", disk_free_bytes_min_,
-      " bytes (Options::disk_free_bytes_min); nothing written: free space and retry with the "
-      "same request id"));
-}
-
 absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
                                           absl::FunctionRef<rocksdb::Status()> write,
-                                          absl::FunctionRef<void()> on_durable) {
+                                          absl::FunctionRef<void()> on_durable,
+                                          bool* outcome_unknown) {
+  if (outcome_unknown != nullptr) *outcome_unknown = false;
   if (absl::Status stopped = Health(); !stopped.ok()) return stopped;
   {
     absl::MutexLock lock(&resume_mu_);
@@ -133,24 +120,55 @@ absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
     }
   }
   const absl::Status failure = FromRocks(status, what);
-  if (!status.IsNoSpace()) return FailStop(failure);
+  if (!status.IsNoSpace()) {
+    if (outcome_unknown != nullptr) *outcome_unknown = true;
+    return FailStop(failure);
+  }
   // RocksDB applies a batch to its memtables only once its log record is written: the refused
   // write is not in the database (docs/DURABILITY.md "Disk full"). RocksDB stops its writes
   // until DB::Resume, which the next durable write calls once space is back.
   absl::MutexLock lock(&resume_mu_);
-  if (no_space_.ok()) no_space_ = failure;
+  if (no_space_.ok()) {
+    // The log that holds the refused write, perhaps half of it: ResumeWrites must leave it.
+    absl::StatusOr<uint64_t> log = CurrentLogNumber();
+    if (!log.ok()) return FailStop(log.status());
+    no_space_ = failure;
+    no_space_log_ = *log;
+  }
   return absl::ResourceExhaustedError(absl::StrCat(
       "disk full: ", failure.message(), "; not written: free space on the filesystem of ", path_,
       " and retry with the same request id (writes resume by themselves once ",
       disk_free_bytes_min_, " bytes, Options::disk_free_bytes_min, are free)"));
 }
 
+absl::StatusOr<uint64_t> EventStoreImpl::CurrentLogNumber() {
+  std::unique_ptr<rocksdb::LogFile> log;
+  if (absl::Status s = FromRocks(db_->GetCurrentWalFile(&log), "find the current log");
+      !s.ok()) {
+    return s;
+  }
+  if (log == nullptr) return absl::InternalError("find the current log: rocksdb gave none");
+  return log->LogNumber();
+}
+
 absl::Status EventStoreImpl::ResumeWrites() {
-  // Resume flushes every memtable (the refused batch never reached them) and switches to a new
-  // write-ahead log; the old one, which may end in a partial record of the refused batch, is
-  // obsolete once every family is flushed and is deleted.
+  // Resume flushes every memtable (the refused batch never reached them); a flush of a
+  // non-empty memtable switches to a new write-ahead log, and the old one, which may end in a
+  // partial record of the refused batch, is obsolete once every family is flushed and is
+  // deleted. With every memtable empty (a flush just before the full disk, or a second refusal
+  // right after a resume) RocksDB 7.8 resumes on the same log, whose writer keeps its error: a
+  // later write there would fail, or abort the process (an assertion of Debian's build), and a
+  // record after the partial one would be hidden from recovery. That case fail-stops.
   if (absl::Status s = FromRocks(db_->Resume(), "resume writes after a full disk"); !s.ok()) {
     return FailStop(s);
+  }
+  absl::StatusOr<uint64_t> log = CurrentLogNumber();
+  if (!log.ok()) return FailStop(log.status());
+  if (*log <= no_space_log_) {
+    return FailStop(absl::ResourceExhaustedError(absl::StrCat(
+        "resume after a full disk (", no_space_.message(), "): rocksdb kept write-ahead log ",
+        *log, ", which holds the refused write (no memtable held data to flush, so nothing "
+        "switched the log)")));
   }
   absl::StatusOr<ChainTip> on_disk = LoadTip(*db_, events_);
   const Head head = GetHead();

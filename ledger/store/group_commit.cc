@@ -80,12 +80,12 @@ std::string Describe(const ExpectedVersion& expected) {
   return "?";
 }
 
-// What a member of a group whose write failed answers. A fail-stop (UNAVAILABLE): the write may
-// or may not be on disk, so the outcome is unknown until a restart reloads the tip; the request
-// id makes the retry safe (it is deduplicated if the write did land). A full disk
-// (RESOURCE_EXHAUSTED) or a failed free-space query (INTERNAL): nothing was written; as is.
-absl::Status GroupWriteFailed(const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kUnavailable) return status;
+// What a member of a group whose write failed (and fail-stopped the store) answers: the write
+// may or may not be on disk, so the outcome is unknown until a restart reloads the tip; the
+// request id makes the retry safe (it is deduplicated if the write did land). Every other
+// failure of a group (a full disk, the stop found before writing) wrote nothing and is answered
+// as is.
+absl::Status OutcomeUnknown(const absl::Status& status) {
   return absl::UnavailableError(absl::StrCat(
       "append outcome unknown: ", status.message(),
       "; retry with the same request id after the restart (the request id makes the retry "
@@ -192,6 +192,7 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
   if (state.wrote) {
     // Below the reserve nothing is written: RocksDB itself should never meet a full disk.
     absl::Status status = CheckFreeSpace();
+    bool outcome_unknown = false;
     if (status.ok()) {
       status = DurableWrite(
           "write group", [&] { return db_->Write(SyncedWrite(), &batch); },
@@ -200,13 +201,14 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
             if (state.tip.position <= tip_.position) std::abort();
             tip_ = state.tip;
             Publish(tip_);
-          });
+          },
+          &outcome_unknown);
     }
     if (!status.ok()) {
       // Members whose answer depends on this batch (their records, or a retry of a request
       // staged in it). The tip and the version cache stay as they were: reloaded from disk if
       // needed, never from this group.
-      const absl::Status answer = GroupWriteFailed(status);
+      const absl::Status answer = outcome_unknown ? OutcomeUnknown(status) : status;
       for (PendingAppend* pending : group) {
         if (pending->in_batch) pending->result = answer;
       }

@@ -1,0 +1,64 @@
+// Disk full, before RocksDB meets it (docs/DURABILITY.md "Disk full"): the free-space check of
+// every group with records, and the FileSystem that counts free space as an unprivileged
+// process sees it.
+#include "ledger/store/disk_space.h"
+
+#include <errno.h>
+#include <sys/statvfs.h>
+
+#include <cstring>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "ledger/store/event_store_impl.h"
+#include "rocksdb/db.h"
+#include "rocksdb/env.h"
+#include "rocksdb/file_system.h"
+
+namespace daftar::store {
+namespace {
+
+class AvailableSpaceFileSystem : public rocksdb::FileSystemWrapper {
+ public:
+  AvailableSpaceFileSystem() : FileSystemWrapper(rocksdb::FileSystem::Default()) {}
+  static const char* kClassName() { return "DaftarAvailableSpaceFileSystem"; }
+  const char* Name() const override { return kClassName(); }
+
+  rocksdb::IOStatus GetFreeSpace(const std::string& path, const rocksdb::IOOptions&,
+                                 uint64_t* diskfree, rocksdb::IODebugContext*) override {
+    struct statvfs fs;
+    if (statvfs(path.c_str(), &fs) != 0) {
+      return rocksdb::IOStatus::IOError(absl::StrCat("While doing statvfs: ", path),
+                                        std::strerror(errno));
+    }
+    *diskfree = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+    return rocksdb::IOStatus::OK();
+  }
+};
+
+}  // namespace
+
+rocksdb::Env* StoreDefaultEnv() {
+  static rocksdb::Env* const env =
+      rocksdb::NewCompositeEnv(std::make_shared<AvailableSpaceFileSystem>()).release();
+  return env;
+}
+
+absl::Status EventStoreImpl::CheckFreeSpace() {
+  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
+  uint64_t free_bytes = 0;
+  const rocksdb::IOStatus status =
+      db_->GetFileSystem()->GetFreeSpace(path_, rocksdb::IOOptions(), &free_bytes, nullptr);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("free space of ", path_, ": rocksdb: ",
+                                            status.ToString()));
+  }
+  if (free_bytes >= disk_free_bytes_min_) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "disk full: ", free_bytes, " bytes free on the filesystem of ", path_,
+      ", below the reserve of ", disk_free_bytes_min_,
+      " bytes (Options::disk_free_bytes_min); nothing written: free space and retry with the "
+      "same request id"));
+}
+
+}  // namespace daftar::store

@@ -1,0 +1,21 @@
+// Free space as the store counts it (private; event_store.h Options::disk_free_bytes_min,
+// docs/DURABILITY.md "Disk full").
+#ifndef DAFTAR_LEDGER_STORE_DISK_SPACE_H_
+#define DAFTAR_LEDGER_STORE_DISK_SPACE_H_
+
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
+namespace daftar::store {
+
+// The environment of a store whose Options::env is nullptr: rocksdb::Env::Default() in all but
+// one thing, its FileSystem's GetFreeSpace, which reports the bytes an unprivileged process may
+// still write (statvfs f_bavail × f_frsize). RocksDB's own reports f_bfree, which includes the
+// blocks ext4 reserves for root (5% by default): a daftard not running as root would meet
+// ENOSPC while the reserve check still saw room. One for the process, never destroyed.
+rocksdb::Env* StoreDefaultEnv();
+
+}  // namespace daftar::store
+
+#endif  // DAFTAR_LEDGER_STORE_DISK_SPACE_H_
