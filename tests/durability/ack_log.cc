@@ -14,6 +14,7 @@ namespace {
 constexpr size_t kOkFields = 6;       // ok id first written dedup expected
 constexpr size_t kRefusedFields = 3;  // refused id code
 
+// INVALID_ARGUMENT quoting the line (ack lines hold no personal data).
 absl::Status BadLine(absl::string_view line, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("ack line \"", line, "\": ", why));
 }

@@ -38,8 +38,10 @@ constexpr int kExitCannotCheck = 3;
 
 std::atomic<bool> g_stop{false};
 
+// SIGTERM / SIGINT: the load stops starting requests (async-signal-safe: one atomic store).
 void OnStopSignal(int) { g_stop.store(true); }
 
+// The load mode: flags to LoadOptions, run, print the totals; the exit code.
 int Load() {
   daftar::durability::LoadOptions options;
   options.port_file = absl::GetFlag(FLAGS_port_file);
@@ -63,6 +65,7 @@ int Load() {
   return status.ok() && totals.unanswered == 0 ? 0 : kExitFindings;
 }
 
+// The check mode: run, print the summary line and the findings; the exit code.
 int Check() {
   daftar::durability::CheckOptions options{absl::GetFlag(FLAGS_port_file),
                                            absl::GetFlag(FLAGS_ack_dir)};

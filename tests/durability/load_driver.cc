@@ -51,6 +51,7 @@ struct Worker {
   std::vector<std::string> payout_contracts;
 };
 
+// "crash-<run>-c<cycle>-t<thread>-<seq>-<step>": unique over a crash loop, no blank.
 std::string RequestId(const Worker& w, uint64_t seq, absl::string_view step) {
   return absl::StrCat("crash-", w.options->run, "-c", w.options->cycle, "-t", w.index, "-", seq,
                       "-", step);
@@ -199,6 +200,7 @@ std::vector<std::string> PayoutContracts(Worker& w) {
   return contracts;
 }
 
+// One thread: hires and payout rounds until told to stop or past kRequestsPerThreadMax.
 void RunWorker(Worker& w) {
   w.payout_contracts = PayoutContracts(w);
   for (uint64_t seq = 0; seq < kRequestsPerThreadMax && !w.stop->load() && w.error.ok(); ++seq) {
@@ -212,6 +214,7 @@ void RunWorker(Worker& w) {
   while (!w.stop->load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+// INVALID_ARGUMENT naming the first option out of range.
 absl::Status CheckOptions(const LoadOptions& o) {
   if (o.threads < 1 || o.threads > kThreadsMax) {
     return absl::InvalidArgumentError(absl::StrCat("--clients=", o.threads, ": want 1..",

@@ -46,6 +46,7 @@ grpc::Status Read(Endpoint& endpoint, Attempt&& attempt) {
   return status;
 }
 
+// UNAVAILABLE naming the read and the last status: the check could not run.
 absl::Status Unanswered(absl::string_view what, const grpc::Status& status) {
   return absl::UnavailableError(absl::StrCat(what, ": ", static_cast<int>(status.error_code()),
                                              " ", status.error_message()));
@@ -144,6 +145,7 @@ absl::StatusOr<v1::GetBalancesResponse> Balances(Endpoint& endpoint, int64_t as_
   return response;
 }
 
+// The lines' serialized bytes, one after the other: equal iff the lines are.
 std::string LinesBytes(const google::protobuf::RepeatedPtrField<v1::BalanceLine>& lines) {
   std::string bytes;
   for (const v1::BalanceLine& line : lines) absl::StrAppend(&bytes, line.SerializeAsString(), "|");
