@@ -339,10 +339,16 @@ for ((cycle = 0; cycle < cycles; cycle++)); do
   if ((lost > lost_max)); then lost_max=$lost; fi
   if ((duplicated > duplicated_max)); then duplicated_max=$duplicated; fi
   cycles_done=$((cycle + 1))
-  printf 'cycle %d/%d: killed after %d ms%s; load: %s; %s; export: %s\n' "$((cycle + 1))" \
-    "$cycles" "$delay_ms" "$restart_note" "${load_line#load cycle=* }" "$check_line" \
-    "$export_line"
+  printf 'cycle %d/%d: killed after %d ms%s; load +%s (dedup %s, refused %s, retries %s); ' \
+    "$((cycle + 1))" "$cycles" "$delay_ms" "$restart_note" "$(field acknowledged "$load_line")" \
+    "$(field deduplicated "$load_line")" "$(field refused "$load_line")" \
+    "$(field retries "$load_line")"
+  printf 'head=%s acknowledged=%s lost=%s duplicated=%s chain=%s projections=%s export=%s\n' \
+    "$(field head "$check_line")" "$acknowledged" "$lost" "$duplicated" \
+    "$(field chain "$check_line")" "$(field projections "$check_line")" "$export_line"
   if ((load_rc != 0 || check_rc != 0)); then
+    echo "  load: $load_line" >&2
+    echo "  check: $check_line" >&2
     failed=1
     echo "crash_loop: cycle $((cycle + 1)) failed (load exit $load_rc, check exit $check_rc; replay with --seed=$seed)" >&2
     sed 's/^/  /' "$work/check.err" | head -n 40 >&2
