@@ -12,6 +12,7 @@
 #include "ledger/store/disk_space.h"
 #include "ledger/store/event_store_impl.h"
 #include "ledger/store/fail_stop.h"
+#include "ledger/store/log_scan.h"
 #include "ledger/store/record_codec.h"
 #include "ledger/store/rocks_util.h"
 #include "ledger/store/sha256.h"
@@ -95,6 +96,14 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
   }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(options, path, descriptors, handles, &raw);
+  if (status.IsCorruption()) {
+    // RocksDB names neither the file nor the offset of a damaged log record; find them.
+    absl::Status refused = FromRocks(status, absl::StrCat("open ", path));
+    if (std::optional<std::string> damage = LocateLogDamage(path)) {
+      return absl::DataLossError(absl::StrCat(refused.message(), " (", *damage, ")"));
+    }
+    return refused;
+  }
   if (!status.ok()) return FromRocks(status, absl::StrCat("open ", path));
   return std::unique_ptr<rocksdb::DB>(raw);
 }
@@ -174,7 +183,13 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
   absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =
       OpenDatabase(options.path, options.env, relay, &handles);
   if (!db.ok()) return db.status();
-  absl::Status status = CheckFormat(**db, handles[kMeta]);
+  // Every block of every SST file, against its checksum (RocksDB reads a block only when asked
+  // for it otherwise): a damaged file is refused here, naming it and the block's offset, rather
+  // than found by the first read that happens to need the block.
+  absl::Status status = options.verify_files_at_open
+                            ? FromRocks((*db)->VerifyChecksum(), "verify files")
+                            : absl::OkStatus();
+  if (status.ok()) status = CheckFormat(**db, handles[kMeta]);
   absl::StatusOr<ChainTip> tip = status.ok() ? LoadTip(**db, handles[kEvents]) : status;
   if (!tip.ok()) {
     CloseDatabase(db->get(), handles);

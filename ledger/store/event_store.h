@@ -141,8 +141,11 @@ struct Options {
   // disables the check (the resume is then tried at the next write whatever the space).
   uint64_t disk_free_bytes_min = kDiskFreeBytesMinDefault;
   // Open reads every block of every SST file and checks its checksum (rocksdb::DB::VerifyChecksum)
-  // before serving anything: a damaged SST is DATA_LOSS at open naming the file and offset
-  // (docs/DURABILITY.md "What is detected where").
+  // before serving anything: a damaged SST is DATA_LOSS at open, "open <dir>: verify files:
+  // rocksdb: Corruption: block checksum mismatch: ... in <file> offset N size M"
+  // (docs/DURABILITY.md "What is detected where", with its cost). false: a damaged data block is
+  // found by the start-up check if it holds records since the last open, else by the first read
+  // that needs it (the same message without "open <dir>: verify files").
   bool verify_files_at_open = true;
 };
 
@@ -173,7 +176,13 @@ class EventStore {
   // "open <dir>: merkle node level L index I: ..." or, when the checkpoint itself is the damaged
   // part, "open <dir>: start-up checkpoint (meta \"verified\") does not match ...".
   // Also: INVALID_ARGUMENT for an empty path; FAILED_PRECONDITION if the directory holds a store
-  // of another format (the `meta` column family names it).
+  // of another format (the `meta` column family names it). DATA_LOSS for damaged files
+  // (docs/DURABILITY.md "What is detected where"): "open <dir>: verify files: ..." for an SST
+  // block (Options::verify_files_at_open); "open <dir>: rocksdb: Corruption: ..." naming the file
+  // for an SST's index or footer or the MANIFEST, and "open <dir>: rocksdb: Corruption: checksum
+  // mismatch (<log>: record at offset N (L payload bytes) fails its checksum)" for a damaged
+  // write-ahead log record anywhere (a log cut short inside its last record, as a crash during
+  // an unacknowledged write leaves it, opens without that record).
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const Options& options);
 
   // Appends atomically, durably (WriteOptions.sync) before returning. Errors, all writing nothing:

@@ -1,0 +1,36 @@
+// Locating damage in RocksDB's log-format files (private; docs/DURABILITY.md "What is detected
+// where"). RocksDB refuses a damaged write-ahead log record at open ("Corruption: checksum
+// mismatch", with wal_recovery_mode kTolerateCorruptedTailRecords) without naming the file or
+// the offset; this reads the files again to name them.
+#ifndef DAFTAR_LEDGER_STORE_LOG_SCAN_H_
+#define DAFTAR_LEDGER_STORE_LOG_SCAN_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace daftar::store {
+
+// Bytes of one block of RocksDB's log format (db/log_format.h kBlockSize); records never cross
+// a block boundary, a block's last < header bytes are zero padding.
+inline constexpr uint64_t kLogBlockBytes = 32 * 1024;
+
+// CRC-32C (Castagnoli) of `data`, continuing from `crc` (0 to start), as RocksDB's
+// util/crc32c computes it. Exposed for tests.
+uint32_t Crc32c(absl::string_view data, uint32_t crc = 0);
+
+// The first physical record of `contents` (a whole log-format file) that fails its masked
+// CRC-32C or whose length runs past its block, as "record at offset N (L payload bytes):
+// <what>", or nullopt. A record cut short by the end of the file (a torn, never acknowledged
+// tail) and zeroed (preallocated) space are not damage, as RocksDB's replay also treats them.
+std::optional<std::string> FirstBadLogRecord(absl::string_view contents);
+
+// FirstBadLogRecord over every write-ahead log (*.log) and MANIFEST-* file of `dir`, in name
+// order: "<path>: record at offset N ...", or nullopt if none is damaged or none can be read.
+std::optional<std::string> LocateLogDamage(const std::string& dir);
+
+}  // namespace daftar::store
+
+#endif  // DAFTAR_LEDGER_STORE_LOG_SCAN_H_
