@@ -111,6 +111,7 @@ absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
     }
   }
   rocksdb::Status status;
+  absl::StatusOr<uint64_t> failed_log = uint64_t{0};
   {
     absl::ReaderMutexLock lock(&resume_mu_);
     status = write();
@@ -118,6 +119,8 @@ absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
       on_durable();
       return absl::OkStatus();
     }
+    // The log that holds the refused write, perhaps half of it (no resume can run meanwhile).
+    if (status.IsNoSpace()) failed_log = CurrentLogNumber();
   }
   const absl::Status failure = FromRocks(status, what);
   if (!status.IsNoSpace()) {
@@ -126,14 +129,16 @@ absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
   }
   // RocksDB applies a batch to its memtables only once its log record is written: the refused
   // write is not in the database (docs/DURABILITY.md "Disk full"). RocksDB stops its writes
-  // until DB::Resume, which the next durable write calls once space is back.
+  // until DB::Resume, which the next durable write calls once space is back: ResumeWrites must
+  // leave failed_log. Another writer may have resumed since this write failed (its log is then
+  // no longer current): nothing more to do.
+  if (!failed_log.ok()) return FailStop(failed_log.status());
   absl::MutexLock lock(&resume_mu_);
-  if (no_space_.ok()) {
-    // The log that holds the refused write, perhaps half of it: ResumeWrites must leave it.
-    absl::StatusOr<uint64_t> log = CurrentLogNumber();
-    if (!log.ok()) return FailStop(log.status());
+  absl::StatusOr<uint64_t> current_log = CurrentLogNumber();
+  if (!current_log.ok()) return FailStop(current_log.status());
+  if (no_space_.ok() && *current_log == *failed_log) {
     no_space_ = failure;
-    no_space_log_ = *log;
+    no_space_log_ = *failed_log;
   }
   return absl::ResourceExhaustedError(absl::StrCat(
       "disk full: ", failure.message(), "; not written: free space on the filesystem of ", path_,
