@@ -24,6 +24,7 @@
 #include "absl/time/time.h"
 #include "ledger/projections/balances.h"
 #include "ledger/projections/program_report.h"
+#include "ledger/store/backup.h"
 #include "ledger/store/event_store.h"
 #include "ledger/store/limits.h"
 
@@ -58,6 +59,15 @@ struct LedgerOptions {
   // store::Options::disk_free_bytes_min: free space kept on the data directory's filesystem.
   uint64_t disk_free_bytes_min = store::kDiskFreeBytesMinDefault;
 };
+
+// The parts of a backup directory (Ledger::Backup; docs/DURABILITY.md "Backup and restore").
+inline constexpr char kBackupLedgerDir[] = "ledger";         // the event store's copy
+inline constexpr char kBackupKeysDir[] = "keys";             // the subject key store's copy
+inline constexpr char kBackupManifestFile[] = "BACKUP.txt";  // what it holds; written last
+// Longest backup directory Ledger::Backup takes, in bytes: the event store's copy,
+// "<directory>/ledger", must stay within store::kBackupDirectoryBytesMax.
+inline constexpr size_t kLedgerBackupDirectoryBytesMax =
+    store::kBackupDirectoryBytesMax - (sizeof("/ledger") - 1);
 
 // What Ledger::Backup wrote (docs/DURABILITY.md "Backup and restore").
 struct LedgerBackup {
@@ -276,12 +286,21 @@ class Ledger {
   // recorded fact; erased people are absent).
   SubjectsDue SubjectsDueForErasure(absl::CivilDay as_of);
 
-  // Online backup (issue 7) into `directory` (absolute; must not exist; created mode 0700 since
-  // it holds people's keys): the event store's checkpoint in directory/ledger, then the key
-  // store's in directory/keys (keys first would miss keys made in between; this order can only
-  // hold extra keys). Restore: point daftard's --data_dir and --key_store_dir at copies of the
-  // two (docs/DURABILITY.md). Errors: those of EventStore::Backup, and the key store's.
-  absl::StatusOr<LedgerBackup> Backup(const std::string& directory);
+  // Online backup (issue 7) into `directory` (absolute; must not exist, its parent must: the
+  // rules of store::CheckBackupDirectory, at most kLedgerBackupDirectoryBytesMax bytes; created
+  // mode 0700 since it holds people's keys): the
+  // event store's checkpoint in directory/ledger, then the key store's in directory/keys (keys
+  // first would miss keys made in between; this order can only hold extra keys), then the
+  // manifest directory/BACKUP.txt (kBackupManifestFile: what the copy holds, its verified head,
+  // the key count, the UTC time, `written_by`, e.g. "daftard 0.3.0"; written last, so a
+  // directory without it is an interrupted backup). Commands go on meanwhile. Restore: point
+  // daftard's --data_dir and --key_store_dir at copies of the two (docs/DURABILITY.md). Errors:
+  // those of store::CheckBackupDirectory, EventStore::Backup (DATA_LOSS: the copy failed its
+  // check) and SubjectKeyStore::Backup; INTERNAL when a file or directory cannot be written.
+  // On any error the directory is removed whole: a directory left by a backup that returned OK
+  // is complete.
+  absl::StatusOr<LedgerBackup> Backup(const std::string& directory,
+                                      const std::string& written_by = "");
 
   store::EventStore& Store();
 

@@ -15,10 +15,12 @@
 #include "absl/time/clock.h"
 #include "ledger/domain/owner_only_file.h"
 #include "ledger/domain/rows.h"
+#include "ledger/store/backup.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace daftar::privacy {
@@ -266,6 +268,56 @@ absl::StatusOr<std::vector<std::string>> SubjectKeyStore::SubjectIds() {
   for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString());
   if (absl::Status s = FromRocks(it->status(), dir_, "iterate"); !s.ok()) return s;
   return out;
+}
+
+}  // namespace daftar::privacy
+
+namespace daftar::privacy {
+
+absl::StatusOr<uint64_t> SubjectKeyStore::Backup(const std::string& directory) {
+  absl::StatusOr<std::string> path = store::CheckBackupDirectory(directory);
+  if (!path.ok()) return path.status();
+  const std::string what = absl::StrCat("backup to \"", *path, "\"");
+  {
+    absl::MutexLock lock(&mu_);
+    rocksdb::Checkpoint* raw = nullptr;
+    if (absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), dir_, what);
+        !s.ok()) {
+      return s;
+    }
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // log_size_for_flush 0: the memtable is flushed first (see EventStore::Backup).
+    rocksdb::Status created = checkpoint->CreateCheckpoint(*path, /*log_size_for_flush=*/0);
+    if (!created.ok()) {
+      store::RemoveFailedBackup(*path + ".tmp");
+      return FromRocks(created, dir_, what);
+    }
+  }
+  // RocksDB made the directory under the process umask (077 in daftard): owner only in any
+  // case, as Open requires of a key store.
+  if (::chmod(path->c_str(), 0700) != 0) {
+    const std::string error = std::strerror(errno);
+    store::RemoveFailedBackup(*path);
+    return absl::InternalError(
+        absl::StrCat("key store ", dir_, ": ", what, ": chmod 0700: ", error));
+  }
+  if (absl::Status s = store::SyncParentDirectory(*path); !s.ok()) {
+    store::RemoveFailedBackup(*path);
+    return absl::Status(s.code(), absl::StrCat("key store ", dir_, ": ", what, ": ", s.message()));
+  }
+  absl::StatusOr<std::vector<std::string>> ids;
+  {
+    absl::StatusOr<std::unique_ptr<SubjectKeyStore>> copy = Open(*path, now_us_);
+    ids = copy.ok() ? (*copy)->SubjectIds() : copy.status();
+  }
+  if (!ids.ok()) {
+    store::RemoveFailedBackup(*path);
+    return absl::Status(ids.status().code(),
+                        absl::StrCat("key store ", dir_, ": ", what,
+                                     ": the copy does not open (removed): ",
+                                     ids.status().message()));
+  }
+  return static_cast<uint64_t>(ids->size());
 }
 
 }  // namespace daftar::privacy

@@ -102,6 +102,18 @@ class SubjectKeyStore {
   // Every subject_id holding a key, in byte order. Errors: INTERNAL (RocksDB).
   absl::StatusOr<std::vector<std::string>> SubjectIds();
 
+  // Online backup (issue 7; docs/DURABILITY.md "Backup and restore"): a RocksDB checkpoint of
+  // the key store into `directory` (store::CheckBackupDirectory's rules: absolute, must not
+  // exist, its parent must), made mode 0700, then opened as a key store (Open's checks and
+  // purge) to count its keys. Every key made durable before the call is in the copy (the
+  // memtable is flushed first). Returns the number of keys in the copy. Runs under the same
+  // lock as GetOrCreate and Destroy: key creation waits for the checkpoint (milliseconds for a
+  // store of small records), and a Purge cannot re-enable file deletions in its middle.
+  // Errors: those of store::CheckBackupDirectory; INTERNAL (RocksDB, chmod) and Open's errors
+  // for the copy, the copy then removed. The copy holds every key it copied until it is
+  // destroyed: an erasure of the live store cannot reach it (docs/PRIVACY.md).
+  absl::StatusOr<uint64_t> Backup(const std::string& directory);
+
   const std::string& dir() const { return dir_; }
 
  private:
