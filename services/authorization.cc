@@ -26,9 +26,10 @@ struct Entry {
   std::array<const char*, kRolesPerEntryMax> roles;
 };
 
-// THE authorization table: every RPC of daftar.v1, in ledger.proto's order (CheckTableCovers
-// keeps it complete). DESIGN.md §4 "Roles"; README.md "Roles" shows it per CLI command. A
-// company caller is further scoped to its own contracts by the services (ScopeToCompany).
+// THE authorization table: every RPC of daftar.v1, in ledger.proto's order, then admin.proto's
+// (CheckTableCovers keeps it complete). DESIGN.md §4 "Roles"; README.md "Roles" shows it per CLI
+// command. A company caller is further scoped to its own contracts by the services
+// (ScopeToCompany).
 constexpr Entry kTable[] = {
     // Rules, contracts, hires, declarations.
     {"PublishRuleSet", {kRoleAdmin}},
@@ -70,6 +71,10 @@ constexpr Entry kTable[] = {
     {"EraseSubject", {kRoleAdmin}},
     {"ReidentifySubject", {kRoleAuditor}},
     {"ListSubjectsDueForErasure", {kRoleAdmin, kRoleAuditor}},
+    // Operations (admin.proto; docs/DURABILITY.md "Backup and restore"): a backup copies every
+    // person's key and writes on the server's file system, so it is the admin's alone (not the
+    // auditor's, who reads everything through the Audit service instead).
+    {"Backup", {kRoleAdmin}},
 };
 
 const Entry* Find(absl::string_view rpc) {

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "services/admin_service.h"
 #include "services/audit_service.h"
 #include "services/call_log.h"
 #include "services/authorization.h"
@@ -28,7 +29,7 @@ std::vector<const char*> ServiceNames() {
   return {v1::Rules::service_full_name(),   v1::Contracts::service_full_name(),
           v1::Employment::service_full_name(), v1::Payouts::service_full_name(),
           v1::Reports::service_full_name(), v1::Audit::service_full_name(),
-          v1::Subjects::service_full_name()};
+          v1::Subjects::service_full_name(), v1::Admin::service_full_name()};
 }
 
 // Every method served has an entry in the authorization table, and every entry is served.
@@ -78,10 +79,11 @@ struct Server::Impl {
         reports(ledger),
         audit(ledger, options.tree_head_publisher, options.subscription),
         subjects(ledger),
+        admin(ledger),
         ledger(ledger) {}
 
   std::vector<grpc::Service*> All() {
-    return {&rules, &contracts, &employment, &payouts, &reports, &audit, &subjects};
+    return {&rules, &contracts, &employment, &payouts, &reports, &audit, &subjects, &admin};
   }
 
   // Overall ("") and every service's name, as grpc.health.v1 clients ask.
@@ -99,6 +101,7 @@ struct Server::Impl {
   ReportsService reports;
   AuditService audit;
   SubjectsService subjects;
+  AdminService admin;
   Ledger& ledger;
   std::shared_ptr<FailStopWatch> fail_stop_watch = std::make_shared<FailStopWatch>();
   std::unique_ptr<grpc::Server> server;

@@ -11,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,6 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "daftar/v1/admin.grpc.pb.h"
 #include "daftar/v1/ledger.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/integration/daftar_helpers.h"
@@ -150,7 +152,7 @@ std::set<std::string> ServedMethods() {
   std::set<std::string> methods;
   for (const char* name : {"daftar.v1.Rules", "daftar.v1.Contracts", "daftar.v1.Employment",
                            "daftar.v1.Payouts", "daftar.v1.Reports", "daftar.v1.Audit",
-                           "daftar.v1.Subjects"}) {
+                           "daftar.v1.Subjects", "daftar.v1.Admin"}) {
     const auto* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
     EXPECT_NE(service, nullptr) << name;
@@ -209,6 +211,7 @@ TEST(RoleMatrixTest, EveryRpcForEveryRoleOverMutualTls) {
     ASSERT_TRUE(started.ok()) << started;
   }
   auto stub_of = [&](const Caller& c) { return server.Channel(c.cert); };
+  TempDir backups;  // where the admin's Backup writes
 
   // State the rows build on, filled as the sequence goes.
   std::map<std::string, std::string> hire_of_role;  // role -> hire id it declared
@@ -495,6 +498,17 @@ TEST(RoleMatrixTest, EveryRpcForEveryRoleOverMutualTls) {
          r.set_reason("CNDP request 2027-118");
          v1::EraseSubjectResponse out;
          return v1::Subjects::NewStub(stub_of(c))->EraseSubject(NewContext().get(), r, &out);
+       }},
+      // A new directory per caller, on daftard's host (this one).
+      {"Backup", {"admin"}, [&](const Caller& c) {
+         v1::BackupRequest r;
+         r.set_request_id("backup-" + c.cert);
+         r.set_directory(backups.path() + "/" + c.cert);
+         v1::BackupResponse out;
+         grpc::Status status = v1::Admin::NewStub(stub_of(c))->Backup(NewContext().get(), r, &out);
+         if (status.ok()) EXPECT_GT(out.head_position(), 7000u);
+         if (!status.ok()) EXPECT_FALSE(std::filesystem::exists(r.directory()));
+         return status;
        }},
   };
 
