@@ -135,6 +135,7 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const ConnectionOpt
   out->reports_ = v1::Reports::NewStub(out->channel_);
   out->audit_ = v1::Audit::NewStub(out->channel_);
   out->subjects_ = v1::Subjects::NewStub(out->channel_);
+  out->admin_ = v1::Admin::NewStub(out->channel_);
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "daftar/v1/admin.grpc.pb.h"
 #include "daftar/v1/ledger.grpc.pb.h"
 
 namespace daftar::clients {
@@ -98,6 +99,7 @@ class Connection {
   v1::Reports::Stub& reports() { return *reports_; }
   v1::Audit::Stub& audit() { return *audit_; }
   v1::Subjects::Stub& subjects() { return *subjects_; }
+  v1::Admin::Stub& admin() { return *admin_; }
 
  private:
   Connection() = default;
@@ -110,6 +112,7 @@ class Connection {
   std::unique_ptr<v1::Reports::Stub> reports_;
   std::unique_ptr<v1::Audit::Stub> audit_;
   std::unique_ptr<v1::Subjects::Stub> subjects_;
+  std::unique_ptr<v1::Admin::Stub> admin_;
 };
 
 // Same code, same message.

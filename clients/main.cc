@@ -1,7 +1,7 @@
 // daftar: the command-line client of daftard. Commands and flags: clients/usage.cc (`daftar
 // --help`); one file per command family (import_command, report_command, payout_command,
 // clawback_command, budget_command, contract_command, hire_command, audit_command,
-// subject_command).
+// subject_command, admin_command).
 //
 // Exit codes: 0 success (refused or ineligible hires are outcomes, not failures); 2 input error
 // (malformed or conflicting input, bad usage such as an unknown flag, a refusal of the ledger's
@@ -18,6 +18,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "clients/admin_command.h"
 #include "clients/audit_command.h"
 #include "clients/budget_command.h"
 #include "clients/clawback_command.h"
@@ -66,7 +67,7 @@ int UnknownCommand(const std::vector<std::string>& args) {
   }
   // A known command family without its subcommand says which subcommands it has.
   for (absl::string_view family : {"report", "audit", "payout", "clawback", "budget", "contract",
-                                   "hire", "subject"}) {
+                                   "hire", "subject", "admin"}) {
     if (args.size() == 1 && args[0] == family) {
       return ReportError("", absl::InvalidArgumentError(absl::StrCat(
                                  "\"", family, "\" needs a subcommand; commands: ", kEveryCommand,
@@ -154,6 +155,7 @@ int Run(const std::vector<std::string>& args) {
   if (family == "contract") return Send(PrepareContract(rest), options);
   if (family == "hire") return Send(PrepareHire(rest), options);
   if (family == "subject") return Send(PrepareSubject(rest), options);
+  if (family == "admin") return Send(PrepareAdmin(rest), options);
   if (family == "audit" && IsAuditCommand(rest)) {
     // verify is offline: it connects to nothing.
     if (IsAuditVerify(rest)) return RunAuditVerify(rest);

@@ -10,7 +10,8 @@ namespace daftar::clients {
 inline constexpr char kEveryCommand[] =
     "import DIR, report balances|program, audit head|proof|consistency|export|verify|trail, "
     "payout request|approve|reject|disburse|fail, clawback recover, budget allocate, "
-    "contract amend|suspend|resume|terminate, hire withdraw, subject erase|reidentify|due";
+    "contract amend|suspend|resume|terminate, hire withdraw, subject erase|reidentify|due, "
+    "admin backup";
 
 // Several lines, each ending in '\n'.
 std::string UsageText();

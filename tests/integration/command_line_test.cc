@@ -24,7 +24,8 @@ constexpr char kRule[] =
 constexpr char kEveryCommand[] =
     "import DIR, report balances|program, audit head|proof|consistency|export|verify|trail, "
     "payout request|approve|reject|disburse|fail, clawback recover, budget allocate, "
-    "contract amend|suspend|resume|terminate, hire withdraw, subject erase|reidentify|due";
+    "contract amend|suspend|resume|terminate, hire withdraw, subject erase|reidentify|due, "
+    "admin backup";
 
 TEST(CommandLineTest, DaftarHelpPrintsUsageAndExits0) {
   for (const char* flag : {"--help", "-h"}) {
