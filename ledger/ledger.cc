@@ -19,6 +19,8 @@
 
 namespace daftar {
 using ledger_internal::kCheckpointEveryEvents;
+using ledger_internal::kDiskBytesPerEventOverhead;
+using ledger_internal::kDiskBytesPerPayloadByte;
 using ledger_internal::kFoldPageRecords;
 using ledger_internal::kPepperFingerprintKey;
 using ledger_internal::kProjectionCatchUpTimeoutMs;
@@ -175,6 +177,20 @@ absl::Status Ledger::Impl::CheckpointLocked() {
   return st;
 }
 
+absl::Status Ledger::Impl::CheckRoomForAppends(const std::vector<domain::DecidedEvent>& events) {
+  if (events.size() <= options.append_events_max) {
+    size_t payload_bytes = 0;
+    for (const domain::DecidedEvent& e : events) payload_bytes += e.payload.size();
+    if (payload_bytes <= store::kAppendBytesMax) return absl::OkStatus();  // one append
+  }
+  uint64_t disk_bytes = 0;
+  for (const domain::DecidedEvent& e : events) {
+    disk_bytes += kDiskBytesPerPayloadByte * (e.payload.size() + e.stream_id.size()) +
+                  kDiskBytesPerEventOverhead;
+  }
+  return store->CheckRoomFor(disk_bytes);
+}
+
 // Appends decided events in appends under the store's limits, folding each durable append into
 // the program. Request ids: the client's for the first append, "<id>#<n>" for the n-th after.
 absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::DecidedEvent>& events,
@@ -182,6 +198,10 @@ absl::StatusOr<WriteResult> Ledger::Impl::Write(const std::vector<domain::Decide
                                                 const std::string& digest, bool fold,
                                                 uint64_t resume_at) {
   WriteResult result;
+  // A decision written in several appends is refused whole, before its first append, if the
+  // disk could not hold all of them (docs/DURABILITY.md "Disk full": nothing partial); one
+  // append is checked by the store itself.
+  if (absl::Status room = CheckRoomForAppends(events); !room.ok()) return room;
   size_t begin = 0;
   for (size_t chunk = 0; begin < events.size(); ++chunk) {
     store::AppendRequest request;
@@ -375,17 +395,31 @@ absl::Status CheckPepperOutsideData(const LedgerOptions& options) {
 // Whether one of two paths lies inside the other (or they are the same).
 bool Nested(const std::string& a, const std::string& b) { return Inside(a, b) || Inside(b, a); }
 
+}  // namespace
+
+absl::Status CheckKeysApartFromData(absl::string_view keys_name, const std::string& keys,
+                                    absl::string_view data_name, const std::string& data) {
+  if (Nested(data, keys)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        keys_name, " ", keys, " and ", data_name, " ", data,
+        " lie one inside the other; keep them apart, so that copies of the data do not carry the "
+        "keys erasure destroys"));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
 // The key store is what erasure destroys: it must not travel with the data directory (a copy or
 // backup of the data would carry every key, and no erasure could reach that copy), nor hold it.
 absl::Status CheckKeyStoreApart(const LedgerOptions& options) {
   if (options.key_store_dir.empty()) {
     return absl::InvalidArgumentError("key_store_dir: must not be empty (docs/PRIVACY.md)");
   }
-  if (Nested(options.data_dir, options.key_store_dir)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "key store directory ", options.key_store_dir, " and data directory ", options.data_dir,
-        " lie one inside the other; keep them apart, so that copies of the data do not carry the "
-        "keys erasure destroys"));
+  if (absl::Status s = CheckKeysApartFromData("key store directory", options.key_store_dir,
+                                               "data directory", options.data_dir);
+      !s.ok()) {
+    return s;
   }
   if (options.retention_months < kRetentionMonthsMin ||
       options.retention_months > kRetentionMonthsMax) {

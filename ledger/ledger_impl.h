@@ -30,6 +30,13 @@ constexpr int64_t kProjectionCatchUpTimeoutMs = 60'000;
 // Where the data directory keeps the fingerprint of its pepper (EventStore meta).
 constexpr absl::string_view kPepperFingerprintKey = "pepper_fingerprint";
 // Records read per page when folding the log at open.
+// Disk bytes a decision of several appends is assumed to need, to refuse it whole on a disk
+// that cannot hold it (Ledger::Impl::CheckRoomForAppends): each payload and stream id byte is
+// held twice until its write-ahead log is flushed and deleted (the log and an SST file), and each
+// event adds its record envelope, chain hash, Merkle nodes, stream and idempotency entries.
+inline constexpr uint64_t kDiskBytesPerPayloadByte = 2;
+inline constexpr uint64_t kDiskBytesPerEventOverhead = 512;
+
 constexpr uint32_t kFoldPageRecords = store::kReadPageMax;
 
 // SHA-256 of a request: its kind, then every field length-prefixed, so that no two different
@@ -113,6 +120,11 @@ struct Ledger::Impl {
                                     const CommandContext& context, const std::string& digest,
                                     bool fold, uint64_t resume_at = 0)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
+  // OK if `events` fit in one append (the store checks that one itself), or if the disk holds
+  // their estimated size (kDiskBytesPerPayloadByte, kDiskBytesPerEventOverhead) above the
+  // store's reserve; else the store's RESOURCE_EXHAUSTED (EventStore::CheckRoomFor), before
+  // anything of a decision of several appends is written.
+  absl::Status CheckRoomForAppends(const std::vector<domain::DecidedEvent>& events);
   // FAILED_PRECONDITION while a month is partially recorded (see Ledger::ImportDeclarationMonth).
   absl::Status RefuseWhilePartial() ABSL_EXCLUSIVE_LOCKS_REQUIRED(command_mu);
   // Completes an interrupted import of month `period` (see Ledger::ImportDeclarationMonth).

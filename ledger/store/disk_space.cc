@@ -44,7 +44,7 @@ rocksdb::Env* StoreDefaultEnv() {
   return env;
 }
 
-absl::Status EventStoreImpl::CheckFreeSpace() {
+absl::Status EventStoreImpl::CheckRoomFor(uint64_t bytes_to_write) {
   if (disk_free_bytes_min_ == 0) return absl::OkStatus();
   uint64_t free_bytes = 0;
   const rocksdb::IOStatus status =
@@ -53,9 +53,14 @@ absl::Status EventStoreImpl::CheckFreeSpace() {
     return absl::InternalError(absl::StrCat("free space of ", path_, ": rocksdb: ",
                                             status.ToString()));
   }
-  if (free_bytes >= disk_free_bytes_min_) return absl::OkStatus();
+  if (free_bytes >= disk_free_bytes_min_ &&
+      free_bytes - disk_free_bytes_min_ >= bytes_to_write) {
+    return absl::OkStatus();
+  }
   return absl::ResourceExhaustedError(absl::StrCat(
       "disk full: ", free_bytes, " bytes free on the filesystem of ", path_,
+      bytes_to_write == 0 ? std::string()
+                          : absl::StrCat(" for a write of about ", bytes_to_write, " bytes"),
       ", below the reserve of ", disk_free_bytes_min_,
       " bytes (Options::disk_free_bytes_min); nothing written: free space and retry with the "
       "same request id"));

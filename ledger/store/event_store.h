@@ -358,6 +358,15 @@ class EventStore {
   // already stopped. Replaces any listener set before; an empty function removes it.
   virtual void SetFailStopListener(std::function<void(const absl::Status&)> listener) = 0;
 
+  // Whether `bytes_to_write` more bytes fit on the filesystem of Options::path while keeping
+  // Options::disk_free_bytes_min free (issue 7, disk full). For writers that must know before
+  // the first of several appends that the last will fit (a month written in several appends:
+  // Ledger::Impl::Write). OK, or RESOURCE_EXHAUSTED naming the free bytes, the bytes to write,
+  // the reserve and the option; INTERNAL if the FileSystem cannot tell. Always OK when the
+  // reserve is 0. A hint, not a reservation: concurrent writers may use the space first (each
+  // append is then refused on its own, nothing partial within it).
+  virtual absl::Status CheckRoomFor(uint64_t bytes_to_write) = 0;
+
   // Online backup (issue 7): a RocksDB checkpoint of the whole database into `directory`, which
   // must not exist (its parent must), taken while appends go on. The copy holds every record
   // acknowledged before the call; Backup then opens the copy with its start-up check and

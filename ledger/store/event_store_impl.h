@@ -184,7 +184,8 @@ class EventStoreImpl final : public EventStore {
   // OK if the filesystem of path_ has at least disk_free_bytes_min_ bytes free (always, for 0);
   // else RESOURCE_EXHAUSTED naming the free bytes, the reserve and the option. INTERNAL if the
   // FileSystem cannot tell.
-  absl::Status CheckFreeSpace();
+  absl::Status CheckFreeSpace() { return CheckRoomFor(0); }
+  absl::Status CheckRoomFor(uint64_t bytes_to_write) override;
   // A durable write (`write`, a RocksDB write with sync) under the rule of fail-stop and of a
   // full disk: refused with Health() after a fail-stop; if RocksDB's writes are stopped by an
   // earlier NoSpace, first resumes them (ResumeWrites) when CheckFreeSpace passes, else answers
