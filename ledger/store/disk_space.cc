@@ -66,4 +66,29 @@ absl::Status EventStoreImpl::CheckRoomFor(uint64_t bytes_to_write) {
       "same request id"));
 }
 
+absl::Status EventStoreImpl::CheckRoomToFlush() {
+  uint64_t memtable_bytes = 0;
+  if (!db_->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables,
+                                     &memtable_bytes)) {
+    return absl::InternalError(absl::StrCat("memtable size of ", path_, ": rocksdb: no ",
+                                            rocksdb::DB::Properties::kCurSizeAllMemTables));
+  }
+  uint64_t free_bytes = 0;
+  const rocksdb::IOStatus status =
+      db_->GetFileSystem()->GetFreeSpace(path_, rocksdb::IOOptions(), &free_bytes, nullptr);
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("free space of ", path_, ": rocksdb: ",
+                                            status.ToString()));
+  }
+  if (free_bytes >= disk_free_bytes_min_ &&
+      free_bytes - disk_free_bytes_min_ >= memtable_bytes) {
+    return absl::OkStatus();
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "disk full: ", free_bytes, " bytes free on the filesystem of ", path_,
+      ", a flush of the memtables needs ", memtable_bytes, " bytes above the reserve of ",
+      disk_free_bytes_min_, " bytes (Options::disk_free_bytes_min); nothing written: free "
+      "space and retry with the same request id"));
+}
+
 }  // namespace daftar::store

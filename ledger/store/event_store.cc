@@ -239,9 +239,9 @@ EventStoreImpl::~EventStoreImpl() {
   // whose blocks are checksummed and read back at open (verify_files_at_open), and the flushed
   // logs are deleted. The one damage the log format cannot tell from a torn write (the length of
   // a log's very last record, docs/DURABILITY.md "What is detected where") can then only follow
-  // a crash. Not after a fail-stop (nothing more is written), and a failed flush only costs the
-  // next open a replay of the log.
-  if (Health().ok()) {
+  // a crash. Not after a fail-stop (nothing more is written), nor on a disk without room for the
+  // flush (CheckRoomToFlush); a failed flush only costs the next open a replay of the log.
+  if (Health().ok() && CheckRoomToFlush().ok()) {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     db_->Flush(flush, handles_).PermitUncheckedError();

@@ -185,6 +185,12 @@ class EventStoreImpl final : public EventStore {
   // else RESOURCE_EXHAUSTED naming the free bytes, the reserve and the option. INTERNAL if the
   // FileSystem cannot tell.
   absl::Status CheckFreeSpace() { return CheckRoomFor(0); }
+  // OK if the filesystem of path_ can take a flush of every memtable (their current size,
+  // rocksdb.cur-size-all-mem-tables) above disk_free_bytes_min_, even when the reserve is 0;
+  // else RESOURCE_EXHAUSTED naming both figures. Before any flush the store asks for (resuming
+  // after a full disk, closing): a flush that meets ENOSPC is a background error, and Debian's
+  // RocksDB 7.8 may then abort the process on its next write to the same log.
+  absl::Status CheckRoomToFlush();
   absl::Status CheckRoomFor(uint64_t bytes_to_write) override;
   // A durable write (`write`, a RocksDB write with sync) under the rule of fail-stop and of a
   // full disk: refused with Health() after a fail-stop; if RocksDB's writes are stopped by an

@@ -107,6 +107,8 @@ absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
     absl::MutexLock lock(&resume_mu_);
     if (!no_space_.ok()) {
       if (absl::Status space = CheckFreeSpace(); !space.ok()) return space;
+      // DB::Resume flushes the memtables: never on a disk that cannot take them.
+      if (absl::Status space = CheckRoomToFlush(); !space.ok()) return space;
       if (absl::Status resumed = ResumeWrites(); !resumed.ok()) return resumed;
     }
   }
@@ -143,7 +145,8 @@ absl::Status EventStoreImpl::DurableWrite(absl::string_view what,
   return absl::ResourceExhaustedError(absl::StrCat(
       "disk full: ", failure.message(), "; not written: free space on the filesystem of ", path_,
       " and retry with the same request id (writes resume by themselves once ",
-      disk_free_bytes_min_, " bytes, Options::disk_free_bytes_min, are free)"));
+      disk_free_bytes_min_, " bytes, Options::disk_free_bytes_min, and room to flush the "
+      "memtables are free)"));
 }
 
 absl::StatusOr<uint64_t> EventStoreImpl::CurrentLogNumber() {

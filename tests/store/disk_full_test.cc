@@ -149,7 +149,8 @@ TEST_F(DiskFullTest, NoSpaceFromRocksDbRefusesTheGroupAndWritesResumeWithoutReop
                                      " and retry with the same request id (writes resume by "
                                      "themselves once ",
                                      kReserveBytes,
-                                     " bytes, Options::disk_free_bytes_min, are free)")));
+                                     " bytes, Options::disk_free_bytes_min, and room to "
+                                     "flush the memtables are free)")));
   EXPECT_EQ(fs_.counters().write_failures, 1u);
   EXPECT_TRUE(store_->Health().ok());
   EXPECT_EQ(store_->GetHead().position, 1u);
@@ -161,8 +162,16 @@ TEST_F(DiskFullTest, NoSpaceFromRocksDbRefusesTheGroupAndWritesResumeWithoutReop
   EXPECT_EQ(store_->PutCheckpoint("projection", 1, "snapshot").code(),
             absl::StatusCode::kResourceExhausted);
 
+  // At the reserve but without room above it to flush the memtables (record 1): still no
+  // resume, since DB::Resume flushes them (a flush meeting ENOSPC would stop the store).
   fs_.StopFailing();
   fs_.SetFreeSpace(kReserveBytes);
+  absl::Status no_room = store_->Append(Request("r2", {Event("s", "two")})).status();
+  EXPECT_EQ(no_room.code(), absl::StatusCode::kResourceExhausted) << no_room;
+  EXPECT_THAT(Message(no_room), HasSubstr(", a flush of the memtables needs "));
+  EXPECT_TRUE(store_->Health().ok());
+
+  fs_.SetFreeSpace(kPlentyBytes);
   absl::StatusOr<AppendResult> resumed = store_->Append(Request("r2", {Event("s", "two")}));
   ASSERT_TRUE(resumed.ok()) << resumed.status();
   EXPECT_EQ(resumed->first_position, 2u);
