@@ -437,7 +437,8 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   if (auto st = CheckKeyStoreApart(options); !st.ok()) return st;
   auto pseudonymizer = domain::Pseudonymizer::FromFile(options.pepper_file);
   if (!pseudonymizer.ok()) return pseudonymizer.status();
-  auto keys = privacy::SubjectKeyStore::Open(options.key_store_dir);
+  auto keys = privacy::SubjectKeyStore::Open(options.key_store_dir, /*now_us=*/nullptr,
+                                             options.disk_free_bytes_min);
   if (!keys.ok()) return keys.status();
   store::Options store_options;
   store_options.path = options.data_dir;

@@ -17,6 +17,7 @@
 #include "ledger/domain/rows.h"
 #include "ledger/store/backup.h"
 #include "rocksdb/db.h"
+#include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/table.h"
@@ -115,6 +116,10 @@ rocksdb::Options DatabaseOptions() {
   options.WAL_ttl_seconds = 0;
   options.WAL_size_limit_MB = 0;
   options.recycle_log_file_num = 0;
+  // Every write is synced, so a log can only end in a torn record that was never acknowledged:
+  // replay drops that, and refuses a damaged record anywhere else (RocksDB's default,
+  // kPointInTimeRecovery, would stop at it and open without every key after it; issue 7).
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // Keys are small and few; one log file, one flush at a time.
   options.max_background_jobs = 2;
   options.keep_log_file_num = 4;  // RocksDB's own info LOG files (they hold no key)
@@ -139,21 +144,61 @@ bool IsSubjectId(absl::string_view s) {
 }
 
 absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(
-    const std::string& dir, std::function<int64_t()> now_us) {
+    const std::string& dir, std::function<int64_t()> now_us, uint64_t disk_free_bytes_min) {
   if (absl::Status s = PrepareDirectory(dir); !s.ok()) return s;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(DatabaseOptions(), dir, &raw);
   if (absl::Status s = FromRocks(status, dir, "open"); !s.ok()) return s;
   std::unique_ptr<SubjectKeyStore> store(new SubjectKeyStore());
+  store->db_.reset(raw);
+  // Every block of every SST file, checked before a key is served (a few MB: milliseconds).
+  if (absl::Status s = FromRocks(store->db_->VerifyChecksum(), dir, "verify files"); !s.ok()) {
+    return s;
+  }
+  store->disk_free_bytes_min_ = disk_free_bytes_min;
   store->dir_ = dir;
   store->now_us_ = now_us ? std::move(now_us) : SystemNowUs;
-  store->db_.reset(raw);
   if (absl::Status s = store->Purge(); !s.ok()) return s;
   return store;
 }
 
 SubjectKeyStore::~SubjectKeyStore() {
-  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+  if (db_ == nullptr) return;
+  // A clean close leaves no key in the write-ahead log, only in checksummed SST files (issue 7:
+  // a damaged log can then only follow a crash). Not on a disk without room for the flush.
+  if (RoomToFlush()) {
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    db_->Flush(flush).PermitUncheckedError();
+  }
+  db_->Close().PermitUncheckedError();
+}
+
+absl::Status SubjectKeyStore::CheckFreeSpace() {
+  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
+  uint64_t free_bytes = 0;
+  const rocksdb::IOStatus status = db_->GetFileSystem()->GetFreeSpace(
+      dir_, rocksdb::IOOptions(), &free_bytes, nullptr);
+  if (!status.ok()) return FromRocks(status, dir_, "free space");
+  if (free_bytes >= disk_free_bytes_min_) return absl::OkStatus();
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "disk full: key store ", dir_, ": ", free_bytes, " bytes free on its filesystem, below the "
+      "reserve of ", disk_free_bytes_min_, " bytes (--disk_free_bytes_min); nothing written: free "
+      "space and retry with the same request id"));
+}
+
+bool SubjectKeyStore::RoomToFlush() {
+  uint64_t memtable_bytes = 0;
+  uint64_t free_bytes = 0;
+  if (!db_->GetIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &memtable_bytes)) {
+    return false;
+  }
+  if (!db_->GetFileSystem()
+           ->GetFreeSpace(dir_, rocksdb::IOOptions(), &free_bytes, nullptr)
+           .ok()) {
+    return false;
+  }
+  return free_bytes >= disk_free_bytes_min_ && free_bytes - disk_free_bytes_min_ >= memtable_bytes;
 }
 
 absl::StatusOr<SubjectKey> SubjectKeyStore::Decode(const std::string& subject_id,
@@ -214,6 +259,10 @@ absl::StatusOr<std::map<std::string, SubjectKey>> SubjectKeyStore::GetOrCreate(
     keys.emplace(subject_id, std::move(key));
   }
   if (batch.Count() > 0) {
+    if (absl::Status space = CheckFreeSpace(); !space.ok()) {
+      batch.Clear();
+      return space;
+    }
     rocksdb::WriteOptions write;
     write.sync = true;
     rocksdb::Status status = db_->Write(write, &batch);

@@ -36,6 +36,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "ledger/privacy/sealed_value.h"
+#include "ledger/store/limits.h"
 
 namespace rocksdb {
 class DB;
@@ -64,10 +65,16 @@ class SubjectKeyStore {
   // INVALID_ARGUMENT for an empty path; FAILED_PRECONDITION when the path is not a directory,
   // is owned by another user than this process's, or grants any permission to group or others
   // (naming its mode, e.g. "mode 0755 grants access to group or others (want 0700)"), or
-  // cannot be created; INTERNAL when RocksDB cannot open it. `now_us` (microseconds since the
-  // Unix epoch) dates new keys; default: the system clock.
+  // cannot be created; INTERNAL when RocksDB cannot open it; DATA_LOSS when a file is damaged
+  // (issue 7, docs/DURABILITY.md "What is detected where": every SST block's checksum is checked
+  // at open, and a damaged write-ahead log record is refused, never replayed short). `now_us`
+  // (microseconds since the Unix epoch) dates new keys; default: the system clock.
+  // `disk_free_bytes_min`: free space kept on the key store's filesystem; a GetOrCreate that
+  // must write and finds less is RESOURCE_EXHAUSTED, nothing written (0: no check; the ledger
+  // passes LedgerOptions::disk_free_bytes_min).
   static absl::StatusOr<std::unique_ptr<SubjectKeyStore>> Open(
-      const std::string& dir, std::function<int64_t()> now_us = nullptr);
+      const std::string& dir, std::function<int64_t()> now_us = nullptr,
+      uint64_t disk_free_bytes_min = store::kDiskFreeBytesMinDefault);
   ~SubjectKeyStore();
   SubjectKeyStore(const SubjectKeyStore&) = delete;
   SubjectKeyStore& operator=(const SubjectKeyStore&) = delete;
@@ -121,7 +128,13 @@ class SubjectKeyStore {
   absl::StatusOr<SubjectKey> Decode(const std::string& subject_id, const std::string& value) const;
   absl::Status PurgeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // RESOURCE_EXHAUSTED if the key store's filesystem has less than disk_free_bytes_min_ free.
+  absl::Status CheckFreeSpace();
+  // Whether the memtable fits above the reserve: the close flushes it only then.
+  bool RoomToFlush();
+
   std::string dir_;
+  uint64_t disk_free_bytes_min_ = 0;
   std::function<int64_t()> now_us_;
   absl::Mutex mu_;  // GetOrCreate's read-then-write and Destroy run one at a time
   std::unique_ptr<rocksdb::DB> db_;

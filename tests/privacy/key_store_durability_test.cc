@@ -1,0 +1,122 @@
+// Issue 7 for the subject key store (docs/DURABILITY.md "What is detected where", "Disk full"):
+// a person's key lost is a person erased, so the key store refuses damage as the event store
+// does. A damaged record of its write-ahead log is DATA_LOSS at open (RocksDB's default recovery
+// would open without every key after it); a clean close leaves no key in the log; below its
+// free-space reserve a new key is RESOURCE_EXHAUSTED, nothing written.
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "ledger/privacy/subject_keys.h"
+#include "tests/support/temp_dir.h"
+
+namespace daftar::privacy {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kSubjects = 200;
+
+// A subject id (64 lowercase hex characters) for number i.
+std::string SubjectId(int i) {
+  std::string id = absl::StrCat(i);
+  return std::string(kSubjectIdChars - id.size(), 'a') + id;
+}
+
+std::vector<std::string> Subjects() {
+  std::vector<std::string> ids;
+  for (int i = 0; i < kSubjects; ++i) ids.push_back(SubjectId(i));
+  return ids;
+}
+
+uint64_t LogBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() == ".log") bytes += entry.file_size();
+  }
+  return bytes;
+}
+
+void FlipByte(const std::string& file, uint64_t offset) {
+  std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(stream.good()) << file;
+  stream.seekg(static_cast<std::streamoff>(offset));
+  char byte = 0;
+  stream.read(&byte, 1);
+  byte = static_cast<char>(byte ^ 0x01);
+  stream.seekp(static_cast<std::streamoff>(offset));
+  stream.write(&byte, 1);
+  ASSERT_TRUE(stream.good()) << file;
+}
+
+TEST(KeyStoreDurabilityTest, ADamagedLogRecordOfACrashedKeyStoreIsRefusedNotReplayedShort) {
+  testing::TempDir dir;
+  const std::string live = dir.path() + "/live";
+  const std::string crashed = dir.path() + "/crashed";
+  {
+    auto keys = SubjectKeyStore::Open(live);
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    // One key per write: many log records.
+    for (const std::string& id : Subjects()) ASSERT_TRUE((*keys)->GetOrCreate({id}).ok());
+    // What a killed daftard leaves: the files as they are while the store is open.
+    fs::copy(live, crashed, fs::copy_options::recursive);
+  }
+  std::string log;
+  for (const fs::directory_entry& entry : fs::directory_iterator(crashed)) {
+    if (entry.path().extension() == ".log" && entry.file_size() > 0) log = entry.path().string();
+  }
+  ASSERT_FALSE(log.empty());
+  FlipByte(log, fs::file_size(log) / 2);
+  auto reopened = SubjectKeyStore::Open(crashed);
+  ASSERT_FALSE(reopened.ok()) << "opened with " << (*reopened)->SubjectIds()->size() << " keys";
+  EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss) << reopened.status();
+  EXPECT_TRUE(absl::StrContains(reopened.status().message(), absl::StrCat("key store ", crashed)))
+      << reopened.status();
+}
+
+TEST(KeyStoreDurabilityTest, ACleanCloseLeavesNoKeyInTheWriteAheadLog) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/keys";
+  {
+    auto keys = SubjectKeyStore::Open(path);
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    ASSERT_TRUE((*keys)->GetOrCreate(Subjects()).ok());
+    EXPECT_GT(LogBytes(path), 0u);
+  }
+  EXPECT_EQ(LogBytes(path), 0u);
+  auto reopened = SubjectKeyStore::Open(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->SubjectIds()->size(), static_cast<size_t>(kSubjects));
+}
+
+TEST(KeyStoreDurabilityTest, BelowTheReserveANewKeyIsRefusedAndNothingIsWritten) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/keys";
+  // A reserve no disk has: every new key is refused; keys already made are still answered.
+  constexpr uint64_t kImpossibleReserveBytes = uint64_t{1} << 62;
+  {
+    auto keys = SubjectKeyStore::Open(path);
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    ASSERT_TRUE((*keys)->GetOrCreate({SubjectId(1)}).ok());
+  }
+  auto keys = SubjectKeyStore::Open(path, nullptr, kImpossibleReserveBytes);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  auto refused = (*keys)->GetOrCreate({SubjectId(1), SubjectId(2)});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(),
+                                absl::StrCat("below the reserve of ", kImpossibleReserveBytes,
+                                             " bytes (--disk_free_bytes_min)")))
+      << refused.status();
+  EXPECT_EQ((*keys)->Get(SubjectId(2)).status().code(), absl::StatusCode::kNotFound);
+  auto existing = (*keys)->GetOrCreate({SubjectId(1)});  // nothing to write: answered
+  EXPECT_TRUE(existing.ok()) << existing.status();
+  EXPECT_EQ((*keys)->SubjectIds()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace daftar::privacy
