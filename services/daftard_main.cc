@@ -339,6 +339,11 @@ int Run() {
   }
   LogLine(absl::StrCat("serving on ", bound, ", head position ",
                        (*ledger)->Store().GetHead().position));
+  // A reserve the disk cannot meet refuses every write: say so at once, not at the first write.
+  if (absl::Status room = (*ledger)->Store().CheckRoomFor(0); !room.ok()) {
+    LogLine(absl::StrCat("warning: every write will be refused until space is freed: ",
+                         room.message()));
+  }
   // Retention (docs/PRIVACY.md "Retention"): say at every start how many people are due, so an
   // operator who never asks still sees it; `daftar subject due` lists them.
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
