@@ -57,7 +57,8 @@ ABSL_FLAG(std::string, key_store_dir, "",
 ABSL_FLAG(int32_t, retention_months, 120,
           "a person is due for erasure this many months after their last recorded fact");
 ABSL_FLAG(int64_t, disk_free_bytes_min, static_cast<int64_t>(daftar::store::kDiskFreeBytesMinDefault),
-          "free space kept on the data directory's filesystem: a write that finds less is "
+          "free space kept on the filesystems of the data directory and the key store: a "
+          "write that finds less is "
           "refused RESOURCE_EXHAUSTED, nothing written; 0 turns the check off");
 ABSL_FLAG(std::string, port_file, "",
           "if set, receives \"HOST:PORT\" actually bound, written atomically once serving");
@@ -118,8 +119,9 @@ constexpr char kUsage[] =
     "                      directory or holds it; required\n"
     "  --retention_months=N  a person is due for erasure N months after the month of their\n"
     "                      last recorded fact (daftar subject due); default 120, 1..1200\n"
-    "  --disk_free_bytes_min=N  free bytes kept on the data directory's filesystem: a write\n"
-    "                      that finds less is refused RESOURCE_EXHAUSTED, nothing written,\n"
+    "  --disk_free_bytes_min=N  free bytes kept on the filesystems of the data directory and\n"
+    "                      of the key store: a write that finds less is refused\n"
+    "                      RESOURCE_EXHAUSTED, nothing written,\n"
     "                      and accepted again once space is freed (docs/DURABILITY.md);\n"
     "                      default 268435456 (256 MiB), 0..1099511627776, 0 turns it off\n"
     "  --listen=HOST:PORT  default 127.0.0.1:50051; without the --tls_* flags loopback only\n"
