@@ -64,6 +64,9 @@ ABSL_FLAG(std::string, subject, "", "audit trail: a person's pseudonym, 64 lower
 ABSL_FLAG(daftar::clients::TextFlag, only, {},
           "audit verify: run one stage alone; `chain` checks the hash chain, the Merkle root and "
           "the tree head signature only (no postings, rules or balances)");
+ABSL_FLAG(std::string, key_backup_dir, "",
+          "admin backup: a new directory on daftard's host, kept apart from DIR, for the key "
+          "store's copy (docs/DURABILITY.md \"Backup and restore\")");
 
 namespace daftar::clients {
 
@@ -129,6 +132,7 @@ constexpr CommandFlag kCommandFlags[] = {
     {"payout", [] { return NotEmpty(FLAGS_payout); }},
     {"subject", [] { return NotEmpty(FLAGS_subject); }},
     {"only", [] { return NotEmpty(FLAGS_only); }},
+    {"key_backup_dir", [] { return NotEmpty(FLAGS_key_backup_dir); }},
 };
 
 }  // namespace

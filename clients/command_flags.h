@@ -69,6 +69,7 @@ ABSL_DECLARE_FLAG(std::string, new_head);
 ABSL_DECLARE_FLAG(std::string, payout);
 ABSL_DECLARE_FLAG(std::string, subject);
 ABSL_DECLARE_FLAG(daftar::clients::TextFlag, only);
+ABSL_DECLARE_FLAG(std::string, key_backup_dir);
 
 namespace daftar::clients {
 

@@ -60,21 +60,42 @@ struct LedgerOptions {
   uint64_t disk_free_bytes_min = store::kDiskFreeBytesMinDefault;
 };
 
-// The parts of a backup directory (Ledger::Backup; docs/DURABILITY.md "Backup and restore").
+// The two halves of a backup (Ledger::Backup; docs/DURABILITY.md "Backup and restore"), kept
+// apart as docs/PRIVACY.md "The key store" requires of the key store and the data:
+// in the backup directory
 inline constexpr char kBackupLedgerDir[] = "ledger";         // the event store's copy
-inline constexpr char kBackupKeysDir[] = "keys";             // the subject key store's copy
 inline constexpr char kBackupManifestFile[] = "BACKUP.txt";  // what it holds; written last
-// Longest backup directory Ledger::Backup takes, in bytes: the event store's copy,
-// "<directory>/ledger", must stay within store::kBackupDirectoryBytesMax.
+// in the key backup directory
+inline constexpr char kBackupKeysDir[] = "keys";             // the subject key store's copy
+inline constexpr char kKeyBackupManifestFile[] = "KEYS-BACKUP.txt";  // what it holds
+// Longest backup directory and key backup directory Ledger::Backup takes, in bytes: the copies,
+// "<directory>/ledger" and "<key_store_directory>/keys", must stay within
+// store::kBackupDirectoryBytesMax.
 inline constexpr size_t kLedgerBackupDirectoryBytesMax =
     store::kBackupDirectoryBytesMax - (sizeof("/ledger") - 1);
+static_assert(sizeof("/keys") <= sizeof("/ledger"));
 
 // What Ledger::Backup wrote (docs/DURABILITY.md "Backup and restore").
 struct LedgerBackup {
-  std::string directory;       // as given: holds ledger/ (event store) and keys/ (key store)
-  store::BackupInfo store;     // head of the event store copy, verified by reopening it
-  uint64_t subject_keys = 0;   // keys in the key store copy
+  std::string directory;            // as given: holds ledger/ (event store) and BACKUP.txt
+  std::string key_store_directory;  // as given: holds keys/ (key store) and KEYS-BACKUP.txt
+  // Names the backup in both manifests, so that the two halves can be matched:
+  // "<created, UTC, %Y%m%dT%H%M%E6SZ>-p<head_position>", e.g. "20261129T214012.123456Z-p4711".
+  std::string backup_id;
+  store::BackupInfo store;          // head of the event store copy, verified by reopening it
+  uint64_t subject_keys = 0;        // keys in the key store copy
 };
+
+// The rule of docs/PRIVACY.md "The key store": a directory of people's keys (`keys`) and one of
+// ledger data (`data`) must not lie one inside the other nor be the same, compared once made
+// absolute, with the symbolic links of their existing part resolved and "." and ".." removed
+// (neither need exist). Ledger::Open applies it to key_store_dir and data_dir, Ledger::Backup
+// to its two directories. FAILED_PRECONDITION "<keys_name> <keys> and <data_name> <data> lie
+// one inside the other; keep them apart, so that copies of the data do not carry the keys
+// erasure destroys"; OK otherwise (also when a path cannot be resolved: the caller's own
+// checks then report it). Reads the file system only.
+absl::Status CheckKeysApartFromData(absl::string_view keys_name, const std::string& keys,
+                                    absl::string_view data_name, const std::string& data);
 
 // Identity and idempotency of one command.
 struct CommandContext {
@@ -286,20 +307,32 @@ class Ledger {
   // recorded fact; erased people are absent).
   SubjectsDue SubjectsDueForErasure(absl::CivilDay as_of);
 
-  // Online backup (issue 7) into `directory` (absolute; must not exist, its parent must: the
-  // rules of store::CheckBackupDirectory, at most kLedgerBackupDirectoryBytesMax bytes; created
-  // mode 0700 since it holds people's keys): the
-  // event store's checkpoint in directory/ledger, then the key store's in directory/keys (keys
-  // first would miss keys made in between; this order can only hold extra keys), then the
-  // manifest directory/BACKUP.txt (kBackupManifestFile: what the copy holds, its verified head,
-  // the key count, the UTC time, `written_by`, e.g. "daftard 0.3.0"; written last, so a
-  // directory without it is an interrupted backup). Commands go on meanwhile. Restore: point
-  // daftard's --data_dir and --key_store_dir at copies of the two (docs/DURABILITY.md). Errors:
-  // those of store::CheckBackupDirectory, EventStore::Backup (DATA_LOSS: the copy failed its
-  // check) and SubjectKeyStore::Backup; INTERNAL when a file or directory cannot be written.
-  // On any error the directory is removed whole: a directory left by a backup that returned OK
-  // is complete.
+  // Online backup (issue 7; docs/DURABILITY.md "Backup and restore") in two halves that the
+  // operator keeps apart (docs/PRIVACY.md "The key store"): the event store's checkpoint in
+  // directory/ledger (kBackupLedgerDir) with the manifest directory/BACKUP.txt
+  // (kBackupManifestFile), and the key store's checkpoint in key_store_directory/keys
+  // (kBackupKeysDir, mode 0700) with its manifest key_store_directory/KEYS-BACKUP.txt
+  // (kKeyBackupManifestFile). Both directories: absolute paths on this host, at most
+  // kLedgerBackupDirectoryBytesMax bytes, that must not exist yet and whose parent must
+  // (store::CheckBackupDirectory's rules, messages naming the field `directory` or
+  // `key_store_directory`), and apart (CheckKeysApartFromData: not the same, neither inside
+  // the other); both created mode 0700. The event store is copied first, then the keys (keys
+  // first would miss keys made in between; this order can only hold extra keys), then the key
+  // manifest, then the backup manifest, written last, so that a directory without its manifest
+  // is an interrupted backup. Each manifest holds the backup id (LedgerBackup::backup_id), the
+  // UTC time, `written_by` (e.g. "daftard 0.3.0"), the head position, the other half's
+  // directory and what is not in it. Commands go on meanwhile. Restore: point daftard's
+  // --data_dir and --key_store_dir at copies of directory/ledger and key_store_directory/keys.
+  // Errors: FAILED_PRECONDITION of CheckKeysApartFromData (checked first when both are
+  // absolute paths within the bound, so that one inside the other is not reported as a missing
+  // parent); INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION of
+  // store::CheckBackupDirectory for either directory (`directory` checked first); those of
+  // EventStore::Backup (DATA_LOSS: the copy failed its check) and SubjectKeyStore::Backup;
+  // INTERNAL when a file or directory cannot be written. On any
+  // error both directories are removed whole (only when this call created them): directories
+  // left by a backup that returned OK are complete.
   absl::StatusOr<LedgerBackup> Backup(const std::string& directory,
+                                      const std::string& key_store_directory,
                                       const std::string& written_by = "");
 
   store::EventStore& Store();

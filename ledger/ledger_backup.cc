@@ -1,5 +1,6 @@
-// Ledger::Backup (issue 7; docs/DURABILITY.md "Backup and restore"): the event store, then the
-// key store, then the manifest, into one new directory.
+// Ledger::Backup (issue 7; docs/DURABILITY.md "Backup and restore"): the event store into one
+// new directory, then the key store into another kept apart from it (docs/PRIVACY.md "The key
+// store"), then a manifest in each.
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,28 +20,58 @@
 namespace daftar {
 namespace {
 
-// First line of the manifest; a later layout of the backup directory gets another.
-constexpr char kManifestFormat[] = "daftar-backup-1";
+// Second lines of the two manifests; a later layout of either directory gets another.
+constexpr char kManifestFormat[] = "daftar-backup-2";
+constexpr char kKeyManifestFormat[] = "daftar-key-backup-1";
 
 std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 
-// The manifest: one "key: value" line each, for the operator (docs/DURABILITY.md "The
-// manifest"); nothing reads it back.
-std::string ManifestText(const LedgerBackup& backup, const std::string& written_by,
+// A path as a message shows it: quoted, with bytes that are not printable escaped.
+std::string Shown(const std::string& path) {
+  return absl::StrCat("\"", absl::CEscape(path), "\"");
+}
+
+// What both manifests say alike: the backup's id, time and writer.
+std::string ManifestHead(const LedgerBackup& backup, const std::string& written_by,
                          absl::Time created) {
   return absl::StrCat(
-      "# Daftar backup: docs/DURABILITY.md \"Backup and restore\" says how to restore it.\n",
-      "format: ", kManifestFormat, "\n",
+      "backup_id: ", backup.backup_id, "\n",
       "created_utc: ", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", created, absl::UTCTimeZone()),
-      "\n", "written_by: ", written_by.empty() ? "unknown" : written_by, "\n",
+      "\n", "written_by: ", written_by.empty() ? "unknown" : written_by, "\n");
+}
+
+// The manifests: one "key: value" line each, for the operator (docs/DURABILITY.md "The
+// manifests"); nothing reads them back. Each names the other half, by directory, backup id and
+// head position, so that the two can be matched once stored apart.
+std::string ManifestText(const LedgerBackup& backup, const std::string& key_dir,
+                         const std::string& written_by, absl::Time created) {
+  return absl::StrCat(
+      "# Daftar backup, ledger half: docs/DURABILITY.md \"Backup and restore\" says how to "
+      "restore it.\n",
+      "format: ", kManifestFormat, "\n", ManifestHead(backup, written_by, created),
       "ledger_directory: ", kBackupLedgerDir, "\n",
       "ledger_head_position: ", backup.store.head_position, "\n",
       "ledger_head_hash: ", Hex(backup.store.head_hash), "\n",
       "ledger_tree_root: ", Hex(backup.store.tree_root), "\n",
+      "key_backup_directory: ", key_dir, "\n",
+      "subject_keys: ", backup.subject_keys, "\n",
+      "not_included: the subject key store (in key_backup_directory, with the same backup_id: "
+      "keep it apart, docs/PRIVACY.md \"The key store\"), the pepper file (--pepper_file), the "
+      "tree head signing key (--tree_head_key), the TLS keys\n");
+}
+
+std::string KeyManifestText(const LedgerBackup& backup, const std::string& ledger_dir,
+                            const std::string& written_by, absl::Time created) {
+  return absl::StrCat(
+      "# Daftar backup, key half: docs/DURABILITY.md \"Backup and restore\" says how to restore "
+      "it; keep it as docs/PRIVACY.md \"The key store\" says.\n",
+      "format: ", kKeyManifestFormat, "\n", ManifestHead(backup, written_by, created),
       "keys_directory: ", kBackupKeysDir, "\n",
       "subject_keys: ", backup.subject_keys, "\n",
-      "not_included: the pepper file (--pepper_file), the tree head signing key "
-      "(--tree_head_key), the TLS keys: keep them apart\n");
+      "ledger_backup_directory: ", ledger_dir, "\n",
+      "ledger_head_position: ", backup.store.head_position, "\n",
+      "not_included: the event store (in ledger_backup_directory, with the same backup_id), the "
+      "pepper file (--pepper_file), the tree head signing key (--tree_head_key), the TLS keys\n");
 }
 
 // Writes `text` to `path` (a new file, mode 0600) and syncs it, then its directory entry.
@@ -67,51 +98,99 @@ absl::Status WriteDurably(const std::string& path, const std::string& text) {
   return store::SyncParentDirectory(path);
 }
 
-// The three parts into `path` (created, empty); the caller removes it on error.
+// The two halves into `dir` and `key_dir` (created, empty); the caller removes both on error.
 absl::Status WriteBackup(store::EventStore& events, privacy::SubjectKeyStore& keys_store,
-                         const std::string& path,
-                         const std::string& written_by, LedgerBackup& out) {
+                         const std::string& dir, const std::string& key_dir,
+                         const std::string& written_by, absl::Time created, LedgerBackup& out) {
   // The ledger first, then the keys: every sealed value of the ledger copy was sealed with a
   // key made durable before its append, so the later key copy holds it (unless an erasure
   // destroyed it in between: the person is then erased in the copy too).
   absl::StatusOr<store::BackupInfo> ledger =
-      events.Backup(absl::StrCat(path, "/", kBackupLedgerDir));
+      events.Backup(absl::StrCat(dir, "/", kBackupLedgerDir));
   if (!ledger.ok()) return ledger.status();
   out.store = *ledger;
-  absl::StatusOr<uint64_t> keys = keys_store.Backup(absl::StrCat(path, "/", kBackupKeysDir));
+  out.backup_id = absl::StrCat(
+      absl::FormatTime("%Y%m%dT%H%M%E6SZ", created, absl::UTCTimeZone()), "-p",
+      out.store.head_position);
+  absl::StatusOr<uint64_t> keys = keys_store.Backup(absl::StrCat(key_dir, "/", kBackupKeysDir));
   if (!keys.ok()) return keys.status();
   out.subject_keys = *keys;
-  return WriteDurably(absl::StrCat(path, "/", kBackupManifestFile),
-                      ManifestText(out, written_by, absl::Now()));
+  // The backup directory's manifest last: with it, both halves are complete.
+  if (absl::Status s = WriteDurably(absl::StrCat(key_dir, "/", kKeyBackupManifestFile),
+                                    KeyManifestText(out, dir, written_by, created));
+      !s.ok()) {
+    return s;
+  }
+  return WriteDurably(absl::StrCat(dir, "/", kBackupManifestFile),
+                      ManifestText(out, key_dir, written_by, created));
+}
+
+// Creates `path` (checked by store::CheckBackupDirectory) mode 0700 whatever the umask, and
+// makes its entry durable. On error nothing of it is left.
+absl::Status MakeBackupDirectory(const std::string& path, absl::string_view field,
+                                 const std::string& given) {
+  if (::mkdir(path.c_str(), 0700) != 0) {
+    if (errno == EEXIST) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "field ", field, ": value ", Shown(given),
+          " already exists (created meanwhile; a backup is written into a new directory)"));
+    }
+    return absl::InternalError(absl::StrCat("field ", field, ": value ", Shown(given),
+                                            ": cannot create it: ", std::strerror(errno)));
+  }
+  absl::Status status = ::chmod(path.c_str(), 0700) == 0
+                            ? store::SyncParentDirectory(path)
+                            : absl::InternalError(absl::StrCat("chmod 0700 ", path, ": ",
+                                                               std::strerror(errno)));
+  if (!status.ok()) store::RemoveFailedBackup(path);
+  return status;
+}
+
+// Whether `path` has the shape CheckKeysApartFromData can compare on this host: absolute, no NUL,
+// within the bound (else store::CheckBackupDirectory names what is wrong).
+bool Comparable(const std::string& path) {
+  return !path.empty() && path[0] == '/' && path.find('\0') == std::string::npos &&
+         path.size() <= kLedgerBackupDirectoryBytesMax;
 }
 
 }  // namespace
 
 absl::StatusOr<LedgerBackup> Ledger::Backup(const std::string& directory,
+                                            const std::string& key_store_directory,
                                             const std::string& written_by) {
-  absl::StatusOr<std::string> path = store::CheckBackupDirectory(
-      directory, kLedgerBackupDirectoryBytesMax, "kLedgerBackupDirectoryBytesMax");
-  if (!path.ok()) return path.status();
-  // 0700 whatever the umask: the directory holds people's keys (docs/PRIVACY.md).
-  if (::mkdir(path->c_str(), 0700) != 0) {
-    if (errno == EEXIST) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "field directory: value \"", absl::CEscape(directory),
-          "\" already exists (created meanwhile; a backup is written into a new directory)"));
+  const absl::Time created = absl::Now();
+  // Apart before the existence checks: one inside the other would otherwise be reported as a
+  // missing parent, which hides the rule.
+  if (Comparable(directory) && Comparable(key_store_directory)) {
+    if (absl::Status s = CheckKeysApartFromData("field key_store_directory: value",
+                                                key_store_directory, "field directory: value",
+                                                directory);
+        !s.ok()) {
+      return s;
     }
-    return absl::InternalError(absl::StrCat("field directory: value \"",
-                                            absl::CEscape(directory),
-                                            "\": cannot create it: ", std::strerror(errno)));
+  }
+  absl::StatusOr<std::string> path = store::CheckBackupDirectory(
+      directory, kLedgerBackupDirectoryBytesMax, "kLedgerBackupDirectoryBytesMax", "directory");
+  if (!path.ok()) return path.status();
+  absl::StatusOr<std::string> key_path = store::CheckBackupDirectory(
+      key_store_directory, kLedgerBackupDirectoryBytesMax, "kLedgerBackupDirectoryBytesMax",
+      "key_store_directory");
+  if (!key_path.ok()) return key_path.status();
+  // 0700 both: one holds people's keys (docs/PRIVACY.md), the other their sealed data.
+  if (absl::Status s = MakeBackupDirectory(*path, "directory", directory); !s.ok()) return s;
+  if (absl::Status s = MakeBackupDirectory(*key_path, "key_store_directory", key_store_directory);
+      !s.ok()) {
+    store::RemoveFailedBackup(*path);
+    return s;
   }
   LedgerBackup out;
   out.directory = directory;
-  absl::Status status = ::chmod(path->c_str(), 0700) == 0
-                            ? store::SyncParentDirectory(*path)
-                            : absl::InternalError(absl::StrCat("chmod 0700 ", *path, ": ",
-                                                               std::strerror(errno)));
-  if (status.ok()) status = WriteBackup(*impl_->store, *impl_->keys, *path, written_by, out);
+  out.key_store_directory = key_store_directory;
+  absl::Status status = WriteBackup(*impl_->store, *impl_->keys, *path, *key_path, written_by,
+                                    created, out);
   if (!status.ok()) {
     store::RemoveFailedBackup(*path);
+    store::RemoveFailedBackup(*key_path);
     return status;
   }
   return out;

@@ -15,7 +15,8 @@ grpc::Status AdminService::Backup(grpc::ServerContext* context, const v1::Backup
   absl::StatusOr<CommandContext> caller =
       ContextOf(*context, log.method(), request->request_id());
   absl::StatusOr<LedgerBackup> backup =
-      caller.ok() ? ledger_.Backup(request->directory(), absl::StrCat("daftard ", kVersion))
+      caller.ok() ? ledger_.Backup(request->directory(), request->key_store_directory(),
+                                   absl::StrCat("daftard ", kVersion))
                   : absl::StatusOr<LedgerBackup>(caller.status());
   if (backup.ok()) {
     response->set_directory(backup->directory);
@@ -23,6 +24,8 @@ grpc::Status AdminService::Backup(grpc::ServerContext* context, const v1::Backup
     response->set_head_hash(backup->store.head_hash);
     response->set_tree_root(backup->store.tree_root);
     response->set_subject_keys(backup->subject_keys);
+    response->set_key_store_directory(backup->key_store_directory);
+    response->set_backup_id(backup->backup_id);
   }
   log.Finish(request->request_id(), 0, 0, backup.status());
   return ToGrpcStatus(backup.status());

@@ -36,23 +36,25 @@ std::string ParentOf(const std::string& path) {
 }  // namespace
 
 absl::StatusOr<std::string> CheckBackupDirectory(const std::string& directory, size_t bytes_max,
-                                                 absl::string_view bound_name) {
+                                                 absl::string_view bound_name,
+                                                 absl::string_view field) {
   if (directory.empty()) {
     return absl::InvalidArgumentError(
-        "field directory: the path is empty (give an absolute path on daftard's host)");
+        absl::StrCat("field ", field,
+                     ": the path is empty (give an absolute path on daftard's host)"));
   }
   if (directory.size() > bytes_max) {
-    return absl::InvalidArgumentError(absl::StrCat("field directory: path of ", directory.size(),
+    return absl::InvalidArgumentError(absl::StrCat("field ", field, ": path of ", directory.size(),
                                                    " bytes exceeds ", bound_name, " (",
                                                    bytes_max, ")"));
   }
   if (directory.find('\0') != std::string::npos) {
     return absl::InvalidArgumentError(
-        absl::StrCat("field directory: value ", Shown(directory), " holds a NUL byte"));
+        absl::StrCat("field ", field, ": value ", Shown(directory), " holds a NUL byte"));
   }
   if (directory[0] != '/') {
     return absl::InvalidArgumentError(absl::StrCat(
-        "field directory: value ", Shown(directory),
+        "field ", field, ": value ", Shown(directory),
         " is not an absolute path (it must start with '/': a path on daftard's host)"));
   }
   std::string path = directory;
@@ -60,13 +62,13 @@ absl::StatusOr<std::string> CheckBackupDirectory(const std::string& directory, s
   struct stat st;
   if (::lstat(path.c_str(), &st) == 0) {
     return absl::AlreadyExistsError(absl::StrCat(
-        "field directory: value ", Shown(directory),
+        "field ", field, ": value ", Shown(directory),
         " already exists (a backup is written into a new directory; choose another path)"));
   }
   const std::string parent = ParentOf(path);
   if (::stat(parent.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "field directory: value ", Shown(directory), ": its parent ", Shown(parent),
+        "field ", field, ": value ", Shown(directory), ": its parent ", Shown(parent),
         " is not an existing directory (create it first)"));
   }
   return path;

@@ -27,10 +27,12 @@ inline constexpr size_t kBackupDirectoryBytesMax = 1024;
 // (a directory, a file, a dangling link) is already at that path; FAILED_PRECONDITION when its
 // parent does not exist or is not a directory. Thread-safe; reads the file system only.
 // `bytes_max` and `bound_name` name another bound where a caller writes deeper inside
-// (Ledger::Backup: kLedgerBackupDirectoryBytesMax).
+// (Ledger::Backup: kLedgerBackupDirectoryBytesMax); `field` names the request field in the
+// messages (Ledger::Backup: "key_store_directory" for its second directory).
 absl::StatusOr<std::string> CheckBackupDirectory(
     const std::string& directory, size_t bytes_max = kBackupDirectoryBytesMax,
-    absl::string_view bound_name = "kBackupDirectoryBytesMax");
+    absl::string_view bound_name = "kBackupDirectoryBytesMax",
+    absl::string_view field = "directory");
 
 // Makes `path`'s directory entry durable: fsyncs the directory that holds it (its parent).
 // INTERNAL naming the directory and errno's text when it cannot be opened or synced.

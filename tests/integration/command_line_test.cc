@@ -37,7 +37,7 @@ TEST(CommandLineTest, DaftarHelpPrintsUsageAndExits0) {
           "--role=ROLE", "--format=", "exit codes:", "docs/input-contract.md", "--version",
           "payout fail PAYOUT_ID --reason=TEXT [--value_date=YYYY-MM-DD]", "treasury",
           "operator or admin", "fiscal years 2025..2100", "committed jobs 0..1000000",
-          "an unknown flag"}) {
+          "an unknown flag", "admin backup DIR --key_backup_dir=KDIR"}) {
       EXPECT_TRUE(absl::StrContains(help.out, text)) << flag << ": " << text << "\n" << help.out;
     }
     EXPECT_FALSE(absl::StrContains(help.out, "No flags matched")) << help.out;

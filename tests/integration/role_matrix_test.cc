@@ -504,10 +504,19 @@ TEST(RoleMatrixTest, EveryRpcForEveryRoleOverMutualTls) {
          v1::BackupRequest r;
          r.set_request_id("backup-" + c.cert);
          r.set_directory(backups.path() + "/" + c.cert);
+         r.set_key_store_directory(backups.path() + "/" + c.cert + "-keys");
          v1::BackupResponse out;
          grpc::Status status = v1::Admin::NewStub(stub_of(c))->Backup(NewContext().get(), r, &out);
-         if (status.ok()) EXPECT_GT(out.head_position(), 7000u);
-         if (!status.ok()) EXPECT_FALSE(std::filesystem::exists(r.directory()));
+         if (status.ok()) {
+           EXPECT_GT(out.head_position(), 7000u);
+           EXPECT_EQ(out.key_store_directory(), r.key_store_directory());
+           EXPECT_TRUE(absl::EndsWith(out.backup_id(), absl::StrCat("Z-p", out.head_position())))
+               << out.backup_id();
+           EXPECT_TRUE(std::filesystem::exists(r.key_store_directory() + "/KEYS-BACKUP.txt"));
+         } else {
+           EXPECT_FALSE(std::filesystem::exists(r.directory()));
+           EXPECT_FALSE(std::filesystem::exists(r.key_store_directory()));
+         }
          return status;
        }},
   };
