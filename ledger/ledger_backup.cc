@@ -169,6 +169,24 @@ absl::StatusOr<LedgerBackup> Ledger::Backup(const std::string& directory,
       return s;
     }
   }
+  // Nor inside (or around) the live directories where the apart rule of docs/PRIVACY.md would
+  // break: the keys' copy in the data directory, or the data's copy in the key store.
+  if (Comparable(key_store_directory)) {
+    if (absl::Status s = CheckKeysApartFromData("field key_store_directory: value",
+                                                key_store_directory, "data directory",
+                                                impl_->options.data_dir);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (Comparable(directory)) {
+    if (absl::Status s = CheckKeysApartFromData("key store directory",
+                                                impl_->options.key_store_dir,
+                                                "field directory: value", directory);
+        !s.ok()) {
+      return s;
+    }
+  }
   absl::StatusOr<std::string> path = store::CheckBackupDirectory(
       directory, kLedgerBackupDirectoryBytesMax, "kLedgerBackupDirectoryBytesMax", "directory");
   if (!path.ok()) return path.status();

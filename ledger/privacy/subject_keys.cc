@@ -329,6 +329,13 @@ absl::StatusOr<uint64_t> SubjectKeyStore::Backup(const std::string& directory) {
   const std::string what = absl::StrCat("backup to \"", *path, "\"");
   {
     absl::MutexLock lock(&mu_);
+    // The checkpoint flushes the memtable into the key store's directory: not without room.
+    if (!RoomToFlush()) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "disk full: key store ", dir_, ": ", what, ": no room above the reserve of ",
+          disk_free_bytes_min_, " bytes (--disk_free_bytes_min) to flush the memtable first; "
+          "nothing written: free space and retry"));
+    }
     rocksdb::Checkpoint* raw = nullptr;
     if (absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), dir_, what);
         !s.ok()) {

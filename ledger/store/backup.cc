@@ -100,6 +100,12 @@ absl::StatusOr<BackupInfo> EventStoreImpl::Backup(const std::string& directory) 
   absl::StatusOr<std::string> path = CheckBackupDirectory(directory);
   if (!path.ok()) return path.status();
   const std::string where = absl::StrCat("backup of the event store to ", Shown(*path));
+  if (absl::Status stopped = Health(); !stopped.ok()) return stopped;
+  // The checkpoint flushes every memtable into the data directory: never on a disk that cannot
+  // take it (a flush meeting ENOSPC stops the store; Debian's RocksDB may even abort).
+  if (absl::Status room = CheckRoomToFlush(); !room.ok()) {
+    return absl::Status(room.code(), absl::StrCat(where, ": ", room.message()));
+  }
 
   rocksdb::Checkpoint* raw = nullptr;
   if (absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), where); !s.ok()) {

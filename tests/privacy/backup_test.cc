@@ -320,6 +320,32 @@ TEST_F(LedgerBackupTest, RefusesTheTwoDirectoriesOneInsideTheOtherOrTheSame) {
   EXPECT_TRUE(std::filesystem::exists(backup + "-keys/KEYS-BACKUP.txt"));
 }
 
+// Neither half may lie where the live directories would then hold what the apart rule keeps
+// out of them: the keys' copy inside the data directory, the data's copy inside the key store.
+TEST_F(LedgerBackupTest, RefusesAHalfInsideTheLiveDirectoryItMustStayApartFrom) {
+  const LedgerOptions live = dir_.Options();
+  const std::string keys_in_data = live.data_dir + "/key-backup";
+  absl::StatusOr<LedgerBackup> refused = ledger_->Backup(dir_.path() + "/b1", keys_in_data);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("field key_store_directory: value ", keys_in_data, " and data directory ",
+                         live.data_dir,
+                         " lie one inside the other; keep them apart, so that copies of the "
+                         "data do not carry the keys erasure destroys"));
+  const std::string data_in_keys = live.key_store_dir + "/backup";
+  refused = ledger_->Backup(data_in_keys, dir_.path() + "/k2");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("key store directory ", live.key_store_dir, " and field directory: value ",
+                         data_in_keys,
+                         " lie one inside the other; keep them apart, so that copies of the "
+                         "data do not carry the keys erasure destroys"));
+  for (const std::string& path : {dir_.path() + "/b1", keys_in_data, data_in_keys,
+                                  dir_.path() + "/k2"}) {
+    EXPECT_FALSE(std::filesystem::exists(path)) << path;
+  }
+}
+
 // A path of `bytes` bytes under `base`: directories of 200-byte names (made here), then a last
 // component (not made) that completes the length.
 std::string PathOfLength(const std::string& base, size_t bytes) {

@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "tests/store/store_test_helpers.h"
+#include "tests/support/fault_file_system.h"
 
 namespace daftar::store::testing {
 namespace {
@@ -219,6 +220,41 @@ TEST_F(StoreTest, BackupDirectoryIsAcceptedAtItsLengthBoundAndRefusedOneByteMore
   EXPECT_EQ(refused.status().message(),
             "field directory: path of 1025 bytes exceeds kBackupDirectoryBytesMax (1024)");
   EXPECT_FALSE(Exists(past));
+}
+
+}  // namespace
+}  // namespace daftar::store::testing
+
+namespace daftar::store::testing {
+namespace {
+
+// The checkpoint flushes the memtables into the data directory: on a disk without room for
+// that above the reserve, Backup is refused before RocksDB flushes anything (a flush meeting
+// ENOSPC would stop the store), and the store stays healthy; with room it goes through.
+TEST(BackupDiskFullTest, NoRoomToFlushTheMemtablesIsRefusedAndTheStoreStaysHealthy) {
+  constexpr uint64_t kReserveBytes = 1 << 20;
+  ::daftar::testing::FaultFileSystem fs;
+  ScopedTempDir dir;
+  Options options;
+  options.path = dir.path() + "/db";
+  options.env = fs.env();
+  options.disk_free_bytes_min = kReserveBytes;
+  auto store = EventStore::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Append(Request("r1", {Event("s", "one")})).ok());
+  fs.SetFreeSpace(kReserveBytes);  // the reserve, and not a byte for the flush
+  const std::string copy = dir.path() + "/copy";
+  absl::StatusOr<BackupInfo> refused = (*store)->Backup(copy);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+  EXPECT_NE(std::string(refused.status().message()).find(", a flush of the memtables needs "),
+            std::string::npos)
+      << refused.status();
+  EXPECT_FALSE(std::filesystem::exists(copy));
+  EXPECT_TRUE((*store)->Health().ok());
+  fs.SetFreeSpace(std::nullopt);
+  absl::StatusOr<BackupInfo> taken = (*store)->Backup(copy);
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_EQ(taken->head_position, 1u);
 }
 
 }  // namespace
