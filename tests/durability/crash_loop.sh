@@ -27,6 +27,17 @@
 #   tests/durability/crash_loop.sh [--cycles=N] [--clients=K] [--seed=S] [--build_dir=DIR] [--keep]
 #   tests/durability/crash_loop.sh --self_test [--build_dir=DIR] [--keep]
 #
+#   --cycles=N       crash cycles to run, 1..300 (default 10)
+#   --clients=K      load client threads, 1..16 (default 4)
+#   --seed=S         0..999999999; every random delay follows from it (default: from the clock,
+#                    printed, so that a failure can be replayed)
+#   --build_dir=DIR  where daftard, daftar and durability_client are (default build/ of this
+#                    checkout)
+#   --keep           keep the work directory (default: removed on exit)
+#   --self_test      run the self test below instead of the loop (default: off)
+# N, K and S are plain decimal numbers: no sign, no leading zero (08 is refused, not read as
+# octal); anything else is a usage error.
+#
 # --self_test proves the check can fail: it takes a copy of the data directory (server
 # stopped), runs one load, puts the copy back under the server (the acknowledged writes are now
 # gone, as if the disk had lost them) and requires the check to report lost equal to the
@@ -34,7 +45,14 @@
 #
 # Builds nothing: it takes daftard, daftar and durability_client from --build_dir (default
 # build/ of this checkout). Works in a mktemp directory, removed on exit unless --keep; every
-# process it starts is killed on exit, Ctrl-C included. A failure is replayed with its --seed.
+# process it starts is killed on exit. A failure is replayed with its --seed.
+#
+# Ctrl-C (SIGINT), SIGTERM or SIGHUP stops it at once: no check runs and no cycle is reported
+# failed; every process it started is killed, the work directory removed (unless --keep), one
+# "interrupted" line printed, and it exits 130 (SIGINT), 143 (SIGTERM) or 129 (SIGHUP). To make
+# that reliable the loop runs in a worker in its own session (setsid) under this script, which
+# only waits for it: a terminal's Ctrl-C never reaches daftard or the load, and bash cannot lose
+# the signal to a command that happened to exit normally at that moment.
 set -euo pipefail
 
 readonly CYCLES_MAX=300           # durability_client's kCyclesMax
@@ -81,16 +99,23 @@ for arg in "$@"; do
     *) die "unknown argument $arg" ;;
   esac
 done
-if ! [[ "$cycles" =~ ^[0-9]{1,3}$ ]] || ((cycles < 1 || cycles > CYCLES_MAX)); then
-  die "--cycles=$cycles: want 1..$CYCLES_MAX"
-fi
-if ! [[ "$clients" =~ ^[0-9]{1,2}$ ]] || ((clients < 1 || clients > CLIENTS_MAX)); then
-  die "--clients=$clients: want 1..$CLIENTS_MAX"
-fi
+
+# want_number FLAG VALUE MIN MAX: VALUE is a plain decimal number (no sign, no leading zero,
+# at most 9 digits) in MIN..MAX; a usage error naming the flag otherwise.
+want_number() {
+  if ! [[ "$2" =~ ^(0|[123456789][0123456789]{0,8})$ ]] || ((10#$2 < $3 || 10#$2 > $4)); then
+    die "--$1=$2: want a decimal number $3..$4 (no sign, no leading zero)"
+  fi
+}
+want_number cycles "$cycles" 1 "$CYCLES_MAX"
+want_number clients "$clients" 1 "$CLIENTS_MAX"
 if [[ -z "$seed" ]]; then
-  seed=$(($(date +%s) % 1000000000))
+  seed=$((10#$(date +%s) % 1000000000))
 fi
-[[ "$seed" =~ ^[0-9]{1,9}$ ]] || die "--seed=$seed: want 0..999999999"
+want_number seed "$seed" 0 999999999
+cycles=$((10#$cycles))  # base 10 from here on (the checks above already refuse 08)
+clients=$((10#$clients))
+seed=$((10#$seed))
 RANDOM=$seed  # every random delay below follows from the seed
 
 daftard="$build_dir/services/daftard"
@@ -102,16 +127,89 @@ done
 scenario="$repo/examples/scenario-small"
 [[ -f "$scenario/contracts.csv" ]] || die "$scenario/contracts.csv is missing"
 
-work="$(mktemp -d -t daftar-crash-XXXXXX)"
+# The supervisor (the script as started): makes the work directory, runs the loop in a worker
+# (this script again, in its own session, so in its own process group) and waits for it. On
+# SIGINT/SIGTERM/SIGHUP the wait returns at once: it SIGKILLs the worker's whole process group
+# (the worker, daftard, the load, whatever the worker was running), removes the work directory
+# unless --keep, prints one line and exits 128 + the signal number.
+supervise() {
+  local status=0
+  work="$(mktemp -d -t daftar-crash-XXXXXX)"
+  trap 'stop_on_signal INT 130' INT
+  trap 'stop_on_signal TERM 143' TERM
+  trap 'stop_on_signal HUP 129' HUP
+  local args=("--cycles=$cycles" "--clients=$clients" "--seed=$seed" "--build_dir=$build_dir")
+  if ((self_test)); then args+=(--self_test); fi
+  if ((keep)); then args+=(--keep); fi  # for the worker, should it outlive the supervisor
+  CRASH_LOOP_WORKER_DIR="$work" CRASH_LOOP_SUPERVISOR=$$ \
+    setsid bash "${BASH_SOURCE[0]}" "${args[@]}" &
+  wait "$!" || status=$?
+  trap - INT TERM HUP
+  if ((status > 128)); then  # the worker was killed from outside: sweep its group
+    kill_group "$!"
+  fi
+  remove_work
+  exit "$status"
+}
+
+# kill_group PID: SIGKILLs the process group PID leads (silent if it is gone) and waits (at most
+# 10 s) until none of its processes is left.
+kill_group() {
+  local waited=0
+  kill -KILL -- "-$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  while kill -0 -- "-$1" 2>/dev/null && ((waited++ < 200)); do
+    sleep 0.05
+  done
+}
+
+# Removes the work directory unless --keep.
+remove_work() {
+  if ((keep)); then
+    echo "crash_loop: work directory kept: $work" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+
+# stop_on_signal NAME STATUS: the supervisor's trap.
+# shellcheck disable=SC2317  # invoked from the traps in supervise
+stop_on_signal() {
+  trap '' INT TERM HUP  # a second Ctrl-C does not cut the clean-up short
+  local worker=${!:-}   # the worker once it started (the supervisor starts nothing else)
+  if [[ -n "$worker" ]]; then
+    kill_group "$worker"
+  fi
+  remove_work
+  echo "crash_loop: interrupted by SIG$1: stopped, every process it started killed (seed $seed)" >&2
+  exit "$2"
+}
+
+if [[ -z "${CRASH_LOOP_WORKER_DIR:-}" ]]; then
+  command -v setsid > /dev/null || die "setsid (util-linux) is missing"
+  # Started as a background job of a non-interactive shell (`crash_loop.sh &` in a script),
+  # bash inherits SIGINT ignored and can never trap it: start again with it restored (once).
+  if [[ -z "${CRASH_LOOP_SIGNALS_RESET:-}" ]] &&
+      [[ "$(trap -p INT TERM)" == *"''"* ]] && env --default-signal=INT true 2> /dev/null; then
+    CRASH_LOOP_SIGNALS_RESET=1 exec env --default-signal=INT,TERM bash "${BASH_SOURCE[0]}" "$@"
+  fi
+  supervise
+fi
+
+# The worker from here on: the supervisor owns the work directory and removes it.
+work="$CRASH_LOOP_WORKER_DIR"
+[[ -d "$work" ]] || die "work directory $work is missing"
+supervisor="${CRASH_LOOP_SUPERVISOR:-}"
 server_pid=""
 load_pid=""
 load_line=""
 
-# Kills whatever still runs (the load first, so that it does not retry against nothing), then
-# removes the work directory unless --keep.
+# Kills whatever still runs (the load first, so that it does not retry against nothing). The
+# work directory is the supervisor's, unless the supervisor is gone (see supervisor_alive).
+# shellcheck disable=SC2317  # invoked from the EXIT trap
 cleanup() {
   local status=$?
-  trap - EXIT INT TERM
+  trap - EXIT TERM
   if [[ -n "$load_pid" ]] && kill -0 "$load_pid" 2>/dev/null; then
     kill -KILL "$load_pid" 2>/dev/null || true
     wait "$load_pid" 2>/dev/null || true
@@ -120,16 +218,23 @@ cleanup() {
     kill -KILL "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
-  if ((keep)); then
-    echo "crash_loop: work directory kept: $work" >&2
-  else
-    rm -rf "$work"
+  if [[ -z "$supervisor" ]]; then
+    remove_work
   fi
   exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'exit 143' TERM  # SIGINT is ignored here: the worker is a background job (bash sets it so)
+
+# If the supervisor was killed outright (SIGKILL: it had no chance to stop the worker), stops:
+# kills what runs and removes the work directory itself.
+supervisor_alive() {
+  if [[ -n "$supervisor" ]] && ! kill -0 "$supervisor" 2>/dev/null; then
+    supervisor=""
+    echo "crash_loop: the supervising script is gone; stopping" >&2
+    exit 1
+  fi
+}
 
 data="$work/data"
 keys="$work/subject-keys"
@@ -173,8 +278,14 @@ start_server() {
 }
 
 # stop_server SIGNAL: KILL (the crash) or TERM (an orderly stop), then reaps it.
+# A daftard that exited by itself before the signal is a failure of the run.
 stop_server() {
-  kill "-$1" "$server_pid"
+  if ! kill "-$1" "$server_pid" 2>/dev/null; then
+    local rc=0
+    wait "$server_pid" 2>/dev/null || rc=$?
+    server_pid=""
+    fail "daftard had exited by itself (status $rc) before the SIG$1"
+  fi
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
@@ -213,10 +324,10 @@ start_load() {
 stop_load() {
   local tag waited=0 rc=0
   tag=$(printf '%03d' "$1")
-  kill -TERM "$load_pid"
+  kill -TERM "$load_pid" 2>/dev/null || true  # gone already: its exit code says why
   while kill -0 "$load_pid" 2>/dev/null; do
     if ((waited++ >= CLIENT_STOP_TIMEOUT_S * 10)); then
-      kill -KILL "$load_pid"
+      kill -KILL "$load_pid" 2>/dev/null || true
       echo "crash_loop: the load did not settle within ${CLIENT_STOP_TIMEOUT_S} s" >&2
       break
     fi
@@ -233,6 +344,19 @@ field() {
   local value
   value=$(grep -o "\b$1=[^ ]*" <<< "$2" | head -n 1 | cut -d= -f2)
   echo "${value:-0}"
+}
+
+# count NAME LINE: the count NAME=N in LINE as a base-10 number (0 if absent); prints 0 and
+# returns 1 if N is not a plain decimal count.
+count() {
+  local value
+  value=$(field "$1" "$2")
+  if [[ "$value" =~ ^[0123456789]{1,18}$ ]]; then
+    echo "$((10#$value))"
+  else
+    echo 0
+    return 1
+  fi
 }
 
 # Runs the check; prints its line; returns its exit code. Findings go to $work/check.err.
@@ -275,7 +399,7 @@ self_test() {
   sleep_ms "$SELF_TEST_LOAD_MS"
   local acked
   stop_load 0 || fail "self_test: the load failed: $load_line"
-  acked=$(field acknowledged "$load_line")
+  acked=$(count acknowledged "$load_line") || fail "self_test: no count in: $load_line"
   ((acked > 0)) || fail "self_test: the load acknowledged nothing: $load_line"
   local line rc=0
   line=$(run_check) || rc=$?
@@ -288,7 +412,7 @@ self_test() {
   line=$(run_check) || rc=$?
   echo "self_test: $acked acknowledged writes rolled back; check: $line (exit $rc)"
   local lost
-  lost=$(field lost "$line")
+  lost=$(count lost "$line") || lost=-1
   if ((rc == 1 && lost == acked)); then
     echo "self_test: ok: the check reported every rolled-back write lost"
     return 0
@@ -313,6 +437,7 @@ acknowledged=0
 lost_max=0
 duplicated_max=0
 for ((cycle = 0; cycle < cycles; cycle++)); do
+  supervisor_alive
   start_load "$cycle"
   delay_ms=$((KILL_DELAY_MS_MIN + RANDOM % KILL_DELAY_MS_SPREAD))
   sleep_ms "$delay_ms"
@@ -333,9 +458,9 @@ for ((cycle = 0; cycle < cycles; cycle++)); do
   check_rc=0
   check_line=$(run_check) || check_rc=$?
   export_line=$(export_and_verify) || check_rc=1
-  acknowledged=$(field acknowledged "$check_line")
-  lost=$(field lost "$check_line")
-  duplicated=$(field duplicated "$check_line")
+  acknowledged=$(count acknowledged "$check_line") || check_rc=1
+  lost=$(count lost "$check_line") || check_rc=1
+  duplicated=$(count duplicated "$check_line") || check_rc=1
   if ((lost > lost_max)); then lost_max=$lost; fi
   if ((duplicated > duplicated_max)); then duplicated_max=$duplicated; fi
   cycles_done=$((cycle + 1))
@@ -357,8 +482,13 @@ for ((cycle = 0; cycle < cycles; cycle++)); do
   fi
 done
 stop_server TERM
+if ((cycles_done < 1 || cycles_done != cycles)) && ((!failed)); then
+  echo "crash_loop: only $cycles_done of $cycles cycles ran" >&2
+  failed=1
+fi
 echo "crash_loop: elapsed ${SECONDS} s, seed $seed"
 echo "cycles=$cycles_done acknowledged=$acknowledged lost=$lost_max duplicated=$duplicated_max"
-if ((failed || lost_max > 0 || duplicated_max > 0)); then
+if ((failed || cycles_done < 1 || lost_max > 0 || duplicated_max > 0)); then
   exit 1
 fi
+exit 0
