@@ -44,8 +44,7 @@ rocksdb::Env* StoreDefaultEnv() {
   return env;
 }
 
-absl::Status EventStoreImpl::CheckRoomFor(uint64_t bytes_to_write) {
-  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
+absl::StatusOr<uint64_t> EventStoreImpl::FreeBytes() {
   uint64_t free_bytes = 0;
   const rocksdb::IOStatus status =
       db_->GetFileSystem()->GetFreeSpace(path_, rocksdb::IOOptions(), &free_bytes, nullptr);
@@ -53,6 +52,14 @@ absl::Status EventStoreImpl::CheckRoomFor(uint64_t bytes_to_write) {
     return absl::InternalError(absl::StrCat("free space of ", path_, ": rocksdb: ",
                                             status.ToString()));
   }
+  return free_bytes;
+}
+
+absl::Status EventStoreImpl::CheckRoomFor(uint64_t bytes_to_write) {
+  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
+  absl::StatusOr<uint64_t> free = FreeBytes();
+  if (!free.ok()) return free.status();
+  const uint64_t free_bytes = *free;
   if (free_bytes >= disk_free_bytes_min_ &&
       free_bytes - disk_free_bytes_min_ >= bytes_to_write) {
     return absl::OkStatus();
@@ -73,13 +80,9 @@ absl::Status EventStoreImpl::CheckRoomToFlush() {
     return absl::InternalError(absl::StrCat("memtable size of ", path_, ": rocksdb: no ",
                                             rocksdb::DB::Properties::kCurSizeAllMemTables));
   }
-  uint64_t free_bytes = 0;
-  const rocksdb::IOStatus status =
-      db_->GetFileSystem()->GetFreeSpace(path_, rocksdb::IOOptions(), &free_bytes, nullptr);
-  if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("free space of ", path_, ": rocksdb: ",
-                                            status.ToString()));
-  }
+  absl::StatusOr<uint64_t> free = FreeBytes();
+  if (!free.ok()) return free.status();
+  const uint64_t free_bytes = *free;
   if (free_bytes >= disk_free_bytes_min_ &&
       free_bytes - disk_free_bytes_min_ >= memtable_bytes) {
     return absl::OkStatus();

@@ -184,6 +184,8 @@ class EventStoreImpl final : public EventStore {
   // OK if the filesystem of path_ has at least disk_free_bytes_min_ bytes free (always, for 0);
   // else RESOURCE_EXHAUSTED naming the free bytes, the reserve and the option. INTERNAL if the
   // FileSystem cannot tell.
+  // Free bytes of the filesystem of path_ (FileSystem::GetFreeSpace); INTERNAL naming path_.
+  absl::StatusOr<uint64_t> FreeBytes();
   absl::Status CheckFreeSpace() { return CheckRoomFor(0); }
   // OK if the filesystem of path_ can take a flush of every memtable (their current size,
   // rocksdb.cur-size-all-mem-tables) above disk_free_bytes_min_, even when the reserve is 0;

@@ -7,12 +7,12 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/support/rocks_tamper.h"
 #include "tests/integration/daftar_helpers.h"
 
 namespace daftar::testing {
@@ -31,20 +31,6 @@ std::string LargestFile(const std::string& dir, const std::string& suffix) {
     largest_bytes = entry.file_size();
   }
   return largest;
-}
-
-// Flips the lowest bit of the byte at `offset` of `file`.
-void FlipByte(const std::string& file, uint64_t offset) {
-  std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
-  ASSERT_TRUE(stream.good()) << file;
-  stream.seekg(static_cast<std::streamoff>(offset));
-  char byte = 0;
-  stream.read(&byte, 1);
-  ASSERT_TRUE(stream.good()) << file << " offset " << offset;
-  byte = static_cast<char>(byte ^ 0x01);
-  stream.seekp(static_cast<std::streamoff>(offset));
-  stream.write(&byte, 1);
-  ASSERT_TRUE(stream.good()) << file;
 }
 
 // daftard on the damaged directory exits 1 before serving, and its log names `file`.
@@ -68,7 +54,7 @@ TEST(DamagedFilesTest, AFlippedByteInAnSstOfAStoppedServerIsRefusedAtStartNaming
   ASSERT_EQ(scenario->server->Stop(), 0);
   const std::string sst = LargestFile(config.data_dir, ".sst");
   ASSERT_FALSE(sst.empty());
-  FlipByte(sst, fs::file_size(sst) / 3);
+  ASSERT_TRUE(FlipFileByte(sst, fs::file_size(sst) / 3).ok());
   ExpectRefusedAtStart(config, sst, "SST file");
 }
 
@@ -84,7 +70,7 @@ TEST(DamagedFilesTest, AFlippedByteInTheLogOfAKilledServerIsRefusedAtStartNaming
   const std::string log = LargestFile(config.data_dir, ".log");
   ASSERT_FALSE(log.empty());
   ASSERT_GT(fs::file_size(log), 4096u);
-  FlipByte(log, fs::file_size(log) / 2);
+  ASSERT_TRUE(FlipFileByte(log, fs::file_size(log) / 2).ok());
   ExpectRefusedAtStart(config, log, "write-ahead log");
 }
 

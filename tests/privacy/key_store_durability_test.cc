@@ -5,13 +5,13 @@
 // free-space reserve a new key is RESOURCE_EXHAUSTED, nothing written.
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/support/rocks_tamper.h"
 #include "ledger/privacy/subject_keys.h"
 #include "tests/support/temp_dir.h"
 
@@ -19,6 +19,7 @@ namespace daftar::privacy {
 namespace {
 
 namespace fs = std::filesystem;
+using ::daftar::testing::FlipFileByte;
 
 constexpr int kSubjects = 200;
 
@@ -42,18 +43,6 @@ uint64_t LogBytes(const std::string& dir) {
   return bytes;
 }
 
-void FlipByte(const std::string& file, uint64_t offset) {
-  std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
-  ASSERT_TRUE(stream.good()) << file;
-  stream.seekg(static_cast<std::streamoff>(offset));
-  char byte = 0;
-  stream.read(&byte, 1);
-  byte = static_cast<char>(byte ^ 0x01);
-  stream.seekp(static_cast<std::streamoff>(offset));
-  stream.write(&byte, 1);
-  ASSERT_TRUE(stream.good()) << file;
-}
-
 TEST(KeyStoreDurabilityTest, ADamagedLogRecordOfACrashedKeyStoreIsRefusedNotReplayedShort) {
   testing::TempDir dir;
   const std::string live = dir.path() + "/live";
@@ -71,7 +60,7 @@ TEST(KeyStoreDurabilityTest, ADamagedLogRecordOfACrashedKeyStoreIsRefusedNotRepl
     if (entry.path().extension() == ".log" && entry.file_size() > 0) log = entry.path().string();
   }
   ASSERT_FALSE(log.empty());
-  FlipByte(log, fs::file_size(log) / 2);
+  ASSERT_TRUE(FlipFileByte(log, fs::file_size(log) / 2).ok());
   auto reopened = SubjectKeyStore::Open(crashed);
   ASSERT_FALSE(reopened.ok()) << "opened with " << (*reopened)->SubjectIds()->size() << " keys";
   EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss) << reopened.status();

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/rocks_tamper.h"
 #include "ledger/store/event_store.h"
 #include "rocksdb/db.h"
 #include "rocksdb/metadata.h"
@@ -26,6 +27,7 @@ namespace daftar::store::testing {
 namespace {
 
 namespace fs = std::filesystem;
+using ::daftar::testing::FlipFileByte;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::StartsWith;
@@ -121,19 +123,6 @@ std::string OnlyFile(const std::string& dir, const std::string& prefix,
   return found.empty() ? std::string() : found[0];
 }
 
-void FlipByte(const std::string& file, uint64_t offset) {
-  std::fstream stream(file, std::ios::in | std::ios::out | std::ios::binary);
-  ASSERT_TRUE(stream.good()) << file;
-  stream.seekg(static_cast<std::streamoff>(offset));
-  char byte = 0;
-  stream.read(&byte, 1);
-  ASSERT_TRUE(stream.good()) << file << " offset " << offset;
-  byte = static_cast<char>(byte ^ 0x01);
-  stream.seekp(static_cast<std::streamoff>(offset));
-  stream.write(&byte, 1);
-  ASSERT_TRUE(stream.good());
-}
-
 absl::Status OpenStatus(const std::string& path, bool verify_files_at_open = true) {
   Options options;
   options.path = path;
@@ -187,7 +176,7 @@ TEST(CorruptionTest, EventsSstDataBlockIsRefusedAtOpenNamingFileAndOffset) {
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "events");
   ASSERT_GT(sst.data_bytes, kRecords * kPayloadBytes);
-  FlipByte(sst.path, sst.data_bytes / 2);
+  ASSERT_TRUE(FlipFileByte(sst.path, sst.data_bytes / 2).ok());
   const absl::Status status = OpenStatus(dir.path());
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
   EXPECT_THAT(Message(status), StartsWith(absl::StrCat("open ", dir.path(), ": verify files: "
@@ -227,7 +216,7 @@ TEST(CorruptionTest, StreamsSstIsRefusedAtOpenOrByTheStreamReadThatNeedsIt) {
   ScopedTempDir dir;
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "streams");
-  FlipByte(sst.path, sst.data_bytes / 2);
+  ASSERT_TRUE(FlipFileByte(sst.path, sst.data_bytes / 2).ok());
   const absl::Status status = OpenStatus(dir.path());
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
   EXPECT_THAT(Message(status),
@@ -258,7 +247,7 @@ TEST(CorruptionTest, IdempotencySstIsRefusedAtOpenOrByTheLookupThatNeedsIt) {
   ScopedTempDir dir;
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "idempotency");
-  FlipByte(sst.path, sst.data_bytes / 2);
+  ASSERT_TRUE(FlipFileByte(sst.path, sst.data_bytes / 2).ok());
   const absl::Status status = OpenStatus(dir.path());
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
   EXPECT_THAT(Message(status),
@@ -292,7 +281,8 @@ TEST(CorruptionTest, SstIndexBlockIsRefusedAtOpenNamingFileAndOffset) {
   ScopedTempDir dir;
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "events");
-  FlipByte(sst.path, sst.data_bytes + sst.filter_bytes + sst.index_bytes / 2);
+  ASSERT_TRUE(
+      FlipFileByte(sst.path, sst.data_bytes + sst.filter_bytes + sst.index_bytes / 2).ok());
   for (bool verify : {true, false}) {
     const absl::Status status = OpenStatus(dir.path(), verify);
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
@@ -309,7 +299,8 @@ TEST(CorruptionTest, SstFooterIsRefusedAtOpenNamingTheFile) {
   ScopedTempDir dir;
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "events");
-  FlipByte(sst.path, sst.size - 1);  // the magic number, the footer's last 8 bytes
+  // The magic number, the footer's last 8 bytes.
+  ASSERT_TRUE(FlipFileByte(sst.path, sst.size - 1).ok());
   for (bool verify : {true, false}) {
     const absl::Status status = OpenStatus(dir.path(), verify);
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
@@ -332,7 +323,7 @@ void ExpectDamagedLogRefused(bool last_record) {
   const uint64_t log_bytes = fs::file_size(log);
   ASSERT_GT(log_bytes, kRecords * kPayloadBytes);
   const uint64_t flipped = last_record ? log_bytes - 10 : log_bytes / 2;
-  FlipByte(log, flipped);
+  ASSERT_TRUE(FlipFileByte(log, flipped).ok());
   for (bool verify : {true, false}) {
     const absl::Status status = OpenStatus(dir.path(), verify);
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
@@ -400,7 +391,8 @@ TEST(CorruptionTest, LongerLengthOfTheLastWalRecordIsTakenForATornTail) {
                    (static_cast<uint8_t>(contents[offset + 5]) << 8));
   }
   ASSERT_LT(static_cast<uint8_t>(contents[last + 5]), 0x7f);
-  FlipByte(log, last + 5);  // high byte of its length: +256 bytes, past the end of the file
+  // The high byte of its length: +256 bytes, past the end of the file.
+  ASSERT_TRUE(FlipFileByte(log, last + 5).ok());
   std::unique_ptr<EventStore> store = OpenOrDie(dir.path());
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->GetHead().position, static_cast<uint64_t>(kRecords - 1));
@@ -416,7 +408,9 @@ TEST(CorruptionTest, ACleanCloseLeavesNoLiveRecordInTheWriteAheadLog) {
   for (const fs::directory_entry& entry : fs::directory_iterator(dir.path())) {
     if (entry.path().extension() != ".log") continue;
     log_bytes += entry.file_size();
-    if (entry.file_size() > 0) FlipByte(entry.path().string(), entry.file_size() / 2);
+    if (entry.file_size() > 0) {
+      ASSERT_TRUE(FlipFileByte(entry.path().string(), entry.file_size() / 2).ok());
+    }
   }
   EXPECT_EQ(log_bytes, 0u);
   std::unique_ptr<EventStore> store = OpenOrDie(dir.path());
@@ -430,7 +424,7 @@ TEST(CorruptionTest, ManifestIsRefusedAtOpenNamingItAndTheOffset) {
   WriteStore(dir.path(), /*flush=*/true);
   const std::string manifest = OnlyFile(dir.path(), "MANIFEST-", "");
   const uint64_t flipped = fs::file_size(manifest) / 2;
-  FlipByte(manifest, flipped);
+  ASSERT_TRUE(FlipFileByte(manifest, flipped).ok());
   for (bool verify : {true, false}) {
     const absl::Status status = OpenStatus(dir.path(), verify);
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;

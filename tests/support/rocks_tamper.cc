@@ -1,5 +1,7 @@
 #include "tests/support/rocks_tamper.h"
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -146,6 +148,26 @@ absl::Status DeleteColumnFamilyContents(const std::string& data_dir,
                                                  rocksdb::ColumnFamilyHandle* family) {
     return DeleteAll(db, family, cf_name);
   });
+}
+
+absl::Status FlipFileByte(const std::string& path, uint64_t offset) {
+  std::error_code error;
+  const uint64_t size = std::filesystem::file_size(path, error);
+  if (error) return absl::InternalError(absl::StrCat(path, ": ", error.message()));
+  if (offset >= size) {
+    return absl::OutOfRangeError(
+        absl::StrCat(path, ": offset ", offset, " is not below the file's ", size, " bytes"));
+  }
+  std::fstream stream(path, std::ios::in | std::ios::out | std::ios::binary);
+  char byte = 0;
+  stream.seekg(static_cast<std::streamoff>(offset));
+  stream.read(&byte, 1);
+  byte = static_cast<char>(byte ^ 0x01);
+  stream.seekp(static_cast<std::streamoff>(offset));
+  stream.write(&byte, 1);
+  stream.flush();
+  if (!stream.good()) return absl::InternalError(absl::StrCat(path, ": cannot flip a byte"));
+  return absl::OkStatus();
 }
 
 }  // namespace daftar::testing

@@ -37,6 +37,12 @@ absl::Status FlipRecordByte(const std::string& data_dir, uint64_t position,
 // database has no such column family; INTERNAL for RocksDB failures.
 absl::Status DeleteColumnFamilyContents(const std::string& data_dir, const std::string& cf_name);
 
+// Flips (XOR 0x01) the byte at `offset` of the file at `path` in place: one damaged byte of a
+// stopped store's SST, write-ahead log or MANIFEST (issue 7, docs/DURABILITY.md "What is
+// detected where"). Errors: OUT_OF_RANGE naming the offset and the size if the file is not that
+// long; INTERNAL naming the path if it cannot be read or written.
+absl::Status FlipFileByte(const std::string& path, uint64_t offset);
+
 }  // namespace daftar::testing
 
 #endif  // DAFTAR_TESTS_SUPPORT_ROCKS_TAMPER_H_
