@@ -438,7 +438,7 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   auto pseudonymizer = domain::Pseudonymizer::FromFile(options.pepper_file);
   if (!pseudonymizer.ok()) return pseudonymizer.status();
   auto keys = privacy::SubjectKeyStore::Open(options.key_store_dir, /*now_us=*/nullptr,
-                                             options.disk_free_bytes_min);
+                                             options.disk_free_bytes_min, options.key_store_env);
   if (!keys.ok()) return keys.status();
   store::Options store_options;
   store_options.path = options.data_dir;
@@ -455,6 +455,12 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
   ledger->impl_->pseudonymizer.emplace(*std::move(pseudonymizer));
   ledger->impl_->store = *std::move(store);
   ledger->impl_->keys = *std::move(keys);
+  // A failed write of the key store stops the event store too (docs/DURABILITY.md "Fail-stop"):
+  // whatever it makes unhealthy, the server's health and log show. The store outlives the keys
+  // (Impl's member order), and the listener is only called from a key store write.
+  store::EventStore* events = ledger->impl_->store.get();
+  ledger->impl_->keys->SetFailStopListener(
+      [events](const absl::Status& why) { events->FailStop(why).IgnoreError(); });
   if (auto st = ledger->impl_->CheckPepper(options.pepper_file); !st.ok()) return st;
   if (auto st = ledger->impl_->FoldAtOpen(); !st.ok()) return st;
   {

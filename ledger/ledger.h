@@ -56,6 +56,8 @@ struct LedgerOptions {
   // fail a sync or a write, or report a full disk (issue 7). nullptr (the server's): RocksDB's
   // default. Not owned; must outlive the ledger.
   rocksdb::Env* store_env = nullptr;
+  // The same for the subject key store (privacy::SubjectKeyStore::Open's env).
+  rocksdb::Env* key_store_env = nullptr;
   // store::Options::disk_free_bytes_min: free space kept on the data directory's filesystem.
   uint64_t disk_free_bytes_min = store::kDiskFreeBytesMinDefault;
 };

@@ -105,8 +105,9 @@ constexpr double kKeyStoreBloomBitsPerKey = 10;
 // Share of the write buffer given to the memtable's whole-key Bloom filter.
 constexpr double kKeyStoreMemtableBloomRatio = 0.05;
 
-rocksdb::Options DatabaseOptions() {
+rocksdb::Options DatabaseOptions(rocksdb::Env* env) {
   rocksdb::Options options;
+  if (env != nullptr) options.env = env;
   options.create_if_missing = true;
   // What is written is what Destroy looks for: no block is compressed.
   options.compression = rocksdb::kNoCompression;
@@ -144,10 +145,11 @@ bool IsSubjectId(absl::string_view s) {
 }
 
 absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(
-    const std::string& dir, std::function<int64_t()> now_us, uint64_t disk_free_bytes_min) {
+    const std::string& dir, std::function<int64_t()> now_us, uint64_t disk_free_bytes_min,
+    rocksdb::Env* env) {
   if (absl::Status s = PrepareDirectory(dir); !s.ok()) return s;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status status = rocksdb::DB::Open(DatabaseOptions(), dir, &raw);
+  rocksdb::Status status = rocksdb::DB::Open(DatabaseOptions(env), dir, &raw);
   if (absl::Status s = FromRocks(status, dir, "open"); !s.ok()) return s;
   std::unique_ptr<SubjectKeyStore> store(new SubjectKeyStore());
   store->db_.reset(raw);
@@ -166,12 +168,39 @@ SubjectKeyStore::~SubjectKeyStore() {
   if (db_ == nullptr) return;
   // A clean close leaves no key in the write-ahead log, only in checksummed SST files (issue 7:
   // a damaged log can then only follow a crash). Not on a disk without room for the flush.
-  if (RoomToFlush()) {
+  bool stopped = false;
+  {
+    absl::MutexLock lock(&mu_);
+    stopped = !fail_stop_.ok();
+  }
+  if (!stopped && RoomToFlush()) {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     db_->Flush(flush).PermitUncheckedError();
   }
   db_->Close().PermitUncheckedError();
+}
+
+void SubjectKeyStore::SetFailStopListener(std::function<void(const absl::Status&)> listener) {
+  absl::MutexLock lock(&mu_);
+  fail_stop_listener_ = std::move(listener);
+}
+
+absl::Status SubjectKeyStore::WriteFailed(absl::string_view what, const rocksdb::Status& status) {
+  const absl::Status failure = FromRocks(status, dir_, what);
+  if (fail_stop_.ok()) {
+    // RocksDB's state after a failed write is not one to write on (a retried sync may report
+    // success for bytes already dropped; Debian's 7.8 may abort): nothing more until a restart.
+    fail_stop_ = absl::UnavailableError(absl::StrCat(
+        "key store ", dir_, " stopped accepting writes after a failed ", what, ": rocksdb: ",
+        status.ToString(), " (fail-stop: restart daftard once the disk is fixed)"));
+    if (fail_stop_listener_) fail_stop_listener_(fail_stop_);
+  }
+  if (status.IsNoSpace()) {
+    return absl::ResourceExhaustedError(absl::StrCat("disk full: ", failure.message(),
+                                                     "; nothing written"));
+  }
+  return fail_stop_;
 }
 
 absl::Status SubjectKeyStore::CheckFreeSpace() {
@@ -259,6 +288,7 @@ absl::StatusOr<std::map<std::string, SubjectKey>> SubjectKeyStore::GetOrCreate(
     keys.emplace(subject_id, std::move(key));
   }
   if (batch.Count() > 0) {
+    if (!fail_stop_.ok()) return fail_stop_;
     if (absl::Status space = CheckFreeSpace(); !space.ok()) {
       batch.Clear();
       return space;
@@ -267,7 +297,7 @@ absl::StatusOr<std::map<std::string, SubjectKey>> SubjectKeyStore::GetOrCreate(
     write.sync = true;
     rocksdb::Status status = db_->Write(write, &batch);
     batch.Clear();
-    if (absl::Status s = FromRocks(status, dir_, "write"); !s.ok()) return s;
+    if (!status.ok()) return WriteFailed("write", status);
   }
   return keys;
 }
@@ -276,10 +306,13 @@ absl::Status SubjectKeyStore::Destroy(const std::vector<std::string>& subject_id
   if (absl::Status s = CheckSubjects(subject_ids); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   rocksdb::WriteBatch batch;
+  if (!fail_stop_.ok()) return fail_stop_;
   for (const std::string& subject_id : subject_ids) batch.Delete(ToSlice(subject_id));
   rocksdb::WriteOptions write;
   write.sync = true;
-  if (absl::Status s = FromRocks(db_->Write(write, &batch), dir_, "delete"); !s.ok()) return s;
+  if (rocksdb::Status status = db_->Write(write, &batch); !status.ok()) {
+    return WriteFailed("delete", status);
+  }
   return PurgeLocked();
 }
 
@@ -291,10 +324,13 @@ absl::Status SubjectKeyStore::Purge() {
 absl::Status SubjectKeyStore::PurgeLocked() {
   // 1. The memtable to an SST file: a key deleted while still in the memtable is dropped by the
   // flush itself; the log file that held it is then obsolete, and deleted (no archive).
+  if (!fail_stop_.ok()) return fail_stop_;
   rocksdb::FlushOptions flush;
   flush.wait = true;
   flush.allow_write_stall = true;
-  if (absl::Status s = FromRocks(db_->Flush(flush), dir_, "flush"); !s.ok()) return s;
+  if (rocksdb::Status status = db_->Flush(flush); !status.ok()) {
+    return WriteFailed("flush", status);
+  }
   // 2. Every SST file compacted into new ones at the bottom level, forced even when a level
   // has a single file: a deleted key's value is dropped under its tombstone, and the tombstone
   // at the bottom. The input files are obsolete once the output is installed, and deleted.
@@ -302,9 +338,8 @@ absl::Status SubjectKeyStore::PurgeLocked() {
   compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
   compact.exclusive_manual_compaction = true;
   compact.change_level = false;
-  if (absl::Status s = FromRocks(db_->CompactRange(compact, nullptr, nullptr), dir_, "compact");
-      !s.ok()) {
-    return s;
+  if (rocksdb::Status status = db_->CompactRange(compact, nullptr, nullptr); !status.ok()) {
+    return WriteFailed("compact", status);
   }
   // 3. Files made obsolete by the two steps above are deleted by the jobs themselves; a full
   // scan for any left over (e.g. from a process that died in between) runs here.
@@ -330,6 +365,7 @@ absl::StatusOr<uint64_t> SubjectKeyStore::Backup(const std::string& directory) {
   {
     absl::MutexLock lock(&mu_);
     // The checkpoint flushes the memtable into the key store's directory: not without room.
+    if (!fail_stop_.ok()) return fail_stop_;
     if (!RoomToFlush()) {
       return absl::ResourceExhaustedError(absl::StrCat(
           "disk full: key store ", dir_, ": ", what, ": no room above the reserve of ",

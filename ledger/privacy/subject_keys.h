@@ -40,6 +40,8 @@
 
 namespace rocksdb {
 class DB;
+class Env;
+class Status;
 }
 
 namespace daftar::privacy {
@@ -72,11 +74,22 @@ class SubjectKeyStore {
   // `disk_free_bytes_min`: free space kept on the key store's filesystem; a GetOrCreate that
   // must write and finds less is RESOURCE_EXHAUSTED, nothing written (0: no check; the ledger
   // passes LedgerOptions::disk_free_bytes_min).
+  // `env`: the RocksDB environment of its files (tests pass a fault-injecting one); nullptr:
+  // RocksDB's default. Not owned.
   static absl::StatusOr<std::unique_ptr<SubjectKeyStore>> Open(
       const std::string& dir, std::function<int64_t()> now_us = nullptr,
-      uint64_t disk_free_bytes_min = store::kDiskFreeBytesMinDefault);
+      uint64_t disk_free_bytes_min = store::kDiskFreeBytesMinDefault,
+      rocksdb::Env* env = nullptr);
   ~SubjectKeyStore();
   SubjectKeyStore(const SubjectKeyStore&) = delete;
+
+  // Fail-stop (issue 7, docs/DURABILITY.md "Fail-stop"): the first failed write of the key store
+  // (a new key, a destruction, the purge's flush or compaction) stops its writes until it is
+  // reopened: every later GetOrCreate that must write, Destroy and Purge answers UNAVAILABLE
+  // "key store <dir> stopped accepting writes after <what>: <error> (...restart daftard)";
+  // reads go on. `listener` is called once with that status when it happens (the ledger stops
+  // the event store with it); replaces any earlier one.
+  void SetFailStopListener(std::function<void(const absl::Status&)> listener);
   SubjectKeyStore& operator=(const SubjectKeyStore&) = delete;
 
   // The key of each subject of `subject_ids` (duplicates allowed), by subject_id: the stored one,
@@ -133,8 +146,16 @@ class SubjectKeyStore {
   // Whether the memtable fits above the reserve: the close flushes it only then.
   bool RoomToFlush();
 
+  // Records the first failed write (`what`, RocksDB's status) as the fail-stop, calls the
+  // listener; returns what the failed call answers: RESOURCE_EXHAUSTED for a full disk, else
+  // the fail-stop's UNAVAILABLE.
+  absl::Status WriteFailed(absl::string_view what, const rocksdb::Status& status)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   std::string dir_;
   uint64_t disk_free_bytes_min_ = 0;
+  absl::Status fail_stop_ ABSL_GUARDED_BY(mu_);  // OK until the first failed write
+  std::function<void(const absl::Status&)> fail_stop_listener_ ABSL_GUARDED_BY(mu_);
   std::function<int64_t()> now_us_;
   absl::Mutex mu_;  // GetOrCreate's read-then-write and Destroy run one at a time
   std::unique_ptr<rocksdb::DB> db_;

@@ -350,6 +350,12 @@ class EventStore {
   // lack of free space (Options::disk_free_bytes_min, or RocksDB's NoSpace) is not a failure
   // and does not stop it: RocksDB has applied nothing of it (docs/DURABILITY.md "Disk full").
 
+  // Stops the store as its own failed durable write would (same Health(), same listener call),
+  // for a component whose durable write failed beside it: the subject key store (a key not
+  // durable must not be followed by more acknowledged writes; Ledger::Open wires it). Returns
+  // Health(). The first cause is kept; later calls change nothing.
+  virtual absl::Status FailStop(const absl::Status& cause) = 0;
+
   // OK while the store accepts writes; after a fail-stop, UNAVAILABLE with the reason (the
   // operation, the file where RocksDB names it, the error) and the head position it stopped at.
   virtual absl::Status Health() = 0;

@@ -138,7 +138,7 @@ class EventStoreImpl final : public EventStore {
 
   // Stops the store (see EventStore "Fail-stop"): the first call records `cause` (what failed)
   // with the head position, calls the listener; later calls do nothing. Returns Health().
-  absl::Status FailStop(const absl::Status& cause);
+  absl::Status FailStop(const absl::Status& cause) override;
 
   // Called once by Open before the store is shared (startup_check.cc): builds the Merkle nodes
   // of records that have none (a database written before the tree existed), if `verify` runs the
@@ -208,7 +208,8 @@ class EventStoreImpl final : public EventStore {
                             bool* outcome_unknown = nullptr);
   // Brings RocksDB's writes back after a NoSpace write error (rocksdb::DB::Resume: flushes every
   // memtable, starts a new write-ahead log, deletes the one holding the failed write), then
-  // checks that the log did change and that the tip on disk is the published head. Requires resume_mu_ held exclusively.
+  // checks that the log did change and that the tip on disk is the published head. Requires
+  // resume_mu_ held exclusively.
   // Any failure fail-stops the store; returns the status writes then get.
   // Fail-stops instead when RocksDB resumed on the log that holds the refused write (see
   // fail_stop.cc: it does when no memtable holds data).

@@ -12,7 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/support/rocks_tamper.h"
+#include "ledger/domain/scenario.h"
+#include "ledger/ledger.h"
 #include "ledger/privacy/subject_keys.h"
+#include "tests/support/fault_file_system.h"
+#include "tests/support/scenario_helpers.h"
 #include "tests/support/temp_dir.h"
 
 namespace daftar::privacy {
@@ -105,6 +109,58 @@ TEST(KeyStoreDurabilityTest, BelowTheReserveANewKeyIsRefusedAndNothingIsWritten)
   auto existing = (*keys)->GetOrCreate({SubjectId(1)});  // nothing to write: answered
   EXPECT_TRUE(existing.ok()) << existing.status();
   EXPECT_EQ((*keys)->SubjectIds()->size(), 1u);
+}
+
+// A failed sync of the key store (a new person's key) is a fail-stop of the whole ledger: the
+// hire is not recorded, the event store stops too (so the server's health and log show it), and
+// nothing more is acknowledged until a restart, even once the disk works again.
+TEST(KeyStoreDurabilityTest, AFailedKeySyncStopsTheLedgerUntilARestart) {
+  auto scenario = domain::LoadScenario(std::string(DAFTAR_SOURCE_DIR) + "/examples/scenario-small");
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  const std::vector<domain::ImportStep> plan = domain::PlanImport(*scenario);
+  size_t first_hires = 0;
+  while (plan[first_hires].kind != domain::ImportStep::Kind::kHires) ++first_hires;
+
+  ::daftar::testing::FaultFileSystem fs;
+  ::daftar::testing::TempLedgerDir dir;
+  LedgerOptions options = dir.Options();
+  options.key_store_env = fs.env();
+  uint64_t head = 0;
+  {
+    auto ledger = Ledger::Open(options);
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    for (size_t step = 0; step < first_hires; ++step) {
+      ASSERT_TRUE(::daftar::testing::RunImportStep(**ledger, *scenario, plan[step]).ok());
+    }
+    head = (*ledger)->Store().GetHead().position;
+    ASSERT_GT(head, 0u);
+    fs.FailSyncs();
+    absl::Status failed =
+        ::daftar::testing::RunImportStep(**ledger, *scenario, plan[first_hires]);
+    EXPECT_EQ(failed.code(), absl::StatusCode::kUnavailable) << failed;
+    EXPECT_TRUE(absl::StrContains(
+        failed.message(),
+        "stopped accepting writes after a failed write: rocksdb: IO error: While fsync: "))
+        << failed;
+    EXPECT_EQ(fs.counters().sync_failures, 1u);
+    fs.StopFailing();
+    absl::Status health = (*ledger)->Store().Health();
+    EXPECT_EQ(health.code(), absl::StatusCode::kUnavailable);
+    EXPECT_TRUE(
+        absl::StrContains(health.message(), absl::StrCat("key store ", options.key_store_dir)))
+        << health;
+    // Nothing more is acknowledged: the same hires again, and any other write.
+    EXPECT_EQ(::daftar::testing::RunImportStep(**ledger, *scenario, plan[first_hires]).code(),
+              absl::StatusCode::kUnavailable);
+    EXPECT_EQ((*ledger)->Store().GetHead().position, head);
+  }
+  options.key_store_env = nullptr;
+  auto restarted = Ledger::Open(options);
+  ASSERT_TRUE(restarted.ok()) << restarted.status();
+  EXPECT_TRUE((*restarted)->Store().Health().ok());
+  EXPECT_EQ((*restarted)->Store().GetHead().position, head);
+  ASSERT_TRUE(::daftar::testing::RunImportStep(**restarted, *scenario, plan[first_hires]).ok());
+  EXPECT_GT((*restarted)->Store().GetHead().position, head);
 }
 
 }  // namespace
