@@ -56,7 +56,8 @@ ABSL_FLAG(std::string, key_store_dir, "",
           "--data_dir; created mode 0700 if missing");
 ABSL_FLAG(int32_t, retention_months, 120,
           "a person is due for erasure this many months after their last recorded fact");
-ABSL_FLAG(int64_t, disk_free_bytes_min, static_cast<int64_t>(daftar::store::kDiskFreeBytesMinDefault),
+ABSL_FLAG(int64_t, disk_free_bytes_min,
+          static_cast<int64_t>(daftar::store::kDiskFreeBytesMinDefault),
           "free space kept on the filesystems of the data directory and the key store: a "
           "write that finds less is "
           "refused RESOURCE_EXHAUSTED, nothing written; 0 turns the check off");

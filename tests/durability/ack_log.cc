@@ -67,7 +67,9 @@ void CheckOne(const AckEntry& ack, const std::vector<uint64_t>& found, AckCheck&
 }  // namespace
 
 std::string FormatAckLine(const AckEntry& entry) {
-  if (entry.refused) return absl::StrCat("refused ", entry.request_id, " ", entry.refusal_code, "\n");
+  if (entry.refused) {
+    return absl::StrCat("refused ", entry.request_id, " ", entry.refusal_code, "\n");
+  }
   return absl::StrCat("ok ", entry.request_id, " ", entry.first_position, " ",
                       entry.events_written, " ", entry.deduplicated ? 1 : 0, " ",
                       entry.expected_events, "\n");

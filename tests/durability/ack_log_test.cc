@@ -14,8 +14,9 @@ AckEntry Ok(const std::string& id, uint64_t first, uint64_t written, bool dedup 
 }
 
 TEST(AckLineTest, RoundTrips) {
-  for (const AckEntry& e : {Ok("crash-1-c0-t0-0-hire", 7, 1), Ok("x", 9, 0, true),
-                            AckEntry{.request_id = "r", .refused = true, .refusal_code = "code9"}}) {
+  for (const AckEntry& e :
+       {Ok("crash-1-c0-t0-0-hire", 7, 1), Ok("x", 9, 0, true),
+        AckEntry{.request_id = "r", .refused = true, .refusal_code = "code9"}}) {
     std::string line = FormatAckLine(e);
     ASSERT_EQ(line.back(), '\n');
     line.pop_back();

@@ -50,8 +50,9 @@ struct LoadTotals {
 };
 
 // Runs the load until `stop` is set (the driver's SIGTERM handler sets it), then lets every
-// thread settle the request (or finish the payout round) it is in, and returns the totals. Errors: INVALID_ARGUMENT for
-// options out of range; INTERNAL if an ack file cannot be written (the run proves nothing then).
+// thread settle the request (or finish the payout round) it is in, and returns the totals.
+// Errors: INVALID_ARGUMENT for options out of range; INTERNAL if an ack file cannot be written
+// (the run proves nothing then).
 absl::Status RunLoad(const LoadOptions& options, const std::atomic<bool>& stop,
                      LoadTotals& totals);
 
