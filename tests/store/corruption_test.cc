@@ -130,6 +130,24 @@ absl::Status OpenStatus(const std::string& path, bool verify_files_at_open = tru
   return EventStore::Open(options).status();
 }
 
+// The open with the file check is DATA_LOSS naming `sst` and the damaged block's offset.
+void ExpectRefusedByTheFileCheck(const std::string& path, const std::string& sst) {
+  const absl::Status status = OpenStatus(path);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_THAT(Message(status),
+              MatchesRegex(absl::StrCat("open ", path, ": verify files: rocksdb: "
+                                        "Corruption: block checksum mismatch: .* in ",
+                                        sst, " offset [0-9]+ size [0-9]+")));
+}
+
+// The store at `path` opened without Options::verify_files_at_open (to reach the reads).
+absl::StatusOr<std::unique_ptr<EventStore>> OpenWithoutFileCheck(const std::string& path) {
+  Options options;
+  options.path = path;
+  options.verify_files_at_open = false;
+  return EventStore::Open(options);
+}
+
 // The offset and payload bytes of the damaged log record a DATA_LOSS names ("record at offset N
 // (L payload bytes)"), or {0, 0}.
 std::pair<uint64_t, uint64_t> NamedRecord(const absl::Status& status) {
@@ -217,16 +235,8 @@ TEST(CorruptionTest, StreamsSstIsRefusedAtOpenOrByTheStreamReadThatNeedsIt) {
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "streams");
   ASSERT_TRUE(FlipFileByte(sst.path, sst.data_bytes / 2).ok());
-  const absl::Status status = OpenStatus(dir.path());
-  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
-  EXPECT_THAT(Message(status),
-              MatchesRegex(absl::StrCat("open ", dir.path(), ": verify files: rocksdb: "
-                                        "Corruption: block checksum mismatch: .* in ",
-                                        sst.path, " offset [0-9]+ size [0-9]+")));
-  Options options;
-  options.path = dir.path();
-  options.verify_files_at_open = false;
-  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+  ExpectRefusedByTheFileCheck(dir.path(), sst.path);
+  absl::StatusOr<std::unique_ptr<EventStore>> store = OpenWithoutFileCheck(dir.path());
   ASSERT_TRUE(store.ok()) << store.status();
   int refused = 0;
   for (int s = 0; s < 10; ++s) {
@@ -248,16 +258,8 @@ TEST(CorruptionTest, IdempotencySstIsRefusedAtOpenOrByTheLookupThatNeedsIt) {
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "idempotency");
   ASSERT_TRUE(FlipFileByte(sst.path, sst.data_bytes / 2).ok());
-  const absl::Status status = OpenStatus(dir.path());
-  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
-  EXPECT_THAT(Message(status),
-              MatchesRegex(absl::StrCat("open ", dir.path(), ": verify files: rocksdb: "
-                                        "Corruption: block checksum mismatch: .* in ",
-                                        sst.path, " offset [0-9]+ size [0-9]+")));
-  Options options;
-  options.path = dir.path();
-  options.verify_files_at_open = false;
-  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+  ExpectRefusedByTheFileCheck(dir.path(), sst.path);
+  absl::StatusOr<std::unique_ptr<EventStore>> store = OpenWithoutFileCheck(dir.path());
   ASSERT_TRUE(store.ok()) << store.status();
   int refused = 0;
   for (int i = 1; i <= kRecords; ++i) {

@@ -37,18 +37,6 @@ constexpr uint64_t kNoTicket = std::numeric_limits<uint64_t>::max();
 // absl::string_view is not std::string_view here: gMock's string matchers want a std::string.
 std::string Message(const absl::Status& status) { return std::string(status.message()); }
 
-std::unique_ptr<EventStore> OpenWithEnv(const std::string& path, rocksdb::Env* env) {
-  Options options;
-  options.path = path;
-  options.env = env;
-  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
-  if (!store.ok()) {
-    ADD_FAILURE() << "Open(" << path << "): " << store.status();
-    return nullptr;
-  }
-  return *std::move(store);
-}
-
 // The two events writer t's i-th append carries; a retry rebuilds the same request.
 AppendRequest WriterRequest(int t, int i) {
   return Request(absl::StrCat("w", t, "-", i),

@@ -28,6 +28,18 @@ std::unique_ptr<EventStore> OpenOrDie(const std::string& path, std::function<int
   return *std::move(store);
 }
 
+std::unique_ptr<EventStore> OpenWithEnv(const std::string& path, rocksdb::Env* env) {
+  Options options;
+  options.path = path;
+  options.env = env;
+  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
+  if (!store.ok()) {
+    ADD_FAILURE() << "Open(" << path << "): " << store.status();
+    return nullptr;
+  }
+  return *std::move(store);
+}
+
 ProposedEvent Event(std::string stream_id, std::string payload, std::string event_type) {
   ProposedEvent event;
   event.stream_id = std::move(stream_id);

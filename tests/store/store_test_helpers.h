@@ -26,6 +26,10 @@ std::unique_ptr<EventStore> OpenOrDie(const std::string& path,
                                       std::function<int64_t()> now_us = nullptr,
                                       bool verify_at_open = true);
 
+// Opens the store at `path` on `env` (a test FileSystem's, tests/support/fault_file_system.h);
+// on failure adds a test failure and returns nullptr.
+std::unique_ptr<EventStore> OpenWithEnv(const std::string& path, rocksdb::Env* env);
+
 ProposedEvent Event(std::string stream_id, std::string payload = "p",
                     std::string event_type = "Tested");
 

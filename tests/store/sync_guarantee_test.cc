@@ -37,18 +37,6 @@ constexpr int kWriterThreads = 8;
 constexpr int kAppendsPerThreadMax = 400;
 constexpr int kAcknowledgedBeforePowerLoss = 600;
 
-std::unique_ptr<EventStore> OpenWithEnv(const std::string& path, rocksdb::Env* env) {
-  Options options;
-  options.path = path;
-  options.env = env;
-  absl::StatusOr<std::unique_ptr<EventStore>> store = EventStore::Open(options);
-  if (!store.ok()) {
-    ADD_FAILURE() << "Open(" << path << "): " << store.status();
-    return nullptr;
-  }
-  return *std::move(store);
-}
-
 // The harness itself: a write acknowledged without sync is gone from the image, a synced one is
 // there. Without this the tests below could pass with a FileSystem that kept everything.
 TEST(PowerLossFileSystemTest, ImageDropsUnsyncedWritesAndKeepsSyncedOnes) {
