@@ -11,6 +11,7 @@
 #include "ledger/store/append_request.h"
 #include "ledger/store/disk_space.h"
 #include "ledger/store/event_store_impl.h"
+#include "ledger/store/head_marker.h"
 #include "ledger/store/fail_stop.h"
 #include "ledger/store/log_scan.h"
 #include "ledger/store/record_codec.h"
@@ -203,6 +204,11 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
   if (absl::Status s = store->PrepareTree(options.verify_at_open); !s.ok()) {
     return absl::Status(s.code(), absl::StrCat("open ", options.path, ": ", s.message()));
   }
+  if (options.verify_at_open) {
+    if (absl::Status s = store->CheckHeadMarker(); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("open ", options.path, ": ", s.message()));
+    }
+  }
   return store;
 }
 
@@ -245,6 +251,11 @@ EventStoreImpl::~EventStoreImpl() {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     db_->Flush(flush, handles_).PermitUncheckedError();
+    // The head it closed at: the next open must find the log reaching it (head_marker.h).
+    if (marker_checked_) {
+      const Head head = GetHead();
+      WriteHeadMarker(path_, {head.position, head.hash}).IgnoreError();
+    }
   }
   relay_->Detach();
   CloseDatabase(db_.get(), handles_);
@@ -543,6 +554,36 @@ absl::StatusOr<std::optional<std::pair<uint64_t, std::string>>> EventStoreImpl::
 
 absl::Status EventStoreImpl::Flush() {
   return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
+}
+
+absl::Status EventStoreImpl::CheckHeadMarker() {
+  absl::StatusOr<std::optional<HeadMarker>> marker = ReadHeadMarker(path_);
+  if (!marker.ok()) return marker.status();
+  const Head head = GetHead();
+  if (marker->has_value()) {
+    const HeadMarker& marked = **marker;
+    const std::string lost = absl::StrCat(
+        "; acknowledged records are missing (a damaged MANIFEST or write-ahead log that RocksDB "
+        "took for a torn tail opens as an older database): restore from a backup "
+        "(docs/DURABILITY.md)");
+    if (head.position < marked.position) {
+      return absl::DataLossError(absl::StrCat(
+          "the log ends at position ", head.position, " but reached position ", marked.position,
+          " when the store last opened or closed (", kHeadMarkerFile, ")", lost));
+    }
+    if (marked.position > 0) {
+      absl::StatusOr<std::string> hash = StoredChainHash(marked.position);
+      if (!hash.ok()) return hash.status();
+      if (*hash != marked.hash) {
+        return absl::DataLossError(absl::StrCat(
+            "the record at position ", marked.position, " is not the one the store held there ",
+            "when it last opened or closed (", kHeadMarkerFile, ": another chain hash)", lost));
+      }
+    }
+  }
+  if (absl::Status s = WriteHeadMarker(path_, {head.position, head.hash}); !s.ok()) return s;
+  marker_checked_ = true;
+  return absl::OkStatus();
 }
 
 }  // namespace daftar::store

@@ -140,6 +140,12 @@ class EventStoreImpl final : public EventStore {
   // with the head position, calls the listener; later calls do nothing. Returns Health().
   absl::Status FailStop(const absl::Status& cause) override;
 
+  // At open (Options::verify_at_open): the log must reach the position and hash of the head
+  // marker (head_marker.h), else DATA_LOSS naming both positions; then marks the head. The
+  // clean close marks it again (only once this check ran).
+  absl::Status CheckHeadMarker();
+  bool marker_checked_ = false;
+
   // Called once by Open before the store is shared (startup_check.cc): builds the Merkle nodes
   // of records that have none (a database written before the tree existed), if `verify` runs the
   // start-up check from the last checkpoint, and sets the tip's frontier and the head's

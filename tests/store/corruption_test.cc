@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ledger/store/head_marker.h"
 #include "tests/support/rocks_tamper.h"
 #include "ledger/store/event_store.h"
 #include "rocksdb/db.h"
@@ -419,6 +420,57 @@ TEST(CorruptionTest, ACleanCloseLeavesNoLiveRecordInTheWriteAheadLog) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->GetHead().position, static_cast<uint64_t>(kRecords));
   EXPECT_TRUE(store->VerifyChain(1, 0).ok());
+}
+
+// What a MANIFEST or log damaged where RocksDB sees a torn tail leaves: an older, consistent
+// database (its chain verifies). The head marker written at the last open and clean close
+// (ledger/store/head_marker.h) is what tells: here the files of the store at 5 records under
+// the marker of the store at kRecords.
+TEST(CorruptionTest, AStoreOlderThanItsHeadMarkerIsRefusedAtOpen) {
+  ScopedTempDir dir;
+  const std::string path = dir.path() + "/db";
+  const std::string older = dir.path() + "/older";
+  {
+    std::unique_ptr<EventStore> store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    for (int i = 1; i <= 5; ++i) {
+      ASSERT_TRUE(store->Append(Request(absl::StrCat("r", i), {Event("s")})).ok());
+    }
+  }
+  fs::copy(path, older, fs::copy_options::recursive);
+  {
+    std::unique_ptr<EventStore> store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr);
+    for (int i = 6; i <= kRecords; ++i) {
+      ASSERT_TRUE(store->Append(Request(absl::StrCat("r", i), {Event("s")})).ok());
+    }
+  }
+  const std::string marker = std::string("/") + kHeadMarkerFile;
+  fs::copy_file(path + marker, older + marker, fs::copy_options::overwrite_existing);
+  const absl::Status status = OpenStatus(older);
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_THAT(Message(status),
+              HasSubstr(absl::StrCat("open ", older, ": the log ends at position 5 but reached "
+                                     "position ", kRecords, " when the store last opened or "
+                                     "closed (DAFTAR-HEAD); acknowledged records are missing")));
+  // The same position with another chain: refused too.
+  ASSERT_TRUE(fs::remove(older + marker));
+  {
+    std::unique_ptr<EventStore> store = OpenOrDie(older);  // marks position 5
+    ASSERT_NE(store, nullptr);
+  }
+  std::string text;
+  {
+    std::ifstream in(older + marker);
+    std::getline(in, text);
+  }
+  text.back() = text.back() == '0' ? '1' : '0';
+  {
+    std::ofstream out(older + marker, std::ios::trunc);
+    out << text << "\n";
+  }
+  EXPECT_THAT(Message(OpenStatus(older)),
+              HasSubstr("the record at position 5 is not the one the store held there"));
 }
 
 TEST(CorruptionTest, ManifestIsRefusedAtOpenNamingItAndTheOffset) {

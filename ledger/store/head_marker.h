@@ -1,0 +1,37 @@
+// The head marker (issue 7, docs/DURABILITY.md "What is detected where"): a small file beside
+// RocksDB's, `<dir>/DAFTAR-HEAD`, holding the head position and chain hash the store had when it
+// last opened and when it last closed cleanly. A damaged MANIFEST or write-ahead log whose
+// damage RocksDB takes for a torn tail opens as an older, consistent database: the hash chain
+// still verifies, the missing records are simply not there. The marker, written outside RocksDB,
+// is what tells: the log must still reach the marked position with the marked hash.
+#ifndef DAFTAR_LEDGER_STORE_HEAD_MARKER_H_
+#define DAFTAR_LEDGER_STORE_HEAD_MARKER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace daftar::store {
+
+// The marker's file name inside the store's directory.
+inline constexpr char kHeadMarkerFile[] = "DAFTAR-HEAD";
+
+struct HeadMarker {
+  uint64_t position = 0;
+  std::string hash;  // 32 bytes
+};
+
+// The marker of `dir`, nullopt if there is none (a store made before markers, a backup copy).
+// DATA_LOSS naming the file if it does not parse ("<position> <64 hex>\n").
+absl::StatusOr<std::optional<HeadMarker>> ReadHeadMarker(const std::string& dir);
+
+// Writes the marker atomically and durably (temporary file, fsync, rename, fsync of the
+// directory). INTERNAL naming the file and errno's text on failure.
+absl::Status WriteHeadMarker(const std::string& dir, const HeadMarker& marker);
+
+}  // namespace daftar::store
+
+#endif  // DAFTAR_LEDGER_STORE_HEAD_MARKER_H_
