@@ -1,6 +1,7 @@
 #include "ledger/privacy/subject_keys.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <set>
 #include <utility>
 
@@ -161,6 +163,7 @@ absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(
   store->dir_ = dir;
   store->now_us_ = now_us ? std::move(now_us) : SystemNowUs;
   if (absl::Status s = store->Purge(); !s.ok()) return s;
+  if (absl::Status s = store->CheckKeyCountMarker(); !s.ok()) return s;
   return store;
 }
 
@@ -176,7 +179,22 @@ SubjectKeyStore::~SubjectKeyStore() {
   if (!stopped && RoomToFlush()) {
     rocksdb::FlushOptions flush;
     flush.wait = true;
-    db_->Flush(flush).PermitUncheckedError();
+    if (db_->Flush(flush).ok()) {
+      // The keys it closed with: the next open must find exactly as many (CheckKeyCountMarker).
+      if (absl::StatusOr<uint64_t> count = CountKeys(); count.ok()) {
+        const std::string path = absl::StrCat(dir_, "/", kKeyCountMarkerFile);
+        std::ofstream out(path, std::ios::trunc);
+        out << *count << "\n";
+        out.flush();
+        if (out.good()) {
+          const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+          if (fd >= 0) {
+            ::fsync(fd);
+            ::close(fd);
+          }
+        }
+      }
+    }
   }
   db_->Close().PermitUncheckedError();
 }
@@ -344,6 +362,48 @@ absl::Status SubjectKeyStore::PurgeLocked() {
   // 3. Files made obsolete by the two steps above are deleted by the jobs themselves; a full
   // scan for any left over (e.g. from a process that died in between) runs here.
   return FromRocks(db_->EnableFileDeletions(/*force=*/false), dir_, "delete obsolete files");
+}
+
+absl::StatusOr<uint64_t> SubjectKeyStore::CountKeys() {
+  uint64_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  if (absl::Status s = FromRocks(it->status(), dir_, "iterate"); !s.ok()) return s;
+  return count;
+}
+
+absl::Status SubjectKeyStore::CheckKeyCountMarker() {
+  const std::string path = absl::StrCat(dir_, "/", kKeyCountMarkerFile);
+  std::ifstream in(path);
+  if (!in.is_open()) return absl::OkStatus();  // first open, or after a crash
+  uint64_t marked = 0;
+  in >> marked;
+  if (in.fail()) {
+    return absl::DataLossError(absl::StrCat("key store ", dir_, ": ", path,
+                                            " is not a key count"));
+  }
+  absl::StatusOr<uint64_t> count = CountKeys();
+  if (!count.ok()) return count.status();
+  if (*count != marked) {
+    return absl::DataLossError(absl::StrCat(
+        "key store ", dir_, ": holds ", *count, " keys but held ", marked,
+        " when it was last closed (", kKeyCountMarkerFile, "): keys are missing (a damaged "
+        "MANIFEST or write-ahead log that RocksDB took for a torn tail opens as an older "
+        "database); restore the key store from its backup half (docs/DURABILITY.md)"));
+  }
+  // Gone once checked, durably: after a crash no stale count may be compared.
+  if (::unlink(path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("key store ", dir_, ": remove ", path, ": ",
+                                            std::strerror(errno)));
+  }
+  const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    return absl::InternalError(absl::StrCat("key store ", dir_, ": fsync: ",
+                                            std::strerror(errno)));
+  }
+  ::close(fd);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<std::string>> SubjectKeyStore::SubjectIds() {

@@ -59,6 +59,9 @@ inline constexpr size_t kSubjectIdChars = 64;
 // Whether `s` is kSubjectIdChars lowercase hex characters.
 bool IsSubjectId(absl::string_view s);
 
+// Written by a clean close into the key store's directory: the number of keys it held.
+inline constexpr char kKeyCountMarkerFile[] = "DAFTAR-KEYS";
+
 class SubjectKeyStore {
  public:
   // Opens the key store in `dir`, creating the directory (mode 0700; its parent must exist) and
@@ -145,6 +148,13 @@ class SubjectKeyStore {
   absl::Status CheckFreeSpace();
   // Whether the memtable fits above the reserve: the close flushes it only then.
   bool RoomToFlush();
+
+  // The number of keys held (one iteration).
+  absl::StatusOr<uint64_t> CountKeys();
+  // At open: if the clean close left kKeyCountMarkerFile, the store must hold exactly that many
+  // keys (nothing happens between a close and the next open), else DATA_LOSS naming both
+  // counts; then the marker is removed, durably (a crash leaves none to compare).
+  absl::Status CheckKeyCountMarker();
 
   // Records the first failed write (`what`, RocksDB's status) as the fail-stop, calls the
   // listener; returns what the failed call answers: RESOURCE_EXHAUSTED for a full disk, else
