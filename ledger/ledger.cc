@@ -477,6 +477,11 @@ absl::StatusOr<std::unique_ptr<Ledger>> Ledger::Open(const LedgerOptions& option
 
 store::EventStore& Ledger::Store() { return *impl_->store; }
 
+absl::Status Ledger::CheckDiskReserves() {
+  if (absl::Status s = impl_->store->CheckRoomFor(0); !s.ok()) return s;
+  return impl_->keys->CheckFreeSpace();
+}
+
 absl::StatusOr<WriteResult> Ledger::PublishRuleSet(absl::string_view json,
                                                    absl::string_view file_name,
                                                    const CommandContext& context) {

@@ -337,6 +337,12 @@ class Ledger {
                                       const std::string& key_store_directory,
                                       const std::string& written_by = "");
 
+  // Whether both filesystems, the data directory's and the key store's, have at least
+  // LedgerOptions::disk_free_bytes_min free: OK, or the first RESOURCE_EXHAUSTED (naming the
+  // directory, the free bytes and the reserve); every write needing that disk is refused until
+  // space is freed. daftard warns with it at start.
+  absl::Status CheckDiskReserves();
+
   store::EventStore& Store();
 
  private:

@@ -60,7 +60,7 @@ ABSL_FLAG(int64_t, disk_free_bytes_min,
           static_cast<int64_t>(daftar::store::kDiskFreeBytesMinDefault),
           "free space kept on the filesystems of the data directory and the key store: a "
           "write that finds less is "
-          "refused RESOURCE_EXHAUSTED, nothing written; 0 turns the check off");
+          "refused RESOURCE_EXHAUSTED, nothing written; 64 MiB..1 TiB");
 ABSL_FLAG(std::string, port_file, "",
           "if set, receives \"HOST:PORT\" actually bound, written atomically once serving");
 ABSL_FLAG(int64_t, subscriber_stall_timeout_ms, 30'000,
@@ -89,7 +89,10 @@ constexpr absl::Duration kShutdownGrace = absl::Seconds(10);
 // glibc malloc arenas of daftard (mallopt M_ARENA_MAX; see main()).
 inline constexpr int kMallocArenasMax = 2;
 
-// Bound of --disk_free_bytes_min (1 TiB): a larger reserve is a typing mistake.
+// Bounds of --disk_free_bytes_min. Below 64 MiB a write could meet ENOSPC inside RocksDB, which
+// Debian's RocksDB 7.8 (assertions on) may answer by aborting daftard (docs/DURABILITY.md "Disk
+// full"): the reserve cannot be turned off. Above 1 TiB it is a typing mistake.
+inline constexpr int64_t kDiskFreeBytesMinMin = int64_t{64} << 20;
 inline constexpr int64_t kDiskFreeBytesMinMax = int64_t{1} << 40;
 
 namespace {
@@ -124,7 +127,7 @@ constexpr char kUsage[] =
     "                      of the key store: a write that finds less is refused\n"
     "                      RESOURCE_EXHAUSTED, nothing written,\n"
     "                      and accepted again once space is freed (docs/DURABILITY.md);\n"
-    "                      default 268435456 (256 MiB), 0..1099511627776, 0 turns it off\n"
+    "                      default 268435456 (256 MiB), 67108864 (64 MiB)..1099511627776\n"
     "  --listen=HOST:PORT  default 127.0.0.1:50051; without the --tls_* flags loopback only\n"
     "                      (127.0.0.0/8, [::1], localhost), with them any address; port 0\n"
     "                      picks a free port; a port in use is an error\n"
@@ -302,10 +305,12 @@ int Run() {
                                     kRetentionMonthsMin, "..", kRetentionMonthsMax)));
   }
   const int64_t disk_free_bytes_min = absl::GetFlag(FLAGS_disk_free_bytes_min);
-  if (disk_free_bytes_min < 0 || disk_free_bytes_min > kDiskFreeBytesMinMax) {
+  if (disk_free_bytes_min < kDiskFreeBytesMinMin || disk_free_bytes_min > kDiskFreeBytesMinMax) {
     return Fail(2, absl::InvalidArgumentError(
                        absl::StrCat("--disk_free_bytes_min: value ", disk_free_bytes_min,
-                                    " is not in 0..", kDiskFreeBytesMinMax)));
+                                    " is not in ", kDiskFreeBytesMinMin, "..",
+                                    kDiskFreeBytesMinMax, " (the reserve cannot be turned "
+                                    "off: docs/DURABILITY.md \"Disk full\")")));
   }
   // The TLS files are checked before the store opens (its start-up check may take long);
   // Server::Start reads them again.
@@ -343,7 +348,7 @@ int Run() {
   LogLine(absl::StrCat("serving on ", bound, ", head position ",
                        (*ledger)->Store().GetHead().position));
   // A reserve the disk cannot meet refuses every write: say so at once, not at the first write.
-  if (absl::Status room = (*ledger)->Store().CheckRoomFor(0); !room.ok()) {
+  if (absl::Status room = (*ledger)->CheckDiskReserves(); !room.ok()) {
     LogLine(absl::StrCat("warning: every write will be refused until space is freed: ",
                          room.message()));
   }

@@ -93,6 +93,11 @@ class SubjectKeyStore {
   // reads go on. `listener` is called once with that status when it happens (the ledger stops
   // the event store with it); replaces any earlier one.
   void SetFailStopListener(std::function<void(const absl::Status&)> listener);
+
+  // RESOURCE_EXHAUSTED "disk full: key store <dir>: F bytes free on its filesystem, below the
+  // reserve of R bytes (--disk_free_bytes_min); ..." if its filesystem has less than Open's
+  // disk_free_bytes_min free; OK otherwise (always with a reserve of 0).
+  absl::Status CheckFreeSpace();
   SubjectKeyStore& operator=(const SubjectKeyStore&) = delete;
 
   // The key of each subject of `subject_ids` (duplicates allowed), by subject_id: the stored one,
@@ -144,8 +149,6 @@ class SubjectKeyStore {
   absl::StatusOr<SubjectKey> Decode(const std::string& subject_id, const std::string& value) const;
   absl::Status PurgeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // RESOURCE_EXHAUSTED if the key store's filesystem has less than disk_free_bytes_min_ free.
-  absl::Status CheckFreeSpace();
   // Whether the memtable fits above the reserve: the close flushes it only then.
   bool RoomToFlush();
 

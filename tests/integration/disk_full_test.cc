@@ -31,8 +31,8 @@ namespace {
 
 // The tmpfs: room for scenario-small (a few MiB of SSTs and WAL) and the reserve.
 constexpr uint64_t kVolumeBytes = 256ull << 20;
-// --disk_free_bytes_min given to daftard.
-constexpr uint64_t kReserveBytes = 32ull << 20;
+// --disk_free_bytes_min given to daftard: its lowest value (daftard's kDiskFreeBytesMinMin).
+constexpr uint64_t kReserveBytes = 64ull << 20;
 // Free space the ballast leaves: below the reserve, yet room for a write.
 constexpr uint64_t kLeftFreeBytes = kReserveBytes / 2;
 
