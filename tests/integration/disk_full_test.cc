@@ -105,5 +105,32 @@ TEST(DiskFullTest, AFullDiskRefusesWritesWithNothingWrittenAndFreeingSpaceNeedsN
   EXPECT_EQ((*server)->Stop(), 0);
 }
 
+// --disk_free_bytes_min is 64 MiB..1 TiB: refused one past either bound (exit 2 naming the flag),
+// accepted at both (daftard then goes on, here to an absent tree head key: exit 1 naming it).
+TEST(DiskFullTest, TheReserveFlagIsAcceptedAtItsBoundsAndRefusedPastThem) {
+  TempDir dir;
+  const ServerConfig config = ServerConfig::In(dir.path());
+  ASSERT_TRUE(WriteFile(config.pepper_file, config.pepper).ok());
+  std::filesystem::permissions(config.pepper_file, std::filesystem::perms::owner_read |
+                                                       std::filesystem::perms::owner_write);
+  auto run = [&](const std::string& value) {
+    return RunCommand({DaftardBinary(), "--data_dir=" + config.data_dir,
+                       "--pepper_file=" + config.pepper_file,
+                       "--key_store_dir=" + config.key_store_dir, "--listen=127.0.0.1:0",
+                       "--tree_head_key=" + dir.path() + "/absent.key",
+                       "--disk_free_bytes_min=" + value});
+  };
+  for (const std::string value : {"67108863", "1099511627777", "0", "-1", "abc"}) {
+    CommandResult refused = run(value);
+    EXPECT_EQ(refused.exit_code, 2) << value << ": " << refused.err;
+    EXPECT_TRUE(absl::StrContains(refused.err, "--disk_free_bytes_min")) << refused.err;
+  }
+  for (const std::string value : {"67108864", "1099511627776"}) {
+    CommandResult accepted = run(value);
+    EXPECT_EQ(accepted.exit_code, 1) << value << ": " << accepted.err;
+    EXPECT_TRUE(absl::StrContains(accepted.err, "--tree_head_key: ")) << accepted.err;
+  }
+}
+
 }  // namespace
 }  // namespace daftar::testing
