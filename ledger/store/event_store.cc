@@ -254,7 +254,10 @@ EventStoreImpl::~EventStoreImpl() {
     // The head it closed at: the next open must find the log reaching it (head_marker.h).
     if (marker_checked_) {
       const Head head = GetHead();
-      WriteHeadMarker(path_, {head.position, head.hash}).IgnoreError();
+      absl::StatusOr<uint64_t> entries = CountIdempotencyEntries();
+      HeadMarker marker{head.position, head.hash, std::nullopt};
+      if (entries.ok()) marker.idempotency_entries = *entries;
+      WriteHeadMarker(path_, marker).IgnoreError();
     }
   }
   relay_->Detach();
@@ -556,6 +559,16 @@ absl::Status EventStoreImpl::Flush() {
   return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
 }
 
+absl::StatusOr<uint64_t> EventStoreImpl::CountIdempotencyEntries() {
+  uint64_t count = 0;
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, idempotency_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  if (absl::Status s = FromRocks(it->status(), "count idempotency entries"); !s.ok()) return s;
+  return count;
+}
+
 absl::Status EventStoreImpl::CheckHeadMarker() {
   absl::StatusOr<std::optional<HeadMarker>> marker = ReadHeadMarker(path_);
   if (!marker.ok()) return marker.status();
@@ -581,7 +594,20 @@ absl::Status EventStoreImpl::CheckHeadMarker() {
       }
     }
   }
-  if (absl::Status s = WriteHeadMarker(path_, {head.position, head.hash}); !s.ok()) return s;
+  absl::StatusOr<uint64_t> entries = CountIdempotencyEntries();
+  if (!entries.ok()) return entries.status();
+  if (marker->has_value() && (*marker)->idempotency_entries.has_value() &&
+      *entries < *(*marker)->idempotency_entries) {
+    return absl::DataLossError(absl::StrCat(
+        "the idempotency index holds ", *entries, " request ids but held ",
+        *(*marker)->idempotency_entries, " when the store last opened or closed (",
+        kHeadMarkerFile, "): a retried request could be written twice (a damaged MANIFEST that "
+        "RocksDB took for a torn tail dropped an SST file); restore from a backup "
+        "(docs/DURABILITY.md)"));
+  }
+  if (absl::Status s = WriteHeadMarker(path_, {head.position, head.hash, *entries}); !s.ok()) {
+    return s;
+  }
   marker_checked_ = true;
   return absl::OkStatus();
 }

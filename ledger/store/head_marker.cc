@@ -52,7 +52,14 @@ absl::StatusOr<std::optional<HeadMarker>> ReadHeadMarker(const std::string& dir)
       absl::StrSplit(absl::StripAsciiWhitespace(text.str()), ' ');
   HeadMarker marker;
   const auto is_hex = [](char c) { return absl::ascii_isdigit(c) || (c >= 'a' && c <= 'f'); };
-  if (fields.size() != 2 || !absl::SimpleAtoi(fields[0], &marker.position) ||
+  if (fields.size() == 3) {
+    uint64_t entries = 0;
+    if (!absl::SimpleAtoi(fields[2], &entries)) {
+      return absl::DataLossError(absl::StrCat(path, ": not a head marker (idempotency entries)"));
+    }
+    marker.idempotency_entries = entries;
+  }
+  if (fields.size() < 2 || fields.size() > 3 || !absl::SimpleAtoi(fields[0], &marker.position) ||
       fields[1].size() != 2 * kHashBytes ||
       !std::all_of(fields[1].begin(), fields[1].end(), is_hex)) {
     return absl::DataLossError(
@@ -67,7 +74,9 @@ absl::Status WriteHeadMarker(const std::string& dir, const HeadMarker& marker) {
   const std::string temporary = path + ".tmp";
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << marker.position << " " << absl::BytesToHexString(marker.hash) << "\n";
+    out << marker.position << " " << absl::BytesToHexString(marker.hash);
+    if (marker.idempotency_entries.has_value()) out << " " << *marker.idempotency_entries;
+    out << "\n";
     out.flush();
     if (!out.good()) return Errno("write", temporary);
   }

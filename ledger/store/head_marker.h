@@ -22,10 +22,15 @@ inline constexpr char kHeadMarkerFile[] = "DAFTAR-HEAD";
 struct HeadMarker {
   uint64_t position = 0;
   std::string hash;  // 32 bytes
+  // Entries of the `idempotency` column family (one per request id ever written; never deleted
+  // nor overwritten, so the count only grows). A damaged MANIFEST can drop an SST of that family
+  // while the events survive: a retried request would then be written twice. nullopt in a
+  // marker that does not carry it.
+  std::optional<uint64_t> idempotency_entries;
 };
 
 // The marker of `dir`, nullopt if there is none (a store made before markers, a backup copy).
-// DATA_LOSS naming the file if it does not parse ("<position> <64 hex>\n").
+// DATA_LOSS naming the file if it does not parse ("<position> <64 hex> [<idempotency entries>]\n").
 absl::StatusOr<std::optional<HeadMarker>> ReadHeadMarker(const std::string& dir);
 
 // Writes the marker atomically and durably (temporary file, fsync, rename, fsync of the

@@ -254,27 +254,20 @@ TEST(CorruptionTest, StreamsSstIsRefusedAtOpenOrByTheStreamReadThatNeedsIt) {
   EXPECT_GE(refused, 1);
 }
 
-TEST(CorruptionTest, IdempotencySstIsRefusedAtOpenOrByTheLookupThatNeedsIt) {
+// Every open counts the idempotency index against the head marker (head_marker.h), reading all
+// of it: a damaged block there is refused at open even without the file check.
+TEST(CorruptionTest, IdempotencySstIsRefusedAtOpenEvenWithoutTheFileCheck) {
   ScopedTempDir dir;
   WriteStore(dir.path(), /*flush=*/true);
   const SstFile sst = LargestSst(dir.path(), "idempotency");
   ASSERT_TRUE(FlipFileByte(sst.path, sst.data_bytes / 2).ok());
   ExpectRefusedByTheFileCheck(dir.path(), sst.path);
   absl::StatusOr<std::unique_ptr<EventStore>> store = OpenWithoutFileCheck(dir.path());
-  ASSERT_TRUE(store.ok()) << store.status();
-  int refused = 0;
-  for (int i = 1; i <= kRecords; ++i) {
-    absl::StatusOr<std::optional<IdempotencyEntry>> entry =
-        (*store)->LookupRequest(absl::StrCat("r", i));
-    if (entry.ok()) {
-      ASSERT_TRUE(entry->has_value()) << "r" << i;
-      EXPECT_EQ((*entry)->first_position, static_cast<uint64_t>(i));
-      continue;
-    }
-    ++refused;
-    EXPECT_EQ(entry.status().code(), absl::StatusCode::kDataLoss);
-  }
-  EXPECT_GE(refused, 1);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kDataLoss) << store.status();
+  EXPECT_THAT(Message(store.status()),
+              MatchesRegex(absl::StrCat("open ", dir.path(), ": count idempotency entries: "
+                                        "rocksdb: Corruption: block checksum mismatch: .* in ",
+                                        sst.path, " offset [0-9]+ size [0-9]+")));
 }
 
 // The blocks after the data blocks (index, properties, metaindex) and the footer are read when
@@ -464,13 +457,40 @@ TEST(CorruptionTest, AStoreOlderThanItsHeadMarkerIsRefusedAtOpen) {
     std::ifstream in(older + marker);
     std::getline(in, text);
   }
-  text.back() = text.back() == '0' ? '1' : '0';
+  // The last hex digit of the hash (the second field; the third is the idempotency count).
+  const size_t hash_end = text.find(' ', text.find(' ') + 1);
+  ASSERT_NE(hash_end, std::string::npos) << text;
+  text[hash_end - 1] = text[hash_end - 1] == '0' ? '1' : '0';
   {
     std::ofstream out(older + marker, std::ios::trunc);
     out << text << "\n";
   }
   EXPECT_THAT(Message(OpenStatus(older)),
               HasSubstr("the record at position 5 is not the one the store held there"));
+}
+
+// The idempotency index shorter than the marker says (an SST of it dropped by a damaged
+// MANIFEST while the events survive, as a check after the round-2 tester found): refused, since
+// a retried request would be written twice.
+TEST(CorruptionTest, FewerIdempotencyEntriesThanMarkedIsRefusedAtOpen) {
+  ScopedTempDir dir;
+  WriteStore(dir.path(), /*flush=*/true);
+  const std::string marker = dir.path() + "/" + kHeadMarkerFile;
+  std::string text;
+  {
+    std::ifstream in(marker);
+    std::getline(in, text);
+  }
+  const size_t count_at = text.rfind(' ') + 1;
+  EXPECT_EQ(text.substr(count_at), absl::StrCat(kRecords));
+  {
+    std::ofstream out(marker, std::ios::trunc);
+    out << text.substr(0, count_at) << kRecords + 1 << "\n";
+  }
+  const absl::Status status = OpenStatus(dir.path());
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_THAT(Message(status), HasSubstr(absl::StrCat("the idempotency index holds ", kRecords,
+                                                      " request ids but held ", kRecords + 1)));
 }
 
 TEST(CorruptionTest, ManifestIsRefusedAtOpenNamingItAndTheOffset) {
