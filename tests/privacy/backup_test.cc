@@ -30,6 +30,7 @@
 
 namespace daftar {
 namespace {
+using ::daftar::testing::PathOfLength;
 
 const std::string kScenario = std::string(DAFTAR_SOURCE_DIR) + "/examples/scenario-small";
 // Hires.csv line 2's person (OFF-00001): an ineligible hire whose CNSS number is still sealed.
@@ -344,17 +345,6 @@ TEST_F(LedgerBackupTest, RefusesAHalfInsideTheLiveDirectoryItMustStayApartFrom) 
                                   dir_.path() + "/k2"}) {
     EXPECT_FALSE(std::filesystem::exists(path)) << path;
   }
-}
-
-// A path of `bytes` bytes under `base`: directories of 200-byte names (made here), then a last
-// component (not made) that completes the length.
-std::string PathOfLength(const std::string& base, size_t bytes) {
-  std::string parent = base;
-  while (bytes - parent.size() > 250) {
-    parent += "/" + std::string(200, 'd');
-    std::filesystem::create_directory(parent);
-  }
-  return parent + "/" + std::string(bytes - parent.size() - 1, 'b');
 }
 
 TEST_F(LedgerBackupTest, DirectoriesAreAcceptedAtTheirLengthBoundAndRefusedOneByteMore) {

@@ -21,6 +21,7 @@
 
 namespace daftar::store::testing {
 namespace {
+using ::daftar::testing::PathOfLength;
 
 // Appending threads, and the appends acknowledged before the backup is called.
 constexpr int kAppenderThreads = 6;
@@ -190,17 +191,6 @@ TEST_F(StoreTest, BackupRefusesABadDirectoryWithExactCodesAndWritesNothing) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()),
                           std::filesystem::directory_iterator()),
             1) << "only the file the test made";
-}
-
-// A path of `bytes` bytes under `base`: directories of 200-byte names (made here), then a last
-// component (not made) that completes the length.
-std::string PathOfLength(const std::string& base, size_t bytes) {
-  std::string parent = base;
-  while (bytes - parent.size() > 250) {
-    parent += "/" + std::string(200, 'd');
-    std::filesystem::create_directory(parent);
-  }
-  return parent + "/" + std::string(bytes - parent.size() - 1, 'b');
 }
 
 TEST_F(StoreTest, BackupDirectoryIsAcceptedAtItsLengthBoundAndRefusedOneByteMore) {

@@ -34,6 +34,17 @@ class TempDir {
   std::string path_;
 };
 
+// A path of `bytes` bytes under `base`, for tests of a path-length bound: directories of
+// 200-byte names (made here), then a last component (not made) that completes the length.
+inline std::string PathOfLength(const std::string& base, size_t bytes) {
+  std::string parent = base;
+  while (bytes - parent.size() > 250) {
+    parent += "/" + std::string(200, 'd');
+    std::filesystem::create_directory(parent);
+  }
+  return parent + "/" + std::string(bytes - parent.size() - 1, 'b');
+}
+
 }  // namespace daftar::testing
 
 #endif  // DAFTAR_TESTS_SUPPORT_TEMP_DIR_H_
