@@ -384,6 +384,9 @@ TEST(ParseHireRowTest, FieldErrors) {
        "alpha-2)"},
       {[](HireRow& r) { r.job_title = "a\nb"; },
        "hires.csv:2: field job_title: value 'a\\x0Ab' contains a control character"},
+      // Escaped, this would show "\x1140163196": the CNSS number of the row.
+      {[](HireRow& r) { r.job_title = std::string("Conseiller \x11") + "40163196"; },
+       "hires.csv:2: field job_title: value '******196' contains a control character"},
   };
   for (const Case& c : cases) {
     HireRow row = GoodHire();
@@ -425,6 +428,9 @@ TEST(ParseHireRowTest, NoMessageShowsTheCnssNumberOrCin) {
   add([](HireRow& r) { r.nationality = "140163196"; });
   add([](HireRow& r) { r.contract_id = std::string(300, 'x') + "140163196"; });
   add([](HireRow& r) { r.job_title = "ZG190897\t"; });
+  // A control byte, then the CNSS number's last 8 digits: escaped, "\x11" + "40163196" would
+  // show "\x1140163196", the whole number (the hires.csv fuzzer's finding).
+  add([](HireRow& r) { r.job_title = std::string("Conseiller \x11") + "40163196"; });
   for (const HireRow& row : rows) {
     const absl::Status status = ParseHireRow(row).status();
     ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
@@ -588,6 +594,9 @@ TEST(ParseDeclarationRowTest, NoMessageShowsTheCnssNumber) {
   add([](DeclarationRow& r) { r.gross_salary_mad = "140163196"; });
   add([](DeclarationRow& r) { r.gross_salary_mad = "140163196.00x"; });
   add([](DeclarationRow& r) { r.situation = "140163196"; });
+  // Escaped, a control byte's hex digits join the digits after it ("\x11" + "40163196").
+  add([](DeclarationRow& r) { r.gross_salary_mad = std::string("\x11") + "40163196.00"; });
+  add([](DeclarationRow& r) { r.situation = std::string("\x11") + "40163196"; });
   for (const DeclarationRow& row : rows) {
     const absl::Status status = ParseDeclarationRow(row).status();
     ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

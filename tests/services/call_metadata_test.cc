@@ -1,0 +1,40 @@
+// services/call_metadata.h: how a refused actor, role or request id is shown in a message.
+// DESIGN.md §3: no message shows what may be a CNSS number, even when escaping a control byte
+// writes hex digits next to the value's own digits.
+#include "services/call_metadata.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+
+namespace daftar::services {
+namespace {
+
+TEST(ShowCallValueTest, EscapesAndBoundsWhatWasSent) {
+  EXPECT_EQ(ShowCallValue("auditor-7"), "auditor-7");
+  EXPECT_EQ(ShowCallValue("a\nb"), "a\\nb");
+  EXPECT_EQ(ShowCallValue(std::string(64, 'x')), std::string(64, 'x'));  // at the bound
+  EXPECT_EQ(ShowCallValue(std::string(65, 'x')), std::string(64, 'x') + "...");  // past it
+}
+
+TEST(ShowCallValueTest, MasksARunOfNineDigits) {
+  EXPECT_EQ(ShowCallValue("140163196"), "******196");
+  EXPECT_EQ(ShowCallValue("1401631"), "1401631");  // 7 digits: not a CNSS number's shape
+}
+
+// "\x11" then 7 digits: absl::CHexEscape escapes a hex digit that follows an escape, so the
+// shown text holds no run of 9 digits ("11" + "4016319" would be one) and reads unambiguously.
+// ledger/domain/rows.cc's own escape does not, and checks the shown text instead (its tests).
+TEST(ShowCallValueTest, EscapingMakesNoRunOfDigits) {
+  const std::string value = std::string("\x11") + "4016319";
+  EXPECT_EQ(ShowCallValue(value), "\\x11\\x34\\x30\\x31\\x36\\x33\\x31\\x39");
+  const absl::Status status = CheckActorOrRole(value);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(),
+            "value \"\\x11\\x34\\x30\\x31\\x36\\x33\\x31\\x39\" must be 1..256 printable "
+            "ASCII characters (0x20..0x7E) without leading or trailing blanks; byte 1 is 0x11");
+}
+
+}  // namespace
+}  // namespace daftar::services
