@@ -181,8 +181,10 @@ std::string HireBatchRequestId(const Scenario& s, int32_t period,
   store::Sha256Hasher hasher;
   for (size_t i : indexes) {
     const HireRow& h = s.hires[i];
-    for (absl::string_view f : {absl::string_view(h.source.file()),
-                                absl::string_view(absl::StrCat(h.source.line())),
+    // Named, not a temporary inside the braces: a range-for does not extend the life of a
+    // temporary that a string_view element points into (clang's -Wdangling).
+    const std::string line = absl::StrCat(h.source.line());
+    for (absl::string_view f : {absl::string_view(h.source.file()), absl::string_view(line),
                                 absl::string_view(h.contract_id), absl::string_view(h.cnss_number),
                                 absl::string_view(h.cin), absl::string_view(h.hire_date),
                                 absl::string_view(h.contract_type),
