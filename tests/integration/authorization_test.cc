@@ -243,7 +243,7 @@ TEST(AuthorizationTest, AuditReadsAreForAuditorsAndAdmins) {
   auto scenario = StartImportedScenario();
   ASSERT_TRUE(scenario.ok()) << scenario.status();
   const std::string address = scenario->server->address();
-  for (const std::string& role : {"auditor", "admin"}) {
+  for (const std::string role : {"auditor", "admin"}) {
     for (const std::vector<std::string>& read :
          {std::vector<std::string>{"report", "balances"},
           std::vector<std::string>{"report", "program", "--format=json"},
@@ -276,7 +276,7 @@ TEST(AuthorizationTest, ACompanyRoleNeedsItsIceAndSeesItsOwnContracts) {
   auto scenario = StartImportedScenario();
   ASSERT_TRUE(scenario.ok()) << scenario.status();
   const std::string address = scenario->server->address();
-  for (const std::string& role : {"company", "company:", "company:00290723600003",
+  for (const std::string role : {"company", "company:", "company:00290723600003",
                                   "company:0029072360000350", "company:00290723600003x"}) {
     CommandResult refused = RunCli(address, {"--role=" + role, "report", "balances"});
     EXPECT_EQ(refused.exit_code, 2) << role;

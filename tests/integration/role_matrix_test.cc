@@ -488,7 +488,9 @@ TEST(RoleMatrixTest, EveryRpcForEveryRoleOverMutualTls) {
          v1::ReidentifySubjectResponse out;
          grpc::Status status =
              v1::Subjects::NewStub(stub_of(c))->ReidentifySubject(NewContext().get(), r, &out);
-         if (status.ok()) EXPECT_EQ(out.cnss_number(), "900000002");
+         if (status.ok()) {
+           EXPECT_EQ(out.cnss_number(), "900000002");
+         }
          return status;
        }},
       {"EraseSubject", {"admin"}, [&](const Caller& c) {

@@ -321,7 +321,9 @@ TEST(ServerValidationTest, ActorAndRoleAreRecordedWithEveryEvent) {
         {"DeclarationMonthImported", "cnss"}};
     const auto it = role_of_type.find(record.event_type);
     const std::string expected = it == role_of_type.end() ? "" : it->second;
-    if (!expected.empty()) ASSERT_EQ(record.metadata.role, expected) << record.position;
+    if (!expected.empty()) {
+      ASSERT_EQ(record.metadata.role, expected) << record.position;
+    }
   }
   EXPECT_EQ(records->front().metadata.role, "admin");
   EXPECT_EQ(records->back().metadata.role, "cnss");  // the last month's closing event
