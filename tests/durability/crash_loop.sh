@@ -75,6 +75,7 @@ clients=4
 seed=""
 build_dir="$repo/build"
 self_test=0
+cycles_given=0
 keep=0
 
 usage() {
@@ -89,7 +90,7 @@ die() {
 
 for arg in "$@"; do
   case "$arg" in
-    --cycles=*) cycles="${arg#*=}" ;;
+    --cycles=*) cycles="${arg#*=}"; cycles_given=1 ;;
     --clients=*) clients="${arg#*=}" ;;
     --seed=*) seed="${arg#*=}" ;;
     --build_dir=*) build_dir="${arg#*=}" ;;
@@ -107,6 +108,9 @@ want_number() {
     die "--$1=$2: want a decimal number $3..$4 (no sign, no leading zero)"
   fi
 }
+if ((self_test && cycles_given)); then
+  die "--cycles=$cycles does not apply to --self_test (it runs one load and one rollback)"
+fi
 want_number cycles "$cycles" 1 "$CYCLES_MAX"
 want_number clients "$clients" 1 "$CLIENTS_MAX"
 if [[ -z "$seed" ]]; then
@@ -138,8 +142,8 @@ supervise() {
   trap 'stop_on_signal INT 130' INT
   trap 'stop_on_signal TERM 143' TERM
   trap 'stop_on_signal HUP 129' HUP
-  local args=("--cycles=$cycles" "--clients=$clients" "--seed=$seed" "--build_dir=$build_dir")
-  if ((self_test)); then args+=(--self_test); fi
+  local args=("--clients=$clients" "--seed=$seed" "--build_dir=$build_dir")
+  if ((self_test)); then args+=(--self_test); else args+=("--cycles=$cycles"); fi
   if ((keep)); then args+=(--keep); fi  # for the worker, should it outlive the supervisor
   CRASH_LOOP_WORKER_DIR="$work" CRASH_LOOP_SUPERVISOR=$$ \
     setsid bash "${BASH_SOURCE[0]}" "${args[@]}" &
