@@ -254,7 +254,7 @@ EventStoreImpl::~EventStoreImpl() {
     // The head it closed at: the next open must find the log reaching it (head_marker.h).
     if (marker_checked_) {
       const Head head = GetHead();
-      absl::StatusOr<uint64_t> entries = CountIdempotencyEntries();
+      absl::StatusOr<uint64_t> entries = CountEntries(idempotency_, "idempotency entries");
       HeadMarker marker{head.position, head.hash, std::nullopt};
       if (entries.ok()) marker.idempotency_entries = *entries;
       WriteHeadMarker(path_, marker).IgnoreError();
@@ -559,13 +559,14 @@ absl::Status EventStoreImpl::Flush() {
   return FromRocks(db_->Flush(rocksdb::FlushOptions(), handles_), "flush");
 }
 
-absl::StatusOr<uint64_t> EventStoreImpl::CountIdempotencyEntries() {
+absl::StatusOr<uint64_t> EventStoreImpl::CountEntries(rocksdb::ColumnFamilyHandle* family,
+                                                      absl::string_view what) {
   uint64_t count = 0;
   rocksdb::ReadOptions read;
   read.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, idempotency_));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read, family));
   for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
-  if (absl::Status s = FromRocks(it->status(), "count idempotency entries"); !s.ok()) return s;
+  if (absl::Status s = FromRocks(it->status(), absl::StrCat("count ", what)); !s.ok()) return s;
   return count;
 }
 
@@ -594,7 +595,21 @@ absl::Status EventStoreImpl::CheckHeadMarker() {
       }
     }
   }
-  absl::StatusOr<uint64_t> entries = CountIdempotencyEntries();
+  // One `streams` entry per record, written in the record's own batch and never deleted: fewer
+  // means a dropped SST of that family (a damaged MANIFEST that RocksDB took for a torn tail),
+  // after which an append's expected-version check would take an old stream for a new one.
+  // Needs no marker. One iteration over the index at open: 0.62 s for 6.3 million entries (the
+  // 2030 program's size; a warm open of that store took 0.83 s in all, docs/DURABILITY.md).
+  absl::StatusOr<uint64_t> stream_entries = CountEntries(streams_, "stream index entries");
+  if (!stream_entries.ok()) return stream_entries.status();
+  if (*stream_entries != head.position) {
+    return absl::DataLossError(absl::StrCat(
+        "the streams index holds ", *stream_entries, " entries but the log holds ",
+        head.position, " records (one entry per record): an append could take an old stream "
+        "for a new one (a damaged MANIFEST that RocksDB took for a torn tail dropped an SST "
+        "file); restore from a backup (docs/DURABILITY.md)"));
+  }
+  absl::StatusOr<uint64_t> entries = CountEntries(idempotency_, "idempotency entries");
   if (!entries.ok()) return entries.status();
   if (marker->has_value() && (*marker)->idempotency_entries.has_value() &&
       *entries < *(*marker)->idempotency_entries) {

@@ -141,12 +141,13 @@ class EventStoreImpl final : public EventStore {
   absl::Status FailStop(const absl::Status& cause) override;
 
   // At open (Options::verify_at_open): the log must reach the position and hash of the head
-  // marker (head_marker.h), and the idempotency index hold at least the marked entries, else
-  // DATA_LOSS naming both figures; then marks the head. The
-  // clean close marks it again (only once this check ran).
+  // marker (head_marker.h), the idempotency index hold at least the marked entries, and the
+  // streams index exactly one entry per record, else DATA_LOSS naming both figures; then marks
+  // the head. The clean close marks it again (only once this check ran).
   absl::Status CheckHeadMarker();
-  // Keys of the `idempotency` column family (one iteration; requests, not events: few).
-  absl::StatusOr<uint64_t> CountIdempotencyEntries();
+  // Keys of column family `family` (one iteration, not cached); `what` names it in an error.
+  absl::StatusOr<uint64_t> CountEntries(rocksdb::ColumnFamilyHandle* family,
+                                        absl::string_view what);
   bool marker_checked_ = false;
 
   // Called once by Open before the store is shared (startup_check.cc): builds the Merkle nodes
