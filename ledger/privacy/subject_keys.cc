@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
+#include <string>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +20,7 @@
 #include "ledger/domain/owner_only_file.h"
 #include "ledger/domain/rows.h"
 #include "ledger/store/backup.h"
+#include "ledger/store/log_scan.h"
 #include "rocksdb/db.h"
 #include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
@@ -152,7 +155,16 @@ absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(
   if (absl::Status s = PrepareDirectory(dir); !s.ok()) return s;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = rocksdb::DB::Open(DatabaseOptions(env), dir, &raw);
-  if (absl::Status s = FromRocks(status, dir, "open"); !s.ok()) return s;
+  if (absl::Status s = FromRocks(status, dir, "open"); !s.ok()) {
+    // RocksDB names neither the file nor the offset of a damaged log record; find them, as the
+    // event store does (ledger/store/log_scan.h).
+    if (status.IsCorruption()) {
+      if (std::optional<std::string> damage = store::LocateLogDamage(dir)) {
+        return absl::DataLossError(absl::StrCat(s.message(), " (", *damage, ")"));
+      }
+    }
+    return s;
+  }
   std::unique_ptr<SubjectKeyStore> store(new SubjectKeyStore());
   store->db_.reset(raw);
   // Every block of every SST file, checked before a key is served (a few MB: milliseconds).
@@ -176,7 +188,7 @@ SubjectKeyStore::~SubjectKeyStore() {
     absl::MutexLock lock(&mu_);
     stopped = !fail_stop_.ok();
   }
-  if (!stopped && RoomToFlush()) {
+  if (!stopped && RoomToFlush().ok()) {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     if (db_->Flush(flush).ok()) {
@@ -234,18 +246,21 @@ absl::Status SubjectKeyStore::CheckFreeSpace() {
       "space and retry with the same request id"));
 }
 
-bool SubjectKeyStore::RoomToFlush() {
+absl::Status SubjectKeyStore::RoomToFlush() {
   uint64_t memtable_bytes = 0;
-  uint64_t free_bytes = 0;
   if (!db_->GetIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &memtable_bytes)) {
-    return false;
+    return absl::InternalError(absl::StrCat("key store ", dir_, ": memtable size unreadable"));
   }
-  if (!db_->GetFileSystem()
-           ->GetFreeSpace(dir_, rocksdb::IOOptions(), &free_bytes, nullptr)
-           .ok()) {
-    return false;
+  uint64_t free_bytes = 0;
+  const rocksdb::IOStatus status = db_->GetFileSystem()->GetFreeSpace(
+      dir_, rocksdb::IOOptions(), &free_bytes, nullptr);
+  if (!status.ok()) return FromRocks(status, dir_, "free space");
+  if (free_bytes >= disk_free_bytes_min_ && free_bytes - disk_free_bytes_min_ >= memtable_bytes) {
+    return absl::OkStatus();
   }
-  return free_bytes >= disk_free_bytes_min_ && free_bytes - disk_free_bytes_min_ >= memtable_bytes;
+  return absl::ResourceExhaustedError(absl::StrCat(
+      free_bytes, " bytes free on its filesystem, a flush of the memtable needs ", memtable_bytes,
+      " bytes above the reserve of ", disk_free_bytes_min_, " bytes (--disk_free_bytes_min)"));
 }
 
 absl::StatusOr<SubjectKey> SubjectKeyStore::Decode(const std::string& subject_id,
@@ -426,11 +441,11 @@ absl::StatusOr<uint64_t> SubjectKeyStore::Backup(const std::string& directory) {
     absl::MutexLock lock(&mu_);
     // The checkpoint flushes the memtable into the key store's directory: not without room.
     if (!fail_stop_.ok()) return fail_stop_;
-    if (!RoomToFlush()) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "disk full: key store ", dir_, ": ", what, ": no room above the reserve of ",
-          disk_free_bytes_min_, " bytes (--disk_free_bytes_min) to flush the memtable first; "
-          "nothing written: free space and retry"));
+    if (absl::Status room = RoomToFlush(); !room.ok()) {
+      if (!absl::IsResourceExhausted(room)) return room;
+      return absl::ResourceExhaustedError(absl::StrCat("disk full: key store ", dir_, ": ", what,
+                                                       ": ", room.message(),
+                                                       "; nothing written: free space and retry"));
     }
     rocksdb::Checkpoint* raw = nullptr;
     if (absl::Status s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), dir_, what);

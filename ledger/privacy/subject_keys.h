@@ -149,8 +149,12 @@ class SubjectKeyStore {
   absl::StatusOr<SubjectKey> Decode(const std::string& subject_id, const std::string& value) const;
   absl::Status PurgeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Whether the memtable fits above the reserve: the close flushes it only then.
-  bool RoomToFlush();
+  // OK when the memtable fits above the reserve (the close and a backup flush it only then);
+  // else RESOURCE_EXHAUSTED "<free> bytes free on its filesystem, a flush of the memtable needs
+  // <memtable> bytes above the reserve of <reserve> bytes (--disk_free_bytes_min)" (worded as the
+  // event store's CheckRoomToFlush; an empty memtable still counts its arena, ~2 KiB), or
+  // INTERNAL if a figure cannot be read. The caller puts what it was doing in front.
+  absl::Status RoomToFlush();
 
   // The number of keys held (one iteration).
   absl::StatusOr<uint64_t> CountKeys();

@@ -1,5 +1,5 @@
-// Locating damage in RocksDB's log-format files (private; docs/DURABILITY.md "What is detected
-// where"). RocksDB refuses a damaged write-ahead log record at open ("Corruption: checksum
+// Locating damage in RocksDB's log-format files (the event store's and the subject key store's
+// opens; docs/DURABILITY.md "What is detected where"). RocksDB refuses a damaged write-ahead log record at open ("Corruption: checksum
 // mismatch", with wal_recovery_mode kTolerateCorruptedTailRecords) without naming the file or
 // the offset; this reads the files again to name them.
 #ifndef DAFTAR_LEDGER_STORE_LOG_SCAN_H_

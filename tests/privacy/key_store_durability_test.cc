@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/rocks_tamper.h"
 #include "ledger/domain/scenario.h"
@@ -24,6 +25,7 @@ namespace daftar::privacy {
 namespace {
 
 namespace fs = std::filesystem;
+using ::daftar::testing::FaultFileSystem;
 using ::daftar::testing::FlipFileByte;
 
 constexpr int kSubjects = 200;
@@ -70,6 +72,12 @@ TEST(KeyStoreDurabilityTest, ADamagedLogRecordOfACrashedKeyStoreIsRefusedNotRepl
   ASSERT_FALSE(reopened.ok()) << "opened with " << (*reopened)->SubjectIds()->size() << " keys";
   EXPECT_EQ(reopened.status().code(), absl::StatusCode::kDataLoss) << reopened.status();
   EXPECT_TRUE(absl::StrContains(reopened.status().message(), absl::StrCat("key store ", crashed)))
+      << reopened.status();
+  // The log and the damaged record's offset, found by reading the log again (log_scan.h).
+  EXPECT_THAT(std::string(reopened.status().message()),
+              ::testing::MatchesRegex(absl::StrCat(
+                  ".*\\(", log, ": record at offset [0-9]+ \\([0-9]+ payload bytes\\) fails its "
+                  "checksum\\)")))
       << reopened.status();
 }
 
@@ -154,6 +162,44 @@ TEST(KeyStoreDurabilityTest, BelowTheReserveANewKeyIsRefusedAndNothingIsWritten)
 // A failed sync of the key store (a new person's key) is a fail-stop of the whole ledger: the
 // hire is not recorded, the event store stops too (so the server's health and log show it), and
 // nothing more is acknowledged until a restart, even once the disk works again.
+// A backup flushes the memtable first: refused below the reserve, or when the memtable does not
+// fit above it, naming the free bytes, the memtable's and the reserve; nothing written. Then
+// taken once there is room.
+TEST(KeyStoreDurabilityTest, ABackupWithoutRoomToFlushIsRefusedWithTheFigures) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/keys";
+  const std::string copy = dir.path() + "/copy";
+  constexpr uint64_t kReserveBytes = uint64_t{64} << 20;
+  constexpr uint64_t kRoomBytes = uint64_t{64} << 20;  // above the reserve: a memtable (~3 MB)
+  FaultFileSystem fault;
+  auto keys = SubjectKeyStore::Open(path, nullptr, kReserveBytes, fault.env());
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_TRUE((*keys)->GetOrCreate({SubjectId(1)}).ok());
+  // The refusal's text, with the memtable's bytes as a pattern (its arena, not a fixed figure).
+  auto refusal = [&](const std::string& to, uint64_t free_bytes) {
+    return absl::StrCat("disk full: key store ", path, ": backup to \"", to, "\": ", free_bytes,
+                        " bytes free on its filesystem, a flush of the memtable needs [1-9][0-9]* "
+                        "bytes above the reserve of ", kReserveBytes,
+                        " bytes \\(--disk_free_bytes_min\\); nothing written: free space and "
+                        "retry");
+  };
+  fault.SetFreeSpace(kReserveBytes - 1);  // one byte below the reserve
+  auto below = (*keys)->Backup(copy);
+  EXPECT_EQ(below.status().code(), absl::StatusCode::kResourceExhausted) << below.status();
+  EXPECT_THAT(std::string(below.status().message()),
+              ::testing::MatchesRegex(refusal(copy, kReserveBytes - 1)));
+  fault.SetFreeSpace(kReserveBytes);  // at the reserve: no room for the memtable above it
+  auto at = (*keys)->Backup(copy);
+  EXPECT_EQ(at.status().code(), absl::StatusCode::kResourceExhausted) << at.status();
+  EXPECT_THAT(std::string(at.status().message()),
+              ::testing::MatchesRegex(refusal(copy, kReserveBytes)));
+  EXPECT_FALSE(fs::exists(copy));
+  fault.SetFreeSpace(kReserveBytes + kRoomBytes);
+  auto taken = (*keys)->Backup(copy);
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_EQ(*taken, 1u);  // keys in the backup half
+}
+
 TEST(KeyStoreDurabilityTest, AFailedKeySyncStopsTheLedgerUntilARestart) {
   auto scenario = domain::LoadScenario(std::string(DAFTAR_SOURCE_DIR) + "/examples/scenario-small");
   ASSERT_TRUE(scenario.ok()) << scenario.status();
@@ -161,7 +207,7 @@ TEST(KeyStoreDurabilityTest, AFailedKeySyncStopsTheLedgerUntilARestart) {
   size_t first_hires = 0;
   while (plan[first_hires].kind != domain::ImportStep::Kind::kHires) ++first_hires;
 
-  ::daftar::testing::FaultFileSystem fs;
+  FaultFileSystem fs;
   ::daftar::testing::TempLedgerDir dir;
   LedgerOptions options = dir.Options();
   options.key_store_env = fs.env();
