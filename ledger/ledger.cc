@@ -408,6 +408,16 @@ absl::Status CheckKeysApartFromData(absl::string_view keys_name, const std::stri
   return absl::OkStatus();
 }
 
+absl::Status CheckBackupOutsideLive(absl::string_view copy_name, const std::string& copy,
+                                   absl::string_view live_name, const std::string& live) {
+  if (Inside(copy, live)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        copy_name, " ", copy, " lies inside the ", live_name, " ", live,
+        " it copies; keep a backup outside the store, so that losing one does not lose both"));
+  }
+  return absl::OkStatus();
+}
+
 namespace {
 
 // The key store is what erasure destroys: it must not travel with the data directory (a copy or

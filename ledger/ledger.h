@@ -99,6 +99,14 @@ struct LedgerBackup {
 absl::Status CheckKeysApartFromData(absl::string_view keys_name, const std::string& keys,
                                     absl::string_view data_name, const std::string& data);
 
+// A backup half (`copy`, named `copy_name`) must not be, nor lie inside, the live directory it
+// copies (`live`, named `live_name`): a lost or wiped directory would take the copy with it, and
+// the copy's files would sit among RocksDB's own. Compared as CheckKeysApartFromData compares.
+// FAILED_PRECONDITION "<copy_name> <copy> lies inside the <live_name> <live> it copies; keep a
+// backup outside the store, so that losing one does not lose both"; OK otherwise.
+absl::Status CheckBackupOutsideLive(absl::string_view copy_name, const std::string& copy,
+                                   absl::string_view live_name, const std::string& live);
+
 // Identity and idempotency of one command.
 struct CommandContext {
   std::string request_id;  // required; derived from content by importing clients

@@ -187,6 +187,23 @@ absl::StatusOr<LedgerBackup> Ledger::Backup(const std::string& directory,
       return s;
     }
   }
+  // Nor inside the live directory of its own kind (found by a tester: the rule above let
+  // DIR inside --data_dir and KDIR inside --key_store_dir).
+  if (Comparable(directory)) {
+    if (absl::Status s = CheckBackupOutsideLive("field directory: value", directory,
+                                                "data directory", impl_->options.data_dir);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (Comparable(key_store_directory)) {
+    if (absl::Status s =
+            CheckBackupOutsideLive("field key_store_directory: value", key_store_directory,
+                                   "key store directory", impl_->options.key_store_dir);
+        !s.ok()) {
+      return s;
+    }
+  }
   absl::StatusOr<std::string> path = store::CheckBackupDirectory(
       directory, kLedgerBackupDirectoryBytesMax, "kLedgerBackupDirectoryBytesMax", "directory");
   if (!path.ok()) return path.status();

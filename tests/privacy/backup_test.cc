@@ -347,6 +347,30 @@ TEST_F(LedgerBackupTest, RefusesAHalfInsideTheLiveDirectoryItMustStayApartFrom) 
   }
 }
 
+// Nor inside the live directory of its own kind: losing or wiping that directory would take the
+// backup with it.
+TEST_F(LedgerBackupTest, RefusesAHalfInsideTheLiveDirectoryItCopies) {
+  const LedgerOptions live = dir_.Options();
+  const std::string data_in_data = live.data_dir + "/backup";
+  absl::StatusOr<LedgerBackup> refused = ledger_->Backup(data_in_data, dir_.path() + "/k1");
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("field directory: value ", data_in_data, " lies inside the data "
+                         "directory ", live.data_dir, " it copies; keep a backup outside the "
+                         "store, so that losing one does not lose both"));
+  const std::string keys_in_keys = live.key_store_dir + "/nested/key-backup";
+  refused = ledger_->Backup(dir_.path() + "/b2", keys_in_keys);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(refused.status().message(),
+            absl::StrCat("field key_store_directory: value ", keys_in_keys, " lies inside the "
+                         "key store directory ", live.key_store_dir, " it copies; keep a backup "
+                         "outside the store, so that losing one does not lose both"));
+  for (const std::string& path : {data_in_data, dir_.path() + "/k1", dir_.path() + "/b2",
+                                  live.key_store_dir + "/nested"}) {
+    EXPECT_FALSE(std::filesystem::exists(path)) << path;
+  }
+}
+
 TEST_F(LedgerBackupTest, DirectoriesAreAcceptedAtTheirLengthBoundAndRefusedOneByteMore) {
   static_assert(kLedgerBackupDirectoryBytesMax == 1017);
   std::filesystem::create_directory(dir_.path() + "/l");
