@@ -21,6 +21,7 @@
 #include "ledger/domain/rows.h"
 #include "ledger/store/backup.h"
 #include "ledger/store/log_scan.h"
+#include "ledger/store/rocks_util.h"
 #include "rocksdb/db.h"
 #include "rocksdb/file_system.h"
 #include "rocksdb/filter_policy.h"
@@ -32,13 +33,10 @@
 namespace daftar::privacy {
 namespace {
 
+// store::FromRocks's codes, the message naming the key store.
 absl::Status FromRocks(const rocksdb::Status& status, const std::string& dir,
                        absl::string_view what) {
-  if (status.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat("key store ", dir, ": ", what, ": rocksdb: ",
-                                     status.ToString());
-  if (status.IsCorruption()) return absl::DataLossError(message);
-  return absl::InternalError(message);
+  return store::FromRocks(status, absl::StrCat("key store ", dir, ": ", what));
 }
 
 rocksdb::Slice ToSlice(absl::string_view view) { return rocksdb::Slice(view.data(), view.size()); }

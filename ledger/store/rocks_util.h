@@ -13,11 +13,14 @@
 
 namespace daftar::store {
 
-// Corruption is DATA_LOSS (the bytes on disk are wrong); anything else is INTERNAL.
+// Corruption is DATA_LOSS (the bytes on disk are wrong); no space (ENOSPC) is
+// RESOURCE_EXHAUSTED, as every disk-full refusal of the store (docs/DURABILITY.md "Disk full");
+// anything else is INTERNAL. Shared with the subject key store (ledger/privacy).
 inline absl::Status FromRocks(const rocksdb::Status& status, absl::string_view what) {
   if (status.ok()) return absl::OkStatus();
   std::string message = absl::StrCat(what, ": rocksdb: ", status.ToString());
   if (status.IsCorruption()) return absl::DataLossError(message);
+  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
   return absl::InternalError(message);
 }
 

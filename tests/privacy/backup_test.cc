@@ -25,6 +25,7 @@
 #include "ledger/privacy/subject_keys.h"
 #include "ledger/projections/balances.h"
 #include "ledger/store/backup.h"
+#include "tests/support/fault_file_system.h"
 #include "tests/support/scenario_helpers.h"
 #include "tests/support/temp_dir.h"
 
@@ -369,6 +370,51 @@ TEST_F(LedgerBackupTest, RefusesAHalfInsideTheLiveDirectoryItCopies) {
                                   live.key_store_dir + "/nested"}) {
     EXPECT_FALSE(std::filesystem::exists(path)) << path;
   }
+}
+
+// A write failing in the middle of a backup: the key half fails after the data half was
+// written, and the call removes both directories whole (a directory left behind would pass for
+// a backup); the live stores stay healthy, and the next backup is taken. The same for the data
+// half itself. Faults from FaultFileSystem on the copies' CURRENT files, written by RocksDB's
+// checkpoint into "<half>.tmp".
+TEST(LedgerBackupFaultTest, AWriteFailingInEitherHalfLeavesNeitherDirectory) {
+  auto scenario = domain::LoadScenario(kScenario);
+  ASSERT_TRUE(scenario.ok()) << scenario.status();
+  testing::TempLedgerDir dir;
+  ::daftar::testing::FaultFileSystem store_fault;
+  ::daftar::testing::FaultFileSystem key_fault;
+  LedgerOptions options = dir.Options();
+  options.store_env = store_fault.env();
+  options.key_store_env = key_fault.env();
+  auto ledger = Ledger::Open(options);
+  ASSERT_TRUE(ledger.ok()) << ledger.status();
+  ASSERT_TRUE(testing::ImportInProcess(**ledger, *scenario).ok());
+  const std::string backup = dir.path() + "/backup";
+  const std::string key_backup = dir.path() + "/key-backup";
+  struct Case {
+    const char* name;
+    ::daftar::testing::FaultFileSystem* fault;
+    const char* failing_file;
+  };
+  for (const Case& c : {Case{"key half", &key_fault, "keys.tmp/CURRENT"},
+                        Case{"data half", &store_fault, "ledger.tmp/CURRENT"}}) {
+    SCOPED_TRACE(c.name);
+    c.fault->FailWrites(c.failing_file);
+    absl::StatusOr<LedgerBackup> failed = (*ledger)->Backup(backup, key_backup);
+    c.fault->StopFailing();
+    EXPECT_EQ(failed.status().code(), absl::StatusCode::kResourceExhausted) << failed.status();
+    EXPECT_NE(std::string(failed.status().message()).find("No space left on device (ENOSPC, "
+                                                          "injected by FaultFileSystem)"),
+              std::string::npos)
+        << failed.status();
+    EXPECT_FALSE(std::filesystem::exists(backup));
+    EXPECT_FALSE(std::filesystem::exists(key_backup));
+    EXPECT_TRUE((*ledger)->Store().Health().ok()) << (*ledger)->Store().Health();
+  }
+  absl::StatusOr<LedgerBackup> taken = (*ledger)->Backup(backup, key_backup);
+  ASSERT_TRUE(taken.ok()) << taken.status();
+  EXPECT_TRUE(std::filesystem::exists(backup + "/BACKUP.txt"));
+  EXPECT_TRUE(std::filesystem::exists(key_backup + "/KEYS-BACKUP.txt"));
 }
 
 TEST_F(LedgerBackupTest, DirectoriesAreAcceptedAtTheirLengthBoundAndRefusedOneByteMore) {
