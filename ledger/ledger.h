@@ -335,10 +335,12 @@ class Ledger {
   // --data_dir and --key_store_dir at copies of directory/ledger and key_store_directory/keys.
   // Errors: FAILED_PRECONDITION of CheckKeysApartFromData (checked first when both are
   // absolute paths within the bound, so that one inside the other is not reported as a missing
-  // parent); INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION of
-  // store::CheckBackupDirectory for either directory (`directory` checked first); those of
+  // parent), then of CheckBackupOutsideLive (`directory` inside the data directory,
+  // `key_store_directory` inside the key store); INVALID_ARGUMENT, ALREADY_EXISTS,
+  // FAILED_PRECONDITION of store::CheckBackupDirectory for either directory (`directory` checked first); those of
   // EventStore::Backup (DATA_LOSS: the copy failed its check) and SubjectKeyStore::Backup;
-  // INTERNAL when a file or directory cannot be written. On any
+  // RESOURCE_EXHAUSTED when a copy meets a full disk (ENOSPC), INTERNAL when a file or
+  // directory cannot be written otherwise. On any
   // error both directories are removed whole (only when this call created them): directories
   // left by a backup that returned OK are complete.
   absl::StatusOr<LedgerBackup> Backup(const std::string& directory,
