@@ -179,6 +179,13 @@ const std::vector<std::string>& ColumnFamilyNames() {
 
 absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& options) {
   if (options.path.empty()) return absl::InvalidArgumentError("options.path must not be empty");
+  if (options.head_marker_interval_ms < kHeadMarkerIntervalMsMin ||
+      options.head_marker_interval_ms > kHeadMarkerIntervalMsMax) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "options.head_marker_interval_ms: value ", options.head_marker_interval_ms, " is not ",
+        kHeadMarkerIntervalMsMin, "..", kHeadMarkerIntervalMsMax, " (kHeadMarkerIntervalMsMin.."
+        "kHeadMarkerIntervalMsMax, head_marker.h)"));
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   auto relay = std::make_shared<FailStopRelay>();
   absl::StatusOr<std::unique_ptr<rocksdb::DB>> db =
@@ -229,6 +236,7 @@ EventStoreImpl::EventStoreImpl(std::unique_ptr<rocksdb::DB> db,
       tip_(tip),
       path_(options.path),
       disk_free_bytes_min_(options.disk_free_bytes_min),
+      head_marker_interval_ms_(options.head_marker_interval_ms),
       relay_(std::move(relay)),
       head_{tip.position, tip.hash, tip.frontier.Root()} {
   relay_->Attach(this);
@@ -239,8 +247,10 @@ EventStoreImpl::~EventStoreImpl() {
     absl::MutexLock lock(&head_mu_);
     shutting_down_ = true;
     head_cv_.SignalAll();
+    marker_cv_.SignalAll();
     while (live_subscriptions_ > 0) head_cv_.Wait(&head_mu_);
   }
+  if (marker_thread_.joinable()) marker_thread_.join();  // the close writes the last marker
   // A clean close leaves nothing live in the write-ahead log: every record goes to SST files,
   // whose blocks are checksummed and read back at open (verify_files_at_open), and the flushed
   // logs are deleted. The one damage the log format cannot tell from a torn write (the length of
@@ -624,7 +634,32 @@ absl::Status EventStoreImpl::CheckHeadMarker() {
     return s;
   }
   marker_checked_ = true;
+  idempotency_entries_ = *entries;
+  marker_thread_ = std::thread([this] { RefreshHeadMarkers(); });
   return absl::OkStatus();
+}
+
+void EventStoreImpl::RefreshHeadMarkers() {
+  uint64_t marked_position = GetHead().position;  // CheckHeadMarker just marked it
+  for (;;) {
+    Head head;
+    {
+      absl::MutexLock lock(&head_mu_);
+      const absl::Time deadline = absl::Now() + absl::Milliseconds(head_marker_interval_ms_);
+      // WaitWithDeadline is true once the deadline passed; false when signalled (the close) or
+      // woken spuriously.
+      while (!shutting_down_ && !marker_cv_.WaitWithDeadline(&head_mu_, deadline)) {
+      }
+      if (shutting_down_) return;
+      head = head_;
+    }
+    // Published: synced before it was acknowledged, so a marker never claims more than the log
+    // holds. Not after a fail-stop (the head no longer moves anyway).
+    if (head.position == marked_position || !Health().ok()) continue;
+    if (WriteHeadMarker(path_, {head.position, head.hash, idempotency_entries_.load()}).ok()) {
+      marked_position = head.position;
+    }
+  }
 }
 
 }  // namespace daftar::store

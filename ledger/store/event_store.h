@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "ledger/store/head_marker.h"
 #include "ledger/store/limits.h"
 #include "ledger/store/record_scan.h"
 
@@ -147,6 +148,11 @@ struct Options {
   // found by the start-up check if it holds records since the last open, else by the first read
   // that needs it (the same message without "open <dir>: verify files").
   bool verify_files_at_open = true;
+  // How often, in milliseconds, the open store refreshes its head marker (head_marker.h) to the
+  // published head: kHeadMarkerIntervalMsMin..kHeadMarkerIntervalMsMax, default
+  // kHeadMarkerIntervalMsDefault (1 s); INVALID_ARGUMENT at Open outside. Only with
+  // verify_at_open (the marker is checked and first written there).
+  int64_t head_marker_interval_ms = kHeadMarkerIntervalMsDefault;
 };
 
 // What Backup wrote: the head of the copy, as the copy itself reports it once reopened and

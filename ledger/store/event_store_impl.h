@@ -19,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -149,6 +150,15 @@ class EventStoreImpl final : public EventStore {
   absl::StatusOr<uint64_t> CountEntries(rocksdb::ColumnFamilyHandle* family,
                                         absl::string_view what);
   bool marker_checked_ = false;
+  // Entries of the idempotency index: counted by CheckHeadMarker, then raised by each group
+  // once its write is durable (before it is published), so never above what the disk holds.
+  // The refreshed markers carry it; the clean close counts again.
+  std::atomic<uint64_t> idempotency_entries_{0};
+  // Started by CheckHeadMarker, joined by the destructor: every head_marker_interval_ms_ until
+  // the close, writes the marker when the published head moved and the store is healthy (a
+  // failed write is left for the next interval: the marker only ever lags).
+  void RefreshHeadMarkers();
+  std::thread marker_thread_;
 
   // Called once by Open before the store is shared (startup_check.cc): builds the Merkle nodes
   // of records that have none (a database written before the tree existed), if `verify` runs the
@@ -302,6 +312,7 @@ class EventStoreImpl final : public EventStore {
 
   const std::string path_;
   const uint64_t disk_free_bytes_min_;
+  const int64_t head_marker_interval_ms_;  // Options::head_marker_interval_ms
   // Durable writes (group writes, Put*) hold it shared; ResumeWrites exclusively, so that no
   // write is in flight while RocksDB resumes and the tip on disk is compared with the head.
   absl::Mutex resume_mu_;
@@ -322,6 +333,8 @@ class EventStoreImpl final : public EventStore {
   absl::CondVar head_cv_;
   Head head_ ABSL_GUARDED_BY(head_mu_);
   bool shutting_down_ ABSL_GUARDED_BY(head_mu_) = false;
+  // Signalled at close only: wakes RefreshHeadMarkers (head_cv_ fires on every publish).
+  absl::CondVar marker_cv_;
   int live_subscriptions_ ABSL_GUARDED_BY(head_mu_) = 0;
 
  public:

@@ -200,6 +200,7 @@ void EventStoreImpl::CommitGroup(const std::vector<PendingAppend*>& group) {
             // A group of n records moves the tip by exactly n: checked again by every reader.
             if (state.tip.position <= tip_.position) std::abort();
             tip_ = state.tip;
+            idempotency_entries_ += state.requests.size();  // one new request id each
             Publish(tip_);
           },
           &outcome_unknown);

@@ -19,6 +19,15 @@ namespace daftar::store {
 // The marker's file name inside the store's directory.
 inline constexpr char kHeadMarkerFile[] = "DAFTAR-HEAD";
 
+// While the store is open the marker is refreshed to the published head every
+// Options::head_marker_interval_ms (when the head moved; two fsyncs each time, on a thread of
+// its own, off the append path), so that after a crash a damaged log that RocksDB takes for a
+// torn tail is caught for every record older than one interval, not only for those held at the
+// last open. Bounds of the option, in milliseconds.
+inline constexpr int64_t kHeadMarkerIntervalMsDefault = 1000;
+inline constexpr int64_t kHeadMarkerIntervalMsMin = 1;
+inline constexpr int64_t kHeadMarkerIntervalMsMax = 3'600'000;  // one hour
+
 struct HeadMarker {
   uint64_t position = 0;
   std::string hash;  // 32 bytes
