@@ -152,17 +152,12 @@ absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(
     rocksdb::Env* env) {
   if (absl::Status s = PrepareDirectory(dir); !s.ok()) return s;
   rocksdb::DB* raw = nullptr;
+  // A damaged log record is refused before RocksDB reads it, naming the file and the offset, as
+  // the event store does (ledger/store/log_scan.h): RocksDB's recovery takes some damage for the
+  // end of the log, and the key store then opened without every key after it.
+  if (absl::Status s = store::CheckLogsBeforeOpen("key store", dir); !s.ok()) return s;
   rocksdb::Status status = rocksdb::DB::Open(DatabaseOptions(env), dir, &raw);
-  if (absl::Status s = FromRocks(status, dir, "open"); !s.ok()) {
-    // RocksDB names neither the file nor the offset of a damaged log record; find them, as the
-    // event store does (ledger/store/log_scan.h).
-    if (status.IsCorruption()) {
-      if (std::optional<std::string> damage = store::LocateLogDamage(dir)) {
-        return absl::DataLossError(absl::StrCat(s.message(), " (", *damage, ")"));
-      }
-    }
-    return s;
-  }
+  if (absl::Status s = FromRocks(status, dir, "open"); !s.ok()) return s;
   std::unique_ptr<SubjectKeyStore> store(new SubjectKeyStore());
   store->db_.reset(raw);
   // Every block of every SST file, checked before a key is served (a few MB: milliseconds).

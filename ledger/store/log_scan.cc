@@ -1,8 +1,8 @@
 // RocksDB's log format (db/log_format.h, db/log_writer.cc of RocksDB 7.8), read back only to
 // name a damaged record: 32 KiB blocks of physical records, each a header
 //   masked CRC-32C (4 bytes, little-endian) | payload length (2, little-endian) | type (1)
-// (+ the log number, 4 bytes, for the recyclable types 5..8) and the payload. The CRC covers the
-// type byte, the log number of a recyclable record, and the payload.
+// (+ the log number, 4 bytes, for the recyclable types 5..8, which the stores never write) and
+// the payload. The CRC covers the type byte and the payload.
 #include "ledger/store/log_scan.h"
 
 #include <algorithm>
@@ -20,7 +20,6 @@ namespace daftar::store {
 namespace {
 
 constexpr size_t kHeaderBytes = 7;
-constexpr size_t kRecyclableHeaderBytes = 11;
 constexpr uint8_t kZeroType = 0;
 constexpr uint8_t kRecyclableFirstType = 5;
 constexpr uint8_t kRecyclableLastType = 8;
@@ -70,9 +69,15 @@ std::optional<std::string> FirstBadLogRecord(absl::string_view contents) {
     const uint8_t type = static_cast<uint8_t>(header[6]);
     const size_t length = static_cast<uint8_t>(header[4]) | (static_cast<uint8_t>(header[5]) << 8);
     if (type == kZeroType && length == 0) return std::nullopt;  // preallocated, never written
-    const size_t header_bytes =
-        type >= kRecyclableFirstType && type <= kRecyclableLastType ? kRecyclableHeaderBytes
-                                                                     : kHeaderBytes;
+    // Neither store recycles its logs (recycle_log_file_num 0), so a recyclable type is a
+    // damaged type byte. RocksDB reads the 4 payload bytes after such a header as a log number,
+    // and on a mismatch takes the record for the end of the log: every record after it would
+    // be dropped without an error (found by issue 7's round-3 tester: one bit, 0x03 -> 0x07).
+    if (type >= kRecyclableFirstType && type <= kRecyclableLastType) {
+      return absl::StrCat("record at offset ", offset, " (", length, " payload bytes) has the "
+                          "type ", type, " of a recycled log, which this store never writes");
+    }
+    const size_t header_bytes = kHeaderBytes;
     if (header_bytes + length > block_left) {
       return absl::StrCat("record at offset ", offset, " (", length,
                           " payload bytes): its length runs past its 32 KiB block");
@@ -108,6 +113,15 @@ std::optional<std::string> LocateLogDamage(const std::string& dir) {
     }
   }
   return std::nullopt;
+}
+
+absl::Status CheckLogsBeforeOpen(absl::string_view what, const std::string& dir) {
+  std::optional<std::string> damage = LocateLogDamage(dir);
+  if (!damage) return absl::OkStatus();
+  return absl::DataLossError(absl::StrCat(
+      what, " ", dir, ": ", *damage, "; nothing was opened (RocksDB's recovery takes some damage "
+      "for the end of a log and would open without the records after it): restore from a "
+      "backup (docs/DURABILITY.md)"));
 }
 
 }  // namespace daftar::store

@@ -318,10 +318,9 @@ void ExpectDamagedLogRefused(bool last_record) {
     const absl::Status status = OpenStatus(dir.path(), verify);
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
     EXPECT_THAT(Message(status),
-                MatchesRegex(absl::StrCat("open ", dir.path(), ": rocksdb: Corruption: checksum "
-                                          "mismatch \\(",
-                                          log, ": record at offset [0-9]+ \\([0-9]+ payload "
-                                          "bytes\\) fails its checksum\\)")));
+                MatchesRegex(absl::StrCat("open ", dir.path(), ": ", log,
+                                          ": record at offset [0-9]+ \\([0-9]+ payload "
+                                          "bytes\\) fails its checksum; nothing was opened .*")));
     const auto [offset, length] = NamedRecord(status);
     EXPECT_LE(offset, flipped);
     EXPECT_LT(flipped, offset + 7 + length);  // the record holding the flipped byte
@@ -332,6 +331,91 @@ void ExpectDamagedLogRefused(bool last_record) {
   const size_t seen = EventsSeenByDefaultRecovery(dir.path(), dir.path() + "-copy");
   EXPECT_LT(seen, static_cast<size_t>(kRecords));
   fs::remove_all(dir.path() + "-copy");
+}
+
+// The offset of every physical record header of a log-format file.
+std::vector<uint64_t> LogRecordOffsets(const std::string& contents) {
+  std::vector<uint64_t> offsets;
+  for (uint64_t offset = 0; offset + 7 <= contents.size();) {
+    if (kLogBlockBytesForTest - offset % kLogBlockBytesForTest < 7) {
+      offset += kLogBlockBytesForTest - offset % kLogBlockBytesForTest;
+      continue;
+    }
+    offsets.push_back(offset);
+    offset += 7 + (static_cast<uint8_t>(contents[offset + 4]) |
+                   (static_cast<uint8_t>(contents[offset + 5]) << 8));
+  }
+  return offsets;
+}
+
+std::string ReadFileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// One bit of a record's type byte (bit 2: full 1 -> 5, first 2 -> 6, middle 3 -> 7, last
+// 4 -> 0): a recycled log's type makes RocksDB read 4 payload bytes as a log number and take
+// the record for the end of the log, opening without every record after it (round-3 tester:
+// 3946 acknowledged records gone). Refused before RocksDB reads the log; the last record too.
+TEST(CorruptionTest, WalRecordTypeBitIsRefusedBeforeRocksDbReadsTheLog) {
+  for (const bool last : {false, true}) {
+    SCOPED_TRACE(last ? "the last record" : "a record in the middle");
+    ScopedTempDir dir;
+    WriteStore(dir.path(), /*flush=*/false);
+    const std::string log = OnlyFile(dir.path(), "", ".log");
+    const std::vector<uint64_t> headers = LogRecordOffsets(ReadFileBytes(log));
+    ASSERT_GT(headers.size(), 10u);
+    const uint64_t header = last ? headers.back() : headers[headers.size() / 2];
+    const uint8_t type = static_cast<uint8_t>(ReadFileBytes(log)[header + 6]);
+    ASSERT_GE(type, 1);
+    ASSERT_LE(type, 4);
+    std::fstream file(log, std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(static_cast<std::streamoff>(header + 6));
+    file.put(static_cast<char>(type ^ 0x04));
+    file.close();
+    const absl::Status status = OpenStatus(dir.path());
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+    EXPECT_THAT(Message(status),
+                StartsWith(absl::StrCat("open ", dir.path(), ": ", log, ": record at offset ",
+                                        header, " (")));
+    // RocksDB's own recovery opens this log short without an error (what the check prevents).
+    if (type != 4) {
+      EXPECT_LT(EventsSeenByDefaultRecovery(dir.path(), dir.path() + "-copy"),
+                static_cast<size_t>(kRecords));
+      fs::remove_all(dir.path() + "-copy");
+    }
+  }
+}
+
+// A MANIFEST cut where RocksDB sees a torn tail can drop the records that created column
+// families: create_missing_column_families would make them again, empty (round-3 tester: an
+// empty idempotency index wrote an acknowledged request twice; an empty `meta` took another
+// pepper). Refused; a store without both tree families is one written before the tree.
+TEST(CorruptionTest, AColumnFamilyMissingFromTheManifestIsRefusedAtOpen) {
+  struct Case {
+    std::vector<std::string> dropped;
+    std::string named;
+  };
+  for (const Case& c : {Case{{"idempotency"}, "idempotency"}, Case{{"meta"}, "meta"},
+                        Case{{"tree_heads"}, "tree_heads"},
+                        Case{{"merkle"}, "merkle"}}) {
+    SCOPED_TRACE(c.named);
+    ScopedTempDir dir;
+    WriteStore(dir.path(), /*flush=*/true);
+    for (const std::string& family : c.dropped) {
+      const absl::Status dropped = ::daftar::testing::EditColumnFamily(
+          dir.path(), family, [](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* handle) {
+            const rocksdb::Status s = db.DropColumnFamily(handle);
+            return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
+          });
+      ASSERT_TRUE(dropped.ok()) << dropped;
+    }
+    const absl::Status status = OpenStatus(dir.path());
+    EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+    EXPECT_THAT(Message(status),
+                StartsWith(absl::StrCat("open ", dir.path(), ": the MANIFEST lists no column "
+                                        "family ", c.named, " (it lists default, ")));
+  }
 }
 
 TEST(CorruptionTest, WalRecordInTheMiddleIsRefusedAtOpenNamingLogAndOffset) {
@@ -527,11 +611,9 @@ TEST(CorruptionTest, ManifestIsRefusedAtOpenNamingItAndTheOffset) {
     const absl::Status status = OpenStatus(dir.path(), verify);
     EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
     EXPECT_THAT(Message(status),
-                MatchesRegex(absl::StrCat("open ", dir.path(), ": rocksdb: Corruption: checksum "
-                                          "mismatch in file ",
-                                          manifest, " \\(", manifest,
+                MatchesRegex(absl::StrCat("open ", dir.path(), ": ", manifest,
                                           ": record at offset [0-9]+ \\([0-9]+ payload "
-                                          "bytes\\) fails its checksum\\)")));
+                                          "bytes\\) fails its checksum; nothing was opened .*")));
     const auto [offset, length] = NamedRecord(status);
     EXPECT_LE(offset, flipped);
     EXPECT_LT(flipped, offset + 7 + length);

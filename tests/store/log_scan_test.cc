@@ -47,6 +47,22 @@ TEST(LogScanTest, FlippedByteNamesItsRecord) {
             "record at offset 0 (65285 payload bytes): its length runs past its 32 KiB block");
 }
 
+// A recycled log's type (5..8) is damage in the stores' logs, even in the last record, where
+// its longer header would otherwise look like a torn tail (RocksDB takes such a record for the
+// end of the log).
+TEST(LogScanTest, ARecycledLogTypeIsDamageEvenInTheLastRecord) {
+  for (const size_t at : {size_t{6}, size_t{12 + 6}}) {
+    std::string log = FullRecord("first") + FullRecord("second");
+    log[at] ^= 0x04;  // type 1 -> 5
+    const uint64_t offset = at - 6;
+    const uint64_t length = offset == 0 ? 5 : 6;
+    EXPECT_EQ(FirstBadLogRecord(log),
+              "record at offset " + std::to_string(offset) + " (" + std::to_string(length) +
+                  " payload bytes) has the type 5 of a recycled log, which this store never "
+                  "writes");
+  }
+}
+
 // The limit of the format (docs/DURABILITY.md): a last record whose length field grew, but stays
 // within its block, looks exactly like a record torn by a crash. RocksDB's replay
 // (kTolerateCorruptedTailRecords) drops it as such, and so does this reading.
