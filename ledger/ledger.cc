@@ -32,7 +32,17 @@ absl::Status Ledger::Impl::CheckPepper(const std::string& pepper_file) {
   const std::string fingerprint = pseudonymizer->Fingerprint();
   auto recorded = store->GetMeta(std::string(kPepperFingerprintKey));
   if (!recorded.ok()) return recorded.status();
-  if (!recorded->has_value()) return store->PutMeta(std::string(kPepperFingerprintKey), fingerprint);
+  if (!recorded->has_value()) {
+    // Recorded at the first open, before any command: records without it mean `meta` lost it
+    // (a damaged MANIFEST), and any pepper would then be taken.
+    if (const uint64_t head = store->GetHead().position; head > 0) {
+      return absl::DataLossError(absl::StrCat(
+          "the data directory holds records (head position ", head, ") but no pepper "
+          "fingerprint, which the first open records before any command: its `meta` family "
+          "lost it (a damaged MANIFEST); restore from a backup (docs/DURABILITY.md)"));
+    }
+    return store->PutMeta(std::string(kPepperFingerprintKey), fingerprint);
+  }
   if (**recorded != fingerprint) {
     return absl::FailedPreconditionError(absl::StrCat(
         "pepper file ", pepper_file, " is not the pepper this data directory was written with ",

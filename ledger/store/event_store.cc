@@ -133,10 +133,22 @@ absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
 }
 
 // The `meta` column family names the layout; a directory of another layout is refused.
-absl::Status CheckFormat(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta) {
+absl::Status CheckFormat(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta,
+                         rocksdb::ColumnFamilyHandle* events) {
   std::string value;
   rocksdb::Status status = db.Get(rocksdb::ReadOptions(), meta, ToSlice(kMetaFormatKey), &value);
   if (status.IsNotFound()) {
+    // Written at the first open, before any record: records without it mean `meta` lost its
+    // files (what else it held, the start-up checkpoint and the pepper fingerprint, with them).
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), events));
+    it->SeekToFirst();
+    if (it->Valid()) {
+      return absl::DataLossError(
+          "the store holds records but `meta` has no format marker, which the first open writes "
+          "before any record: `meta` lost its files (a damaged MANIFEST); restore from a backup "
+          "(docs/DURABILITY.md)");
+    }
+    if (absl::Status s = FromRocks(it->status(), "read events"); !s.ok()) return s;
     rocksdb::WriteOptions write;
     write.sync = true;
     return FromRocks(db.Put(write, meta, ToSlice(kMetaFormatKey), ToSlice(kMetaFormatValue)),
@@ -220,7 +232,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
   absl::Status status = options.verify_files_at_open
                             ? FromRocks((*db)->VerifyChecksum(), "verify files")
                             : absl::OkStatus();
-  if (status.ok()) status = CheckFormat(**db, handles[kMeta]);
+  if (status.ok()) status = CheckFormat(**db, handles[kMeta], handles[kEvents]);
   absl::StatusOr<ChainTip> tip = status.ok() ? LoadTip(**db, handles[kEvents]) : status;
   if (!tip.ok()) {
     CloseDatabase(db->get(), handles);

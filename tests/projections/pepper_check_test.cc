@@ -9,6 +9,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ledger/ledger.h"
+#include "rocksdb/db.h"
+#include "tests/support/rocks_tamper.h"
 #include "tests/support/scenario_helpers.h"
 
 namespace daftar {
@@ -27,6 +29,33 @@ TEST(PepperCheckTest, AnotherPepperIsRefusedTheSameOneOpens) {
   EXPECT_THAT(std::string(refused.status().message()),
               ::testing::Not(::testing::HasSubstr(std::string(40, 'z'))));
   EXPECT_TRUE(Ledger::Open(dir.Options()).ok());
+}
+
+// The fingerprint gone under records (a `meta` SST dropped by a damaged MANIFEST): any pepper
+// would be taken, and pseudonyms would silently stop matching. Refused; nothing written.
+TEST(PepperCheckTest, RecordsWithoutAFingerprintAreRefused) {
+  testing::TempLedgerDir dir;
+  {
+    auto ledger = Ledger::Open(dir.Options());
+    ASSERT_TRUE(ledger.ok()) << ledger.status();
+    ASSERT_TRUE((*ledger)
+                    ->AllocateBudget(2027, v1::PAE, 10'000'000, "B27",
+                                     {.request_id = "b27", .metadata = {}})
+                    .ok());
+  }
+  ASSERT_TRUE(::daftar::testing::EditColumnFamily(
+                  dir.Options().data_dir, "meta",
+                  [](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta) {
+                    rocksdb::WriteOptions sync;
+                    sync.sync = true;
+                    const rocksdb::Status s = db.Delete(sync, meta, "pepper_fingerprint");
+                    return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
+                  })
+                  .ok());
+  auto refused = Ledger::Open(dir.Options());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(refused.status().message()),
+              ::testing::HasSubstr("the data directory holds records (head position 1) but no pepper fingerprint"));
 }
 
 TEST(PepperCheckTest, APepperInsideTheDataDirectoryIsRefused) {

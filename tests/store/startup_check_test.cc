@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "ledger/audit/merkle.h"
 #include "ledger/store/event_store_impl.h"  // kMerkleBackfillRecordsPerBatch
+#include "ledger/store/store_keys.h"
 #include "rocksdb/db.h"
 #include "tests/store/store_test_helpers.h"
 #include "tests/support/rocks_tamper.h"
@@ -148,9 +149,20 @@ TEST_F(StartupCheckTest, BackfillBuildsTheTreeOfAnOldDatabase) {
   ASSERT_EQ(store_->GetHead().position, kRecords);
   const audit::InMemoryTree tree = ReferenceTree(*store_);
   store_.reset();
-  // A database of before the tree: no merkle nodes, no checkpoint (meta is rewritten at open).
+  // A database of before the tree: no merkle nodes, no start-up checkpoint (its format marker
+  // stays: every store had one from its first open, and records without it are refused).
   ASSERT_TRUE(DeleteColumnFamilyContents(dir_.path(), "merkle").ok());
-  ASSERT_TRUE(DeleteColumnFamilyContents(dir_.path(), "meta").ok());
+  ASSERT_TRUE(::daftar::testing::EditColumnFamily(
+                  dir_.path(), "meta",
+                  [](rocksdb::DB& db, rocksdb::ColumnFamilyHandle* meta) {
+                    rocksdb::WriteOptions sync;
+                    sync.sync = true;
+                    const rocksdb::Status s =
+                        db.Delete(sync, meta, rocksdb::Slice(kMetaVerifiedKey.data(),
+                                                             kMetaVerifiedKey.size()));
+                    return s.ok() ? absl::OkStatus() : absl::InternalError(s.ToString());
+                  })
+                  .ok());
   Reopen();
   for (uint64_t size : {uint64_t{1}, uint64_t{2}, uint64_t{3}, uint64_t{10'000},
                         uint64_t{10'001}, uint64_t{16'384}, kRecords - 1, kRecords}) {
@@ -181,6 +193,21 @@ TEST_F(StartupCheckTest, DatabaseWithoutTheNewColumnFamiliesOpens) {
   Reopen();
   EXPECT_EQ(*store_->TreeRoot(9), *audit::RootHash(tree, 9));
   EXPECT_EQ(*store_->LatestTreeHead(), std::nullopt);
+}
+
+// `meta` emptied under records (its SST files dropped by a damaged MANIFEST): the format marker
+// the first open wrote is gone, and with it the start-up checkpoint: refused, not rewritten.
+TEST_F(StartupCheckTest, RecordsWithoutTheFormatMarkerAreRefused) {
+  AppendRecords(3);
+  store_.reset();
+  ASSERT_TRUE(DeleteColumnFamilyContents(dir_.path(), "meta").ok());
+  Options options;
+  options.path = dir_.path();
+  const absl::Status status = EventStore::Open(options).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(status.message()),
+              StartsWith(absl::StrCat("open ", dir_.path(), ": the store holds records but "
+                                      "`meta` has no format marker")));
 }
 
 TEST(RocksTamperTest, ErrorsNameWhatIsWrong) {
