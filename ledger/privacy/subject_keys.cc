@@ -15,11 +15,13 @@
 #include <string>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "ledger/domain/owner_only_file.h"
 #include "ledger/domain/rows.h"
 #include "ledger/store/backup.h"
+#include "ledger/store/head_marker.h"
 #include "ledger/store/log_scan.h"
 #include "ledger/store/rocks_util.h"
 #include "rocksdb/db.h"
@@ -187,17 +189,7 @@ SubjectKeyStore::~SubjectKeyStore() {
     if (db_->Flush(flush).ok()) {
       // The keys it closed with: the next open must find exactly as many (CheckKeyCountMarker).
       if (absl::StatusOr<uint64_t> count = CountKeys(); count.ok()) {
-        const std::string path = absl::StrCat(dir_, "/", kKeyCountMarkerFile);
-        std::ofstream out(path, std::ios::trunc);
-        out << *count << "\n";
-        out.flush();
-        if (out.good()) {
-          const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-          if (fd >= 0) {
-            ::fsync(fd);
-            ::close(fd);
-          }
-        }
+        store::WriteMarkerFile(dir_, kKeyCountMarkerFile, absl::StrCat(*count)).IgnoreError();
       }
     }
   }
@@ -382,22 +374,33 @@ absl::StatusOr<uint64_t> SubjectKeyStore::CountKeys() {
 
 absl::Status SubjectKeyStore::CheckKeyCountMarker() {
   const std::string path = absl::StrCat(dir_, "/", kKeyCountMarkerFile);
-  std::ifstream in(path);
-  if (!in.is_open()) return absl::OkStatus();  // first open, or after a crash
+  absl::StatusOr<std::optional<std::string>> text =
+      store::ReadMarkerFile(dir_, kKeyCountMarkerFile);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("key store ", dir_, ": ", text.status().message()));
+  }
+  if (!text->has_value()) return absl::OkStatus();  // first open, or after a crash
   uint64_t marked = 0;
-  in >> marked;
-  if (in.fail()) {
+  if (!absl::SimpleAtoi(**text, &marked)) {
     return absl::DataLossError(absl::StrCat("key store ", dir_, ": ", path,
                                             " is not a key count"));
   }
   absl::StatusOr<uint64_t> count = CountKeys();
   if (!count.ok()) return count.status();
-  if (*count != marked) {
+  if (*count < marked) {
     return absl::DataLossError(absl::StrCat(
         "key store ", dir_, ": holds ", *count, " keys but held ", marked,
         " when it was last closed (", kKeyCountMarkerFile, "): keys are missing (a damaged "
         "MANIFEST or write-ahead log that RocksDB took for a torn tail opens as an older "
         "database); restore the key store from its backup half (docs/DURABILITY.md)"));
+  }
+  if (*count > marked) {
+    return absl::DataLossError(absl::StrCat(
+        "key store ", dir_, ": holds ", *count, " keys but held ", marked,
+        " when it was last closed (", kKeyCountMarkerFile, "): keys were added while it was "
+        "closed, so these are not the files it closed with; find where they come from before "
+        "removing the marker (docs/DURABILITY.md)"));
   }
   // Gone once checked, durably: after a crash no stale count may be compared.
   if (::unlink(path.c_str()) != 0) {

@@ -300,8 +300,8 @@ EventStoreImpl::~EventStoreImpl() {
     if (marker_checked_) {
       const Head head = GetHead();
       absl::StatusOr<uint64_t> entries = CountEntries(idempotency_, "idempotency entries");
-      HeadMarker marker{head.position, head.hash, std::nullopt};
-      if (entries.ok()) marker.idempotency_entries = *entries;
+      HeadMarker marker{head.position, head.hash,
+                        entries.ok() ? *entries : idempotency_entries_.load()};
       WriteHeadMarker(path_, marker).IgnoreError();
     }
   }
