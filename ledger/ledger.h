@@ -337,12 +337,12 @@ class Ledger {
   // absolute paths within the bound, so that one inside the other is not reported as a missing
   // parent), then of CheckBackupOutsideLive (`directory` inside the data directory,
   // `key_store_directory` inside the key store); INVALID_ARGUMENT, ALREADY_EXISTS,
-  // FAILED_PRECONDITION of store::CheckBackupDirectory for either directory (`directory` checked first); those of
-  // EventStore::Backup (DATA_LOSS: the copy failed its check) and SubjectKeyStore::Backup;
-  // RESOURCE_EXHAUSTED when a copy meets a full disk (ENOSPC), INTERNAL when a file or
-  // directory cannot be written otherwise. On any
-  // error both directories are removed whole (only when this call created them): directories
-  // left by a backup that returned OK are complete.
+  // FAILED_PRECONDITION of store::CheckBackupDirectory for either directory (`directory`
+  // checked first); those of EventStore::Backup (DATA_LOSS: the copy failed its check) and
+  // SubjectKeyStore::Backup; RESOURCE_EXHAUSTED when a copy meets a full disk (ENOSPC),
+  // INTERNAL when a file or directory cannot be written otherwise. On any error both
+  // directories are removed whole (only when this call created them): directories left by a
+  // backup that returned OK are complete.
   absl::StatusOr<LedgerBackup> Backup(const std::string& directory,
                                       const std::string& key_store_directory,
                                       const std::string& written_by = "");

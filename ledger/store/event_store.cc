@@ -56,8 +56,6 @@ void CloseDatabase(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandl
 // positives, RocksDB's usual setting).
 constexpr double kLookupBloomBitsPerKey = 10;
 
-// Opens every column family the directory already has (so that a newer layout still opens)
-// plus ours, creating what is missing.
 // The column families of an existing store, as its MANIFEST lists them: every family the
 // store has had from the start must be there, and `merkle` and `tree_heads` (added together by
 // issue 4) both or neither (neither: a store written before the tree, opened as such; the
@@ -75,7 +73,9 @@ absl::Status CheckColumnFamiliesListed(const std::string& path,
   for (const char* name : {"events", "streams", "idempotency", "checkpoints", "meta"}) {
     if (!has(name)) missing.push_back(name);
   }
-  if (has("merkle") != has("tree_heads")) missing.push_back(has("merkle") ? "tree_heads" : "merkle");
+  if (has("merkle") != has("tree_heads")) {
+    missing.push_back(has("merkle") ? "tree_heads" : "merkle");
+  }
   if (missing.empty()) return absl::OkStatus();
   return absl::DataLossError(absl::StrCat(
       "open ", path, ": the MANIFEST lists no column family ", absl::StrJoin(missing, ", "),
@@ -84,7 +84,10 @@ absl::Status CheckColumnFamiliesListed(const std::string& path,
       "(docs/DURABILITY.md)"));
 }
 
-// `relay` turns RocksDB's background errors into the store's fail-stop (fail_stop.h).
+// Opens every column family the directory already has (so that a newer layout still opens)
+// plus ours, creating what is missing in a new store (CheckColumnFamiliesListed refuses an
+// existing store without them). `relay` turns RocksDB's background errors into the store's
+// fail-stop (fail_stop.h).
 absl::StatusOr<std::unique_ptr<rocksdb::DB>> OpenDatabase(
     const std::string& path, rocksdb::Env* env, std::shared_ptr<FailStopRelay> relay,
     std::vector<rocksdb::ColumnFamilyHandle*>* handles) {

@@ -58,7 +58,8 @@ absl::Status WriteMarkerFile(const std::string& dir, const std::string& name,
 // its text), so the store was not compared with it; once you know the store is intact
 // (docs/DURABILITY.md "What is detected where"), remove the file to open without the
 // comparison: it is written again" (a damaged marker says nothing about the store; found by
-// issue 7's round-3 tester, whose edited count read as missing keys). INTERNAL if it cannot be read.
+// issue 7's round-3 tester, whose edited count read as missing keys). INTERNAL if it cannot
+// be read.
 absl::StatusOr<std::optional<std::string>> ReadMarkerFile(const std::string& dir,
                                                           const std::string& name);
 

@@ -1,7 +1,8 @@
-// Locating damage in RocksDB's log-format files (the event store's and the subject key store's
-// opens; docs/DURABILITY.md "What is detected where"). RocksDB refuses a damaged write-ahead log record at open ("Corruption: checksum
-// mismatch", with wal_recovery_mode kTolerateCorruptedTailRecords) without naming the file or
-// the offset; this reads the files again to name them.
+// Checking RocksDB's log-format files (write-ahead logs, MANIFEST) before RocksDB reads them,
+// at the event store's and the subject key store's opens (docs/DURABILITY.md "What is detected
+// where"). RocksDB's recovery refuses a checksum mismatch without naming the file or the
+// offset, and takes some damage (a record of a recycled log's type) for the end of the log,
+// opening without the records after it; this names the file and the record, and refuses both.
 #ifndef DAFTAR_LEDGER_STORE_LOG_SCAN_H_
 #define DAFTAR_LEDGER_STORE_LOG_SCAN_H_
 
@@ -24,8 +25,9 @@ uint32_t Crc32c(absl::string_view data, uint32_t crc = 0);
 
 // The first physical record of `contents` (a whole log-format file) that fails its masked
 // CRC-32C, whose length runs past its block, or whose type is a recycled log's (5..8), as
-// "record at offset N (L payload bytes) <what>", or nullopt. A record cut short by the end of the file (a torn, never acknowledged
-// tail) and zeroed (preallocated) space are not damage, as RocksDB's replay also treats them.
+// "record at offset N (L payload bytes) <what>", or nullopt. A record cut short by the end of
+// the file (a torn, never acknowledged tail) and zeroed (preallocated) space are not damage,
+// as RocksDB's replay also treats them.
 std::optional<std::string> FirstBadLogRecord(absl::string_view contents);
 
 // FirstBadLogRecord over every write-ahead log (*.log) and MANIFEST-* file of `dir`, in name

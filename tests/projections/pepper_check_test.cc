@@ -55,7 +55,8 @@ TEST(PepperCheckTest, RecordsWithoutAFingerprintAreRefused) {
   auto refused = Ledger::Open(dir.Options());
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(refused.status().message()),
-              ::testing::HasSubstr("the data directory holds records (head position 1) but no pepper fingerprint"));
+              ::testing::HasSubstr(
+                  "the data directory holds records (head position 1) but no pepper fingerprint"));
 }
 
 TEST(PepperCheckTest, APepperInsideTheDataDirectoryIsRefused) {

@@ -48,7 +48,8 @@ std::optional<HeadMarker> WaitForMarker(const std::string& dir, uint64_t positio
 
 void AppendRecords(EventStore& store, int first, int last) {
   for (int i = first; i <= last; ++i) {
-    ASSERT_TRUE(store.Append(Request(absl::StrCat("r", i), {Event(absl::StrCat("s", i % 3))})).ok());
+    ASSERT_TRUE(
+        store.Append(Request(absl::StrCat("r", i), {Event(absl::StrCat("s", i % 3))})).ok());
   }
 }
 
