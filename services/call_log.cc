@@ -9,11 +9,13 @@ namespace daftar::services {
 namespace {
 
 // Request ids are content digests ("<hex>:<index>"), but the client chooses them: keep a log
-// line one line of bounded length whatever it sends, and star any run of 9 digits (a CNSS
-// number a caller put there must not reach the log; DESIGN.md §3).
+// line one line of bounded length whatever it sends, and mask any run of 9 or more digits and any
+// CIN-shaped token (a CNSS number or a CIN a caller put there must not reach the log; DESIGN.md
+// §3). Masked before the cut, so that a run the cut splits is masked whole.
 std::string Printable(absl::string_view request_id) {
   constexpr size_t kRequestIdLogBytesMax = 100;
-  std::string out = domain::StarCnssShapedRuns(request_id.substr(0, kRequestIdLogBytesMax));
+  std::string out = domain::MaskPersonalRuns(request_id);
+  if (out.size() > kRequestIdLogBytesMax) out.resize(kRequestIdLogBytesMax);
   for (char& c : out) {
     if (c < 0x21 || c > 0x7e) c = '?';
   }

@@ -1,5 +1,6 @@
 #include "services/call_metadata.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,9 +25,12 @@ std::string Violation(absl::string_view value, size_t chars_max, bool names_a_pe
       return absl::StrFormat("byte %d is 0x%02X", i + 1, c);
     }
   }
-  // A CNSS number must not become an actor, a role or a request id (DESIGN.md §3).
+  // A CNSS number or a CIN must not become an actor or a role (DESIGN.md §3).
   if (names_a_person_or_system && domain::HasCnssShapedRun(value)) {
     return "it holds a run of 9 digits shaped like a CNSS number (no personal data here)";
+  }
+  if (names_a_person_or_system && domain::IsCin(absl::StripAsciiWhitespace(value))) {
+    return "it has the shape of a CIN (no personal data here)";
   }
   // Printable ASCII holds one blank, the space.
   if (value.find_first_not_of(' ') == absl::string_view::npos) return "it is only blanks";
@@ -47,7 +51,9 @@ absl::Status Check(absl::string_view value, size_t chars_max, bool names_a_perso
 }  // namespace
 
 std::string ShowCallValue(absl::string_view value) {
-  if (domain::HasCnssShapedRun(value)) return domain::MaskPersonal(value);
+  if (domain::HasCnssShapedRun(value) || domain::IsCin(absl::StripAsciiWhitespace(value))) {
+    return domain::MaskPersonal(value);
+  }
   std::string shown = absl::CHexEscape(value.substr(0, kEchoCharsMax));
   if (value.size() > kEchoCharsMax) absl::StrAppend(&shown, "...");
   return shown;

@@ -29,22 +29,26 @@ inline constexpr unsigned char kPrintableMax = 0x7e;
 // "value \"<C-escaped, at most 64 characters shown>\" must be 1..256 printable ASCII characters
 // (0x20..0x7E) without leading or trailing blanks; <what breaks the rule>", where what breaks
 // it is "it is empty", "it has N bytes", "byte N is 0xHH", "it is only blanks", "it starts with
-// a blank", "it ends with a blank" or "it holds a run of 9 digits shaped like a CNSS number (no
-// personal data here)". The caller names the flag or metadata key in front.
+// a blank", "it ends with a blank", "it holds a run of 9 digits shaped like a CNSS number (no
+// personal data here)" or, for a value that has the shape of a CIN as a whole (domain::IsCin,
+// blanks stripped: "ZG190897"), "it has the shape of a CIN (no personal data here)". The caller
+// names the flag or metadata key in front.
 // Actors and roles name operators and systems, not the people of the input files.
 absl::Status CheckActorOrRole(absl::string_view value);
 
 // Checks the request id of a writing call (its idempotency key, ledger.proto "Conventions"):
 // the same rule as an actor, with store::kRequestIdBytesMax characters at most. Errors:
 // INVALID_ARGUMENT worded as CheckActorOrRole's; the caller names the field or flag in front.
-// Request ids are the caller's keys and are not refused for runs of digits (hex digests hold
-// them); daftard's log stars any run of 9 digits in them (call_log.cc), but the events keep them
-// as sent: callers must not build them from personal data (docs/MONEY.md "Free text").
+// Request ids are the caller's keys and are not refused for runs of digits or a CIN's shape (hex
+// digests hold runs of digits); daftard's log masks any run of 9 or more digits and any CIN-shaped
+// token in them (call_log.cc, domain::MaskPersonalRuns), but the events keep them as sent:
+// callers must not build them from personal data (docs/MONEY.md "Free text").
 absl::Status CheckRequestId(absl::string_view value);
 
 // `value` as a message shows it: C-escaped, cut to 64 characters ("..." marks a cut), so that a
 // message stays one bounded line whatever the caller sent; a value holding a run of 9 digits
-// (a CNSS number, maybe) is masked to its last three characters ("******051").
+// (a CNSS number, maybe) or having the shape of a CIN as a whole is masked to its last three
+// characters ("******051").
 std::string ShowCallValue(absl::string_view value);
 
 }  // namespace daftar::services

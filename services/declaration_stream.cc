@@ -28,13 +28,14 @@ bool HasHeader(const v1::ImportDeclarationsChunk& chunk) {
 
 absl::Status DeclarationStream::TakeHeader(const v1::ImportDeclarationsChunk& chunk) {
   std::string where = absl::StrCat(
-      chunk.file_name().empty() ? "ImportDeclarations" : chunk.file_name(), ": field period");
+      chunk.file_name().empty() ? "ImportDeclarations" : domain::ShowFileName(chunk.file_name()),
+      ": field period");
   auto period = domain::ParsePeriod(chunk.period(), where);
   if (!period.ok()) return period.status();
   if (chunk.row_count() > rows_max_) {
-    return absl::InvalidArgumentError(absl::StrCat(chunk.file_name(), ": row_count ",
-                                                   chunk.row_count(), " is over the limit of ",
-                                                   rows_max_, " rows in one month"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(domain::ShowFileName(chunk.file_name()), ": row_count ", chunk.row_count(),
+                     " is over the limit of ", rows_max_, " rows in one month"));
   }
   month_.request_id = chunk.request_id();
   month_.period = *period;
@@ -60,7 +61,8 @@ absl::Status DeclarationStream::Add(v1::ImportDeclarationsChunk chunk) {
   ++next_chunk_index_;
   if (month_.rows.size() + chunk.rows_size() > row_count_) {
     return absl::InvalidArgumentError(
-        absl::StrCat(month_.file_name, ": more rows than row_count ", row_count_));
+        absl::StrCat(domain::ShowFileName(month_.file_name), ": more rows than row_count ",
+                     row_count_));
   }
   for (v1::DeclarationRow& row : *chunk.mutable_rows()) month_.rows.push_back(FromWire(row));
   return absl::OkStatus();
@@ -73,7 +75,8 @@ absl::StatusOr<DeclarationMonth> DeclarationStream::Finish() && {
   }
   if (month_.rows.size() != row_count_) {
     return absl::InvalidArgumentError(absl::StrCat(
-        month_.file_name, ": received ", month_.rows.size(), " rows, row_count says ", row_count_));
+        domain::ShowFileName(month_.file_name), ": received ", month_.rows.size(),
+        " rows, row_count says ", row_count_));
   }
   return std::move(month_);
 }

@@ -77,7 +77,7 @@ absl::StatusOr<HireImportResult> Declare(Ledger& ledger, const grpc::ServerConte
     for (const v1::HireRow& row : request.rows()) {
       if (absl::Status s = CheckContractScope(
               command->metadata.role, ices, row.contract_id(),
-              absl::StrCat(domain::StarCnssShapedRuns(row.source().file()), ":",
+              absl::StrCat(domain::ShowFileName(row.source().file()), ":",
                            row.source().line(), ": "));
           !s.ok()) {
         return s;

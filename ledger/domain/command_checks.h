@@ -18,9 +18,9 @@ namespace daftar::domain {
 // Digits of a CNSS number: a run of exactly this many digits in free text is refused.
 inline constexpr size_t kCnssDigits = 9;
 
-// At most kReasonBytesMax bytes, no control character, no run of exactly kCnssDigits digits
-// (free text is kept in events and logs and must not carry a CNSS number); non-empty when
-// `required`.
+// At most kReasonBytesMax bytes, no control character, no run of exactly kCnssDigits digits,
+// not of a CIN's shape as a whole (free text is kept in events and logs and must not carry a
+// CNSS number or a CIN); non-empty when `required`.
 absl::Status CheckReason(absl::string_view field, absl::string_view value, bool required);
 // 1..kBankReferenceBytesMax printable ASCII characters.
 absl::Status CheckBankReference(absl::string_view value);

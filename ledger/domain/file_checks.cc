@@ -12,7 +12,7 @@ namespace daftar::domain {
 namespace {
 
 std::string Where(const v1::SourceRef& source, absl::string_view field) {
-  return absl::StrCat(source.file(), ":", source.line(), ": field ", field);
+  return absl::StrCat(ShowFileName(source.file()), ":", source.line(), ": field ", field);
 }
 
 }  // namespace
@@ -26,8 +26,8 @@ absl::Status CheckContractsFile(const std::vector<v1::ContractSigned>& contracts
     const v1::SourceRef& src = c.source();
     if (auto [it, fresh] = ids.emplace(c.contract_id(), src.line()); !fresh) {
       return absl::AlreadyExistsError(absl::StrCat(Where(src, "contract_id"), ": value '",
-                                                   c.contract_id(), "' duplicates line ",
-                                                   it->second));
+                                                   ShowNonPersonalValue(c.contract_id()),
+                                                   "' duplicates line ", it->second));
     }
     if (auto [it, fresh] = affiliations.emplace(c.cnss_affiliation(), src.line()); !fresh) {
       return absl::AlreadyExistsError(absl::StrCat(Where(src, "cnss_affiliation"), ": value '",
@@ -35,8 +35,9 @@ absl::Status CheckContractsFile(const std::vector<v1::ContractSigned>& contracts
                                                    it->second));
     }
     if (!zones.contains(c.zone_id())) {
-      return absl::NotFoundError(absl::StrCat(Where(src, "zone_id"), ": value '", c.zone_id(),
-                                              "' is not a zone of rule set ", rules.ruleset_id()));
+      return absl::NotFoundError(absl::StrCat(
+          Where(src, "zone_id"), ": value '", ShowNonPersonalValue(c.zone_id()),
+          "' is not a zone of rule set ", ShowNonPersonalValue(rules.ruleset_id())));
     }
   }
   return absl::OkStatus();

@@ -15,7 +15,8 @@
 namespace daftar::domain {
 
 // contracts.csv: a contract_id or cnss_affiliation listed twice (ALREADY_EXISTS naming both
-// lines), a zone_id that is not a zone of `rules` (NOT_FOUND).
+// lines), a zone_id that is not a zone of `rules` (NOT_FOUND). Values are shown as
+// ShowNonPersonalValue shows them (a CNSS number or a CIN typed there is masked).
 absl::Status CheckContractsFile(const std::vector<v1::ContractSigned>& contracts,
                                 const v1::RuleSet& rules);
 

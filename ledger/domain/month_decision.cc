@@ -9,6 +9,7 @@
 #include "ledger/domain/postings.h"
 #include "ledger/domain/program.h"
 #include "ledger/domain/program_state.h"
+#include "ledger/domain/rows.h"
 
 namespace daftar::domain {
 
@@ -233,18 +234,19 @@ absl::StatusOr<MonthDecision> Program::DeclarationMonthApplying(
       return nothing_new;
     }
     return absl::FailedPreconditionError(absl::StrCat(
-        file_name, ": period ", p, " is already imported with other content"));
+        ShowFileName(file_name), ": period ", p, " is already imported with other content"));
   }
   if (!s.months.empty()) {
     const int32_t last = s.months.rbegin()->first;
     if (period < last) {
       return absl::FailedPreconditionError(absl::StrCat(
-          file_name, ": period ", p, " is older than the last imported period ",
+          ShowFileName(file_name), ": period ", p, " is older than the last imported period ",
           FormatPeriod(last), " (months are imported in order)"));
     }
     if (period != NextPeriod(last)) {
       return absl::FailedPreconditionError(absl::StrCat(
-          file_name, ": period ", p, " is not consecutive: the next month to import is ",
+          ShowFileName(file_name), ": period ", p,
+          " is not consecutive: the next month to import is ",
           FormatPeriod(NextPeriod(last))));
     }
   }

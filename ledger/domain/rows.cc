@@ -9,6 +9,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "ledger/domain/money.h"
 
@@ -65,10 +67,12 @@ struct Personal {
 constexpr Personal kNoPersonal{.file_holds_personal = false, .cnss_number = {}, .cin = {}};
 
 bool HoldsPersonal(absl::string_view value, const Personal& personal) {
-  // Even a file without personal data may carry a CNSS number in the wrong place: a run of
-  // exactly 9 digits is never echoed (found by a tester: contracts.csv's cnss_affiliation).
-  if (!personal.file_holds_personal) return HasCnssShapedRun(value);
-  return HasDigitRun(value, kCnssDigits) || IsCin(absl::StripAsciiWhitespace(value)) ||
+  // Even a file without personal data may carry a CNSS number or a CIN in the wrong place: a
+  // run of exactly 9 digits, or a value of a CIN's shape, is never echoed (found by testers:
+  // contracts.csv's cnss_affiliation, activity). No field of such a file has a CIN's shape.
+  const bool cin_shaped = IsCin(absl::StripAsciiWhitespace(value));
+  if (!personal.file_holds_personal) return HasCnssShapedRun(value) || cin_shaped;
+  return HasDigitRun(value, kCnssDigits) || cin_shaped ||
          (!personal.cnss_number.empty() && value.find(personal.cnss_number) != value.npos) ||
          (!personal.cin.empty() && value.find(personal.cin) != value.npos);
 }
@@ -87,12 +91,68 @@ std::string Echo(absl::string_view value, const Personal& personal = {}) {
 }
 
 std::string Where(const v1::SourceRef& source, absl::string_view field) {
-  return absl::StrCat(StarCnssShapedRuns(source.file()), ":", source.line(), ": field ", field);
+  return absl::StrCat(ShowFileName(source.file()), ":", source.line(), ": field ", field);
+}
+
+bool IsAlnum(char c) { return IsLetter(c) || IsDigit(c); }
+
+// The stem of a path component: up to its first '.'.
+absl::string_view StemOf(absl::string_view component) {
+  return component.substr(0, component.find('.'));
 }
 
 }  // namespace
 
 std::string ShowValue(absl::string_view value) { return Echo(value); }
+
+std::string ShowNonPersonalValue(absl::string_view value) { return Echo(value, kNoPersonal); }
+
+std::string MaskPersonalRuns(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    if (!IsAlnum(s[i])) {
+      out.push_back(s[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < s.size() && IsAlnum(s[end])) ++end;
+    const absl::string_view token = s.substr(i, end - i);
+    if (IsCin(token)) {
+      out += MaskPersonal(token);
+    } else {
+      for (size_t k = 0; k < token.size();) {  // runs of 9 or more digits inside the token
+        size_t run_end = k;
+        while (run_end < token.size() && IsDigit(token[run_end])) ++run_end;
+        if (run_end - k >= kCnssDigits) {
+          out += MaskPersonal(token.substr(k, run_end - k));
+        } else {
+          out.append(token.data() + k, run_end == k ? 1 : run_end - k);
+        }
+        k = run_end == k ? k + 1 : run_end;
+      }
+    }
+    i = end;
+  }
+  return out;
+}
+
+bool HasCinShapedStem(absl::string_view file) {
+  for (absl::string_view component : absl::StrSplit(file, '/')) {
+    if (IsCin(StemOf(component))) return true;
+  }
+  return false;
+}
+
+std::string ShowFileName(absl::string_view file) {
+  std::vector<std::string> components = absl::StrSplit(StarCnssShapedRuns(file), '/');
+  for (std::string& component : components) {
+    const absl::string_view stem = StemOf(component);
+    if (IsCin(stem)) component = absl::StrCat(MaskPersonal(stem), component.substr(stem.size()));
+  }
+  return absl::StrJoin(components, "/");
+}
 
 std::string EscapeForMessage(absl::string_view value) {
   bool cut = false;
@@ -123,13 +183,20 @@ absl::Status FieldError(absl::string_view where, absl::string_view shown, absl::
 }
 
 // A row's source file name is stored with what it decides (HireDeclared.source): a run of 9
-// digits there is refused as in free text (found by a tester: "hires-140163196.csv").
+// digits there is refused as in free text (found by a tester: "hires-140163196.csv"), and so is
+// a stem of a CIN's shape ("cnss/ZG190897.csv").
 absl::Status CheckSourceFile(const v1::SourceRef& source) {
-  if (!HasCnssShapedRun(source.file())) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrCat(
-      StarCnssShapedRuns(source.file()), ":", source.line(),
-      ": source file name holds a run of 9 digits shaped like a CNSS number; a file name must "
-      "not carry personal data"));
+  absl::string_view shape;
+  if (HasCnssShapedRun(source.file())) {
+    shape = "holds a run of 9 digits shaped like a CNSS number";
+  } else if (HasCinShapedStem(source.file())) {
+    shape = "has a part shaped like a CIN";
+  } else {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat(ShowFileName(source.file()), ":", source.line(), ": source file name ", shape,
+                   "; a file name must not carry personal data"));
 }
 
 // Non-empty (when `required`), at most kTextFieldBytesMax bytes, no control characters.

@@ -106,17 +106,37 @@ std::string MaskPersonal(absl::string_view s);
 bool HasCnssShapedRun(absl::string_view s);
 
 // `s` with every run of exactly 9 digits starred but for its last three digits
-// ("req-826751051" -> "req-******051"); other characters kept. For log lines, where the rest of
-// the value (a request id) must stay recognisable.
+// ("req-826751051" -> "req-******051"); other characters kept. For file names (ShowFileName),
+// where the rest of the value must stay recognisable.
 std::string StarCnssShapedRuns(absl::string_view s);
+
+// `s` with every run of 9 or more digits, and every token (a maximal run of ASCII letters and
+// digits) that has a CIN's shape (IsCin), replaced by MaskPersonal of it: "req-1401631969" ->
+// "req-******969", "req-ZG190897" -> "req-******897"; other characters kept
+// ("e3b0c44298fc:3" unchanged). For request ids in daftard's log, which must stay recognisable.
+std::string MaskPersonalRuns(absl::string_view s);
+
+// Whether a component of the path `file` ('/'-separated) has a stem (the component up to its
+// first '.') of a CIN's shape: "cnss/ZG190897.csv", "ZG190897/hires.csv".
+bool HasCinShapedStem(absl::string_view file);
+
+// A file name as a message shows it: runs of exactly 9 digits starred (StarCnssShapedRuns), and
+// each CIN-shaped stem (HasCinShapedStem) masked: "cnss/ZG190897.csv" -> "cnss/******897.csv".
+std::string ShowFileName(absl::string_view file);
 
 // A value read from a file that holds personal data (hires, declarations), as an error message
 // may show it: masked (MaskPersonal) when it may be a CNSS number or a CIN in the wrong column
 // (a run of 9 digits, or the CIN's shape), else cut to 64 bytes with control bytes as \xNN.
 std::string ShowValue(absl::string_view value);
 
-// Any value as an error message shows it, unmasked (for files without personal data): cut to 64
-// bytes on a UTF-8 boundary ("..." marks the cut), control bytes as \xNN.
+// A value of a file without personal data (contracts.csv, ruleset.json) as an error message shows
+// it: masked (MaskPersonal) when it holds a run of exactly 9 digits or, blanks stripped, has a
+// CIN's shape (a CNSS number or a CIN in the wrong place), else as EscapeForMessage shows it. A
+// longer run of digits is another identifier (an ICE has 15) and is shown.
+std::string ShowNonPersonalValue(absl::string_view value);
+
+// Any value as an error message shows it, unmasked: cut to 64 bytes on a UTF-8 boundary ("..."
+// marks the cut), control bytes as \xNN. Callers mask first (ShowValue, ShowNonPersonalValue).
 std::string EscapeForMessage(absl::string_view value);
 
 // Row validation (format only; references to contracts etc. are checked by decisions).

@@ -36,8 +36,9 @@ using google::protobuf::FieldDescriptor;
     if (!status_.ok()) return status_;   \
   } while (false)
 
-// A value as shown in a message (a rule set holds no personal data).
-std::string Shown(absl::string_view value) { return EscapeForMessage(value); }
+// A value as shown in a message: a rule set holds no personal data, but a CNSS number or a CIN
+// typed in the wrong place is masked (ShowNonPersonalValue).
+std::string Shown(absl::string_view value) { return ShowNonPersonalValue(value); }
 
 // Errors of one rule set: "<file>: <json path>: value <v> <rule>", and its value checks.
 class Checker : public JsonPathErrors {
@@ -46,7 +47,7 @@ class Checker : public JsonPathErrors {
 
   absl::Status Range(absl::string_view path, int64_t value, int64_t min, int64_t max) const {
     if (value >= min && value <= max) return absl::OkStatus();
-    return Error(path, absl::StrCat(value), absl::StrCat("is outside ", min, "..", max));
+    return Error(path, Shown(absl::StrCat(value)), absl::StrCat("is outside ", min, "..", max));
   }
 
   // Non-empty, bounded, no control characters.

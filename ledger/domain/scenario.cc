@@ -96,7 +96,8 @@ absl::Status LoadMonths(const fs::path& dir, Scenario& s) {
     auto period = ParsePeriod(name.substr(0, name.size() - 4), absl::StrCat("cnss/", name));
     if (!period.ok() || name.size() != 10) {
       return absl::InvalidArgumentError(
-          absl::StrCat("cnss/", name, ": file name must be YYYYMM.csv (a period)"));
+          absl::StrCat(ShowFileName(absl::StrCat("cnss/", name)),
+                       ": file name must be YYYYMM.csv (a period)"));
     }
     files[*period] = entry.path();
   }

@@ -21,7 +21,6 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/util/json_util.h"
 #include "ledger/domain/rows.h"
-#include "ledger/domain/rows.h"
 
 #define STRICT_JSON_RETURN_IF_ERROR(expr) \
   do {                                     \
@@ -114,6 +113,19 @@ void AppendUtf8(uint32_t code_point, std::string& out) {
     out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
   }
 }
+
+// A key, or a JSON token (a number, a literal, a string with its quotes), as a message shows it:
+// masked (ShowNonPersonalValue) when it, or the string it stands for (`value`: escapes decoded),
+// holds a run of 9 digits or has a CIN's shape; the rule set holds no personal data, but a
+// CNSS number or a CIN may be typed in the wrong place.
+std::string Shown(absl::string_view token, absl::string_view value) {
+  const std::string shown = ShowNonPersonalValue(value);
+  if (shown != EscapeForMessage(value)) {
+    return absl::StartsWith(token, "\"") ? absl::StrCat("\"", shown, "\"") : shown;
+  }
+  return ShowNonPersonalValue(token);
+}
+std::string Shown(absl::string_view token) { return Shown(token, token); }
 
 // Lowercase without '_' or '-': "rateBp", "RATE_BP" and "rate-bp" all fold to "ratebp".
 std::string Folded(absl::string_view key) {
@@ -228,7 +240,8 @@ class StrictJson {
     if (Peek() != '"') return Syntax("expected a key in double quotes");
     absl::StatusOr<std::string> key = String();
     if (!key.ok()) return key.status();
-    const std::string key_path = path.empty() ? EscapeForMessage(*key) : absl::StrCat(path, ".", EscapeForMessage(*key));
+    const std::string key_path =
+        path.empty() ? Shown(*key) : absl::StrCat(path, ".", Shown(*key));
     if (!keys.insert(*key).second) return check_.AtKey(key_path, "duplicate key");
     const FieldDescriptor* field = type->FindFieldByName(*key);
     if (field == nullptr) return check_.AtKey(key_path, UnknownKeyRule(type, *key));
@@ -293,7 +306,7 @@ class StrictJson {
     if (!name.ok()) return name.status();
     const auto* value = type->FindValueByName(*name);
     if (value != nullptr && value->number() != 0) return absl::OkStatus();
-    return check_.Error(path, EscapeForMessage(text_.substr(start, pos_ - start)),
+    return check_.Error(path, Shown(text_.substr(start, pos_ - start), *name),
                         absl::StrCat("is not one of ", EnumNames(type)));
   }
 
@@ -317,7 +330,7 @@ class StrictJson {
     const auto [min, max] = IntegerRange(field);
     int64_t value = 0;
     if (absl::SimpleAtoi(token, &value) && value >= min && value <= max) return absl::OkStatus();
-    return check_.Error(path, EscapeForMessage(token), absl::StrCat("is outside ", min, "..", max));
+    return check_.Error(path, Shown(token), absl::StrCat("is outside ", min, "..", max));
   }
 
   // The value at pos_ is of the wrong JSON type: names it, or the syntax error it holds.
@@ -328,19 +341,21 @@ class StrictJson {
         return check_.Error(path, "{...}", rule);
       case '[':
         return check_.Error(path, "[...]", rule);
-      case '"':
-        if (absl::Status s = String().status(); !s.ok()) return s;
-        return check_.Error(path, EscapeForMessage(text_.substr(start, pos_ - start)), rule);
+      case '"': {
+        absl::StatusOr<std::string> value = String();
+        if (!value.ok()) return value.status();
+        return check_.Error(path, Shown(text_.substr(start, pos_ - start), *value), rule);
+      }
       default:
         break;
     }
     const absl::string_view token = ScalarToken();
     if (token == "true" || token == "false" || token == "null" || IsJsonNumber(token)) {
-      return check_.Error(path, EscapeForMessage(token), rule);
+      return check_.Error(path, Shown(token), rule);
     }
     pos_ = start;
     if (token.empty()) return Syntax("expected a value");
-    return Syntax(absl::StrCat("'", EscapeForMessage(token), "' is not a JSON value"));
+    return Syntax(absl::StrCat("'", Shown(token), "' is not a JSON value"));
   }
 
   // A number or literal: the run of [0-9A-Za-z+-.] at pos_, consumed (empty at other text).

@@ -257,6 +257,25 @@ TEST_F(MoneyMovesTest, BudgetFiscalYearIsFrom2025To2100) {
   EXPECT_EQ(Balance("budget-available/2101/PAE"), 0);
 }
 
+// A budget's reference is kept in its event: neither a CNSS number nor a CIN may be the
+// reference (found by a tester: --reference=ZG190897 was accepted), nor a payout's reason.
+TEST_F(MoneyMovesTest, AReferenceOrReasonShapedLikeACnssNumberOrACinIsRefused) {
+  AccrueTrancheOne();
+  EXPECT_EQ(Allocate(2026, v1::PAE, 100, "ZG190897").status().message(),
+            "field reference: has the shape of a CIN; free text must not carry personal data");
+  EXPECT_EQ(Allocate(2026, v1::PAE, 100, " ZG190897 ").status().message(),
+            "field reference: has the shape of a CIN; free text must not carry personal data");
+  EXPECT_EQ(Allocate(2026, v1::PAE, 100, "140163196").status().message(),
+            "field reference: holds a run of 9 digits shaped like a CNSS number; free text must "
+            "not carry personal data");
+  EXPECT_EQ(Balance("budget-available/2026/PAE"), 0);
+  // A CIN's shape inside longer text is not told from other identifiers (docs/PRIVACY.md).
+  EXPECT_TRUE(Allocate(2026, v1::PAE, 10'000'000, "LF-2026 ZG190897").ok());
+  ASSERT_TRUE(Request(v1::PAE, 100'000).ok());
+  EXPECT_EQ(Reject("PO-000001", "T88080").status().message(),
+            "field reason: has the shape of a CIN; free text must not carry personal data");
+}
+
 TEST_F(MoneyMovesTest, BudgetAllocationIsOneCentimeToTheAmountBound) {
   EXPECT_EQ(kAmountCentimesMax, 100'000'000'000);  // 1 000 000 000.00 MAD
   EXPECT_EQ(Code(Allocate(2026, v1::PAE, 0)), absl::StatusCode::kInvalidArgument);

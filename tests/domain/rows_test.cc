@@ -164,7 +164,90 @@ TEST(CnssShapedRunTest, ExactlyNineDigitsBoundedByNonDigits) {
   EXPECT_EQ(StarCnssShapedRuns("ab123456789012cd"), "ab123456789012cd");  // 12 digits
 }
 
+// Request ids in daftard's log: any run of 9 or more digits, and any token of a CIN's shape, is
+// masked; the rest stays readable.
+TEST(MaskPersonalRunsTest, MasksLongDigitRunsAndCinShapedTokens) {
+  EXPECT_EQ(MaskPersonalRuns("req-826751051"), "req-******051");
+  EXPECT_EQ(MaskPersonalRuns("req-1401631969"), "req-******969");  // 10 digits
+  EXPECT_EQ(MaskPersonalRuns("req-ZG190897"), "req-******897");
+  EXPECT_EQ(MaskPersonalRuns("ZG190897:826751051"), "******897:******051");
+  EXPECT_EQ(MaskPersonalRuns("ab123456789012cd"), "ab******012cd");  // a run inside a token
+  EXPECT_EQ(MaskPersonalRuns("req-A1"), "req-******");  // short: nothing of it shows
+  EXPECT_EQ(MaskPersonalRuns("req-12345678-ZG1908970"), "req-12345678-ZG1908970");  // no shape
+  EXPECT_EQ(
+      MaskPersonalRuns("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:3"),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855:3");
+  EXPECT_EQ(MaskPersonalRuns(""), "");
+}
+
+// File names: runs of exactly 9 digits starred, CIN-shaped stems masked.
+TEST(ShowFileNameTest, MasksCnssShapedRunsAndCinShapedStems) {
+  EXPECT_EQ(ShowFileName("cnss/ZG190897.csv"), "cnss/******897.csv");
+  EXPECT_EQ(ShowFileName("ZG190897/hires.csv"), "******897/hires.csv");
+  EXPECT_EQ(ShowFileName("ZG190897"), "******897");
+  EXPECT_EQ(ShowFileName("cnss/140163196.csv"), "cnss/******196.csv");
+  EXPECT_EQ(ShowFileName("hires-140163196.csv"), "hires-******196.csv");
+  EXPECT_EQ(ShowFileName("cnss/202507.csv"), "cnss/202507.csv");
+  EXPECT_EQ(ShowFileName("contracts-v2.csv"), "contracts-v2.csv");  // the stem is no CIN
+  EXPECT_TRUE(HasCinShapedStem("cnss/ZG190897.csv"));
+  EXPECT_TRUE(HasCinShapedStem("ZG190897/hires.csv"));
+  EXPECT_FALSE(HasCinShapedStem("cnss/202507.csv"));
+  EXPECT_FALSE(HasCinShapedStem("hires.csv"));
+}
+
+TEST(ShowNonPersonalValueTest, MasksNineDigitRunsAndCinShapesOnly) {
+  EXPECT_EQ(ShowNonPersonalValue("140163196"), "******196");
+  EXPECT_EQ(ShowNonPersonalValue("ZG190897"), "******897");
+  EXPECT_EQ(ShowNonPersonalValue(" ZG190897"), "******897");   // blanks around it
+  EXPECT_EQ(ShowNonPersonalValue("1401631969"), "1401631969");  // 10 digits: another identifier
+  EXPECT_EQ(ShowNonPersonalValue("CASA_TECH_VALLEY"), "CASA_TECH_VALLEY");
+  EXPECT_EQ(ShowNonPersonalValue("a\tb"), "a\\x09b");  // escaped, not masked
+}
+
 // --- contracts.csv ------------------------------------------------------------------------
+
+// contracts.csv holds no personal data, and no field of it has a CIN's shape: a value of that
+// shape is a CIN in the wrong place, masked (found by a tester: activity, zone_id).
+TEST(ParseContractRowTest, NoCinShapedValueIsEchoedOrKept) {
+  ContractRow row = GoodContract();
+  row.activity = "ZG190897";
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts.csv:5: field activity: value '******897' is not one of ITO, CRM, BPO, ESO, "
+            "KPO");
+  row = GoodContract();
+  row.cnss_affiliation = "ZG19089";
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts.csv:5: field cnss_affiliation: value '******089' is not 7 digits");
+  row = GoodContract();
+  row.committed_jobs = "T88080";
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts.csv:5: field committed_jobs: value '******080' is not an integer "
+            "0..1000000 without sign or leading zero");
+  row = GoodContract();
+  row.zone_id = "ZG190897\t";
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts.csv:5: field zone_id: value '******' contains a control character");
+  row = GoodContract();
+  row.activity = "ZG1908970";  // 7 digits: not a CIN's shape, shown
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "contracts.csv:5: field activity: value 'ZG1908970' is not one of ITO, CRM, BPO, ESO, "
+            "KPO");
+  row = GoodContract();
+  row.source.set_file("ZG190897.csv");
+  EXPECT_EQ(ParseContractRow(row).status().message(),
+            "******897.csv:5: source file name has a part shaped like a CIN; a file name must not "
+            "carry personal data");
+  HireRow hire = GoodHire();
+  hire.source.set_file("ZG190897/hires.csv");
+  EXPECT_EQ(ParseHireRow(hire).status().message(),
+            "******897/hires.csv:2: source file name has a part shaped like a CIN; a file name "
+            "must not carry personal data");
+  DeclarationRow declaration = GoodDeclaration();
+  declaration.source.set_file("cnss/ZG190897.csv");
+  EXPECT_EQ(ParseDeclarationRow(declaration).status().message(),
+            "cnss/******897.csv:2: source file name has a part shaped like a CIN; a file name "
+            "must not carry personal data");
+}
 
 TEST(ParseContractRowTest, ParsesAQuotedCompanyNameFromCsv) {
   const auto csv = ParseCsv(

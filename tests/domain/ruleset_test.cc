@@ -175,6 +175,42 @@ TEST(ParseRuleSetJsonTest, UnknownKeyIsRejected) {
                         "tier)"));
 }
 
+// A rule set holds no personal data, but a CNSS number or a CIN typed in it is masked wherever a
+// message shows a key or a value (found by a tester: a first member "140163196":"ZG190897").
+TEST(ParseRuleSetJsonTest, KeysAndValuesShapedLikeACnssNumberOrACinAreMasked) {
+  constexpr absl::string_view kTopKeys =
+      "(expected one of ruleset_id, title, effective_from, effective_to, eligible_activities, "
+      "zones, job_grant, training_grant)";
+  EXPECT_EQ(ErrorOf(absl::StrCat(R"({"140163196":"ZG190897",)", kScenarioRuleSet.substr(1))),
+            absl::StrCat("ruleset.json: ******196: unknown key ", kTopKeys));
+  EXPECT_EQ(ErrorOf(absl::StrCat(R"({"ZG190897":1,)", kScenarioRuleSet.substr(1))),
+            absl::StrCat("ruleset.json: ******897: unknown key ", kTopKeys));
+  EXPECT_EQ(ErrorOf(Edited(R"("rate_bp": 350,)", R"("rate_bp": 350, "ZG190897": 1,)")),
+            "ruleset.json: training_grant.******897: unknown key (expected one of rate_bp, years, "
+            "requires_nationality)");
+  EXPECT_EQ(ErrorOf(Edited(R"("KPO")", R"("ZG190897")")),
+            "ruleset.json: eligible_activities[4]: value \"******897\" is not one of ITO, CRM, "
+            "BPO, ESO, KPO");
+  EXPECT_EQ(ErrorOf(Edited(R"("KPO")", R"("ZG19089\u0037")")),  // an escape spells the CIN
+            "ruleset.json: eligible_activities[4]: value \"******897\" is not one of ITO, CRM, "
+            "BPO, ESO, KPO");
+  EXPECT_EQ(ErrorOf(Edited(R"("rate_bp": 1700)", R"("rate_bp": "140163196")")),
+            "ruleset.json: job_grant.rate_bp: value \"******196\" must be a JSON integer");
+  EXPECT_EQ(ErrorOf(Edited(R"("rate_bp": 1700)", R"("rate_bp": 140163196)")),
+            "ruleset.json: job_grant.rate_bp: value ******196 is outside 0..10000");
+  EXPECT_EQ(ErrorOf(Edited(R"("rate_bp": 1700)", R"("rate_bp": -140163196)")),
+            "ruleset.json: job_grant.rate_bp: value ******196 is outside 0..10000");
+  EXPECT_EQ(ErrorOf(Edited(R"("requires_nationality": "MA")",
+                           R"("requires_nationality": "ZG190897")")),
+            "ruleset.json: job_grant.requires_nationality: value '******897' is not empty or 2 "
+            "uppercase letters (ISO 3166 alpha-2)");
+  EXPECT_EQ(ErrorOf(R"({"ruleset_id": ZG190897})"),
+            "ruleset.json: line 1, column 16: invalid JSON: '******897' is not a JSON value");
+  // Other values are shown as they are.
+  EXPECT_EQ(ErrorOf(Edited(R"("rate_bp": 1700)", R"("rate_bp": 1401631969)")),
+            "ruleset.json: job_grant.rate_bp: value 1401631969 is outside 0..10000");
+}
+
 // protobuf's JSON parser also takes a field's json_name (lowerCamelCase): the contract does not.
 TEST(ParseRuleSetJsonTest, CamelCaseKeysAreUnknown) {
   EXPECT_EQ(ErrorOf(Edited(R"("rate_bp": 1700)", R"("rateBp": 1700)")),

@@ -85,6 +85,42 @@ TEST_F(ScenarioTest, UnknownZoneIsNotFound) {
   EXPECT_THAT(st.message(), HasSubstr("field zone_id: value 'ATLANTIS'"));
 }
 
+// contracts.csv holds no personal data: a CNSS number or a CIN typed in it is masked in what
+// the checks of the whole file say (found by a tester).
+TEST_F(ScenarioTest, ACnssNumberOrCinAsAZoneIsMasked) {
+  Replace("contracts.csv", ",TECHNOPOLIS_RABAT,", ",140163196,");
+  EXPECT_EQ(Load().message(),
+            "contracts.csv:3: field zone_id: value '******196' is not a zone of rule set "
+            "offshoring-2025-v1");
+  Replace("contracts.csv", ",140163196,", ",ZG190897,");
+  EXPECT_EQ(Load().message(),
+            "contracts.csv:3: field zone_id: value '******897' is not a zone of rule set "
+            "offshoring-2025-v1");
+}
+
+TEST_F(ScenarioTest, ACinAsAnActivityIsMasked) {
+  Replace("contracts.csv", ",ITO,TECHNOPOLIS_RABAT,", ",ZG190897,TECHNOPOLIS_RABAT,");
+  EXPECT_EQ(Load().message(),
+            "contracts.csv:3: field activity: value '******897' is not one of ITO, CRM, BPO, ESO, "
+            "KPO");
+}
+
+TEST_F(ScenarioTest, ADuplicateCinShapedContractIdIsMasked) {
+  Replace("contracts.csv", "OFF-00001,", "ZG190897,");
+  Replace("contracts.csv", "OFF-00002,", "ZG190897,");
+  const absl::Status st = Load();
+  EXPECT_EQ(st.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(st.message(),
+            "contracts.csv:3: field contract_id: value '******897' duplicates line 2");
+}
+
+TEST_F(ScenarioTest, ADeclarationFileNamedByACinOrACnssNumberIsMasked) {
+  fs::rename(dir_ / "cnss/202507.csv", dir_ / "cnss/ZG190897.csv");
+  EXPECT_EQ(Load().message(), "cnss/******897.csv: file name must be YYYYMM.csv (a period)");
+  fs::rename(dir_ / "cnss/ZG190897.csv", dir_ / "cnss/140163196.csv");
+  EXPECT_EQ(Load().message(), "cnss/******196.csv: file name must be YYYYMM.csv (a period)");
+}
+
 TEST_F(ScenarioTest, RowPeriodOtherThanTheFilesIsInvalidArgument) {
   Replace("cnss/202507.csv", "9879991,202507,140163196", "9879991,202508,140163196");
   absl::Status st = Load();

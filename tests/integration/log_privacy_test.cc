@@ -202,6 +202,33 @@ TEST(LogPrivacyTest, NoPepperKeyCnssNumberOrCinInLogsOrCliOutput) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_FALSE(absl::StrContains(status.error_message(), person)) << status.error_message();
   }
+  // Found by a second tester: a CIN as an actor or a budget reference was accepted, and a CIN or
+  // a run of 10 digits in a request id reached the log in clear. hires.csv line 2's CIN.
+  auto cin = CsvField(ScenarioDir() + "/hires.csv", 2, 2);
+  ASSERT_TRUE(cin.ok()) << cin.status();
+  ASSERT_EQ(*cin, "ZG190897");
+  for (const std::string& request_id : {"req-" + *cin, std::string("req-1401631969")}) {
+    v1::GetBalancesRequest balances;
+    balances.set_request_id(request_id);
+    v1::GetBalancesResponse lines;
+    grpc::Status status =
+        v1::Reports::NewStub(server.Channel())->GetBalances(Context("auditor").get(), balances,
+                                                            &lines);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  cli.push_back(RunCli(server.address(), {"--actor=" + *cin, "report", "balances"}));
+  EXPECT_EQ(cli.back().exit_code, 2);
+  EXPECT_EQ(cli.back().err,
+            "error: --actor: INVALID_ARGUMENT: value \"******897\" must be 1..256 printable ASCII "
+            "characters (0x20..0x7E) without leading or trailing blanks; it has the shape of a "
+            "CIN (no personal data here)\n");
+  cli.push_back(As(server, "admin",
+                   {"budget", "allocate", "--fiscal_year=2027", "--grant=PAE",
+                    "--amount_mad=1.00", "--reference=" + *cin, "--request_id=budget-cin"}));
+  EXPECT_EQ(cli.back().exit_code, 2);
+  EXPECT_EQ(cli.back().err,
+            "error: INVALID_ARGUMENT: field reference: has the shape of a CIN; free text must "
+            "not carry personal data\n");
   cli.push_back(As(server, "approver", {"payout", "approve", person, "--request_id=a-0"}));
   EXPECT_EQ(cli.back().exit_code, 2);
   EXPECT_EQ(cli.back().err, absl::StrCat("error: NOT_FOUND: field payout_id: value '",
@@ -230,6 +257,11 @@ TEST(LogPrivacyTest, NoPepperKeyCnssNumberOrCinInLogsOrCliOutput) {
   ASSERT_FALSE(log->empty());
   EXPECT_TRUE(absl::StrContains(*log, absl::StrCat("request_id=req-", Shown(person), " ")))
       << "the request id with a CNSS number is starred in the log";
+  EXPECT_TRUE(absl::StrContains(*log, " daftard: rpc=GetBalances request_id=req-******897 rows="))
+      << "the request id with a CIN is masked in the log";
+  EXPECT_TRUE(absl::StrContains(*log, " daftard: rpc=GetBalances request_id=req-******969 rows="))
+      << "the request id with 10 digits is masked in the log";
+  EXPECT_FALSE(absl::StrContains(*log, "1401631969"));
   for (const char* rpc : {"PublishRuleSet", "SignContracts", "DeclareHires", "ImportDeclarations",
                           "AllocateBudget", "RequestPayout", "ApprovePayout", "DisbursePayout",
                           "WithdrawHire", "GetTreeHead"}) {

@@ -23,6 +23,34 @@ TEST(ShowCallValueTest, MasksARunOfNineDigits) {
   EXPECT_EQ(ShowCallValue("1401631"), "1401631");  // 7 digits: not a CNSS number's shape
 }
 
+TEST(ShowCallValueTest, MasksAValueOfACinsShape) {
+  EXPECT_EQ(ShowCallValue("ZG190897"), "******897");
+  EXPECT_EQ(ShowCallValue("ZG190897 "), "******");  // its last three characters hold a blank
+  EXPECT_EQ(ShowCallValue("ZG1908970"), "ZG1908970");  // 7 digits: not a CIN's shape
+}
+
+// An actor or a role names an operator or a system: one of a CIN's shape is refused (found by a
+// tester: --actor=ZG190897 was accepted and recorded with every event).
+TEST(CheckActorOrRoleTest, RefusesAValueOfACinsShape) {
+  EXPECT_EQ(CheckActorOrRole("ZG190897").message(),
+            "value \"******897\" must be 1..256 printable ASCII characters (0x20..0x7E) without "
+            "leading or trailing blanks; it has the shape of a CIN (no personal data here)");
+  EXPECT_EQ(CheckActorOrRole("a1").message(),
+            "value \"******\" must be 1..256 printable ASCII characters (0x20..0x7E) without "
+            "leading or trailing blanks; it has the shape of a CIN (no personal data here)");
+  EXPECT_EQ(CheckActorOrRole("140163196").message(),
+            "value \"******196\" must be 1..256 printable ASCII characters (0x20..0x7E) without "
+            "leading or trailing blanks; it holds a run of 9 digits shaped like a CNSS number (no "
+            "personal data here)");
+  EXPECT_TRUE(CheckActorOrRole("operator-1").ok());
+  EXPECT_TRUE(CheckActorOrRole("igf-1").ok());
+  EXPECT_TRUE(CheckActorOrRole("ZG190897-batch").ok());  // a CIN's shape inside: not told apart
+}
+
+// A request id is the caller's key (hex digests): it is not refused for a CIN's shape, daftard's
+// log masks it (call_log_test.cc).
+TEST(CheckRequestIdTest, AcceptsACinShapedId) { EXPECT_TRUE(CheckRequestId("ZG190897").ok()); }
+
 // "\x11" then 7 digits: absl::CHexEscape escapes a hex digit that follows an escape, so the
 // shown text holds no run of 9 digits ("11" + "4016319" would be one) and reads unambiguously.
 // ledger/domain/rows.cc's own escape does not, and checks the shown text instead (its tests).
