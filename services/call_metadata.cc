@@ -29,7 +29,8 @@ std::string Violation(absl::string_view value, size_t chars_max, bool names_a_pe
   if (names_a_person_or_system && domain::HasCnssShapedRun(value)) {
     return "it holds a run of 9 digits shaped like a CNSS number (no personal data here)";
   }
-  if (names_a_person_or_system && domain::IsCin(absl::StripAsciiWhitespace(value))) {
+  if (names_a_person_or_system &&
+      domain::IsRefusedCinShape(absl::StripAsciiWhitespace(value))) {
     return "it has the shape of a CIN (no personal data here)";
   }
   // Printable ASCII holds one blank, the space.

@@ -41,7 +41,7 @@ absl::Status CheckReason(absl::string_view field, absl::string_view value, bool 
     }
     run = 0;
   }
-  if (IsCin(absl::StripAsciiWhitespace(value))) {
+  if (IsRefusedCinShape(absl::StripAsciiWhitespace(value))) {
     return absl::InvalidArgumentError(absl::StrCat(
         "field ", field, ": has the shape of a CIN; free text must not carry personal data"));
   }

@@ -140,7 +140,7 @@ std::string MaskPersonalRuns(absl::string_view s) {
 
 bool HasCinShapedStem(absl::string_view file) {
   for (absl::string_view component : absl::StrSplit(file, '/')) {
-    if (IsCin(StemOf(component))) return true;
+    if (IsRefusedCinShape(StemOf(component))) return true;
   }
   return false;
 }
@@ -410,6 +410,13 @@ bool IsCin(absl::string_view s) {
     if (!IsDigit(s[i])) return false;
   }
   return true;
+}
+
+bool IsRefusedCinShape(absl::string_view s) {
+  if (!IsCin(s)) return false;
+  size_t digits = 0;
+  for (char c : s) digits += IsDigit(c) ? 1 : 0;
+  return digits >= kCinRefusedDigitsMin;
 }
 
 // Six stars, then the last three characters only when the value has at least six (so at most

@@ -274,6 +274,9 @@ TEST_F(MoneyMovesTest, AReferenceOrReasonShapedLikeACnssNumberOrACinIsRefused) {
   ASSERT_TRUE(Request(v1::PAE, 100'000).ok());
   EXPECT_EQ(Reject("PO-000001", "T88080").status().message(),
             "field reason: has the shape of a CIN; free text must not carry personal data");
+  // Below kCinRefusedDigitsMin digits a CIN's shape is an ordinary short reference.
+  EXPECT_TRUE(Allocate(2026, v1::PAE, 100, "B27").ok());
+  EXPECT_TRUE(Allocate(2026, v1::PAE, 100, "FY2027").ok());
 }
 
 TEST_F(MoneyMovesTest, BudgetAllocationIsOneCentimeToTheAmountBound) {

@@ -193,6 +193,14 @@ TEST(ShowFileNameTest, MasksCnssShapedRunsAndCinShapedStems) {
   EXPECT_TRUE(HasCinShapedStem("ZG190897/hires.csv"));
   EXPECT_FALSE(HasCinShapedStem("cnss/202507.csv"));
   EXPECT_FALSE(HasCinShapedStem("hires.csv"));
+  // Refused from kCinRefusedDigitsMin (5) digits: at the bound and one short of it.
+  EXPECT_TRUE(HasCinShapedStem("AB12345.csv"));
+  EXPECT_FALSE(HasCinShapedStem("AB1234.csv"));
+  EXPECT_FALSE(HasCinShapedStem("q3.csv"));
+  EXPECT_TRUE(IsRefusedCinShape("ZG190897"));
+  EXPECT_FALSE(IsRefusedCinShape("B27"));
+  EXPECT_FALSE(IsRefusedCinShape("FY2027"));
+  EXPECT_FALSE(IsRefusedCinShape("ABC12345"));  // three letters: not a CIN's shape
 }
 
 TEST(ShowNonPersonalValueTest, MasksNineDigitRunsAndCinShapesOnly) {

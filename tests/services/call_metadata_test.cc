@@ -35,9 +35,12 @@ TEST(CheckActorOrRoleTest, RefusesAValueOfACinsShape) {
   EXPECT_EQ(CheckActorOrRole("ZG190897").message(),
             "value \"******897\" must be 1..256 printable ASCII characters (0x20..0x7E) without "
             "leading or trailing blanks; it has the shape of a CIN (no personal data here)");
-  EXPECT_EQ(CheckActorOrRole("a1").message(),
-            "value \"******\" must be 1..256 printable ASCII characters (0x20..0x7E) without "
+  // At the bound of kCinRefusedDigitsMin (5 digits) and one digit short of it.
+  EXPECT_EQ(CheckActorOrRole("ab12345").message(),
+            "value \"******345\" must be 1..256 printable ASCII characters (0x20..0x7E) without "
             "leading or trailing blanks; it has the shape of a CIN (no personal data here)");
+  EXPECT_TRUE(CheckActorOrRole("ab1234").ok());
+  EXPECT_TRUE(CheckActorOrRole("op1").ok());
   EXPECT_EQ(CheckActorOrRole("140163196").message(),
             "value \"******196\" must be 1..256 printable ASCII characters (0x20..0x7E) without "
             "leading or trailing blanks; it holds a run of 9 digits shaped like a CNSS number (no "
