@@ -98,6 +98,14 @@ TEST(KeyStoreDurabilityTest, ACleanCloseLeavesNoKeyInTheWriteAheadLog) {
   EXPECT_EQ((*reopened)->SubjectIds()->size(), static_cast<size_t>(kSubjects));
 }
 
+// A key store at `path` holding a key for each of Subjects(), closed cleanly (so its close left
+// DAFTAR-KEYS with kSubjects).
+void WriteSubjectsAndClose(const std::string& path) {
+  auto keys = SubjectKeyStore::Open(path);
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  ASSERT_TRUE((*keys)->GetOrCreate(Subjects()).ok());
+}
+
 // A MANIFEST or log damaged where RocksDB sees a torn tail opens as an older key store, without
 // the keys after the damage (a tester's flipped MANIFEST byte: 0 of 592 keys, silently). The key
 // count the clean close leaves (DAFTAR-KEYS) is what tells.
@@ -105,11 +113,7 @@ TEST(KeyStoreDurabilityTest, FewerKeysThanTheCleanCloseLeftIsRefusedAtOpen) {
   testing::TempDir dir;
   const std::string path = dir.path() + "/keys";
   const std::string marker = path + "/" + kKeyCountMarkerFile;
-  {
-    auto keys = SubjectKeyStore::Open(path);
-    ASSERT_TRUE(keys.ok()) << keys.status();
-    ASSERT_TRUE((*keys)->GetOrCreate(Subjects()).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteSubjectsAndClose(path));
   absl::StatusOr<std::optional<std::string>> text =
       store::ReadMarkerFile(path, kKeyCountMarkerFile);
   ASSERT_TRUE(text.ok()) << text.status();
@@ -140,11 +144,7 @@ TEST(KeyStoreDurabilityTest, MoreKeysThanMarkedAndADamagedMarkerAreNamedAsSuch) 
   testing::TempDir dir;
   const std::string path = dir.path() + "/keys";
   const std::string marker = path + "/" + kKeyCountMarkerFile;
-  {
-    auto keys = SubjectKeyStore::Open(path);
-    ASSERT_TRUE(keys.ok()) << keys.status();
-    ASSERT_TRUE((*keys)->GetOrCreate(Subjects()).ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(WriteSubjectsAndClose(path));
   ASSERT_TRUE(store::WriteMarkerFile(path, kKeyCountMarkerFile, absl::StrCat(kSubjects - 1)).ok());
   auto more = SubjectKeyStore::Open(path);
   EXPECT_EQ(more.status().code(), absl::StatusCode::kDataLoss);
