@@ -171,11 +171,16 @@ absl::StatusOr<std::unique_ptr<SubjectKeyStore>> SubjectKeyStore::Open(
   store->now_us_ = now_us ? std::move(now_us) : SystemNowUs;
   if (absl::Status s = store->Purge(); !s.ok()) return s;
   if (absl::Status s = store->CheckKeyCountMarker(); !s.ok()) return s;
+  store->opened_ = true;
   return store;
 }
 
 SubjectKeyStore::~SubjectKeyStore() {
   if (db_ == nullptr) return;
+  if (!opened_) {  // refused by Open: closed as it is
+    db_->Close().PermitUncheckedError();
+    return;
+  }
   // A clean close leaves no key in the write-ahead log, only in checksummed SST files (issue 7:
   // a damaged log can then only follow a crash). Not on a disk without room for the flush.
   bool stopped = false;

@@ -171,6 +171,11 @@ class SubjectKeyStore {
 
   std::string dir_;
   uint64_t disk_free_bytes_min_ = 0;
+  // Set once Open returns the store. A store refused by Open (a damaged file, a key count that
+  // does not match DAFTAR-KEYS) is closed as it is: no flush, no marker, so that the refusal
+  // stands at the next start (round-4 tester: the refused store's close wrote its wrong count
+  // as the new marker, and the next start opened it).
+  bool opened_ = false;
   absl::Status fail_stop_ ABSL_GUARDED_BY(mu_);  // OK until the first failed write
   std::function<void(const absl::Status&)> fail_stop_listener_ ABSL_GUARDED_BY(mu_);
   std::function<int64_t()> now_us_;

@@ -254,6 +254,7 @@ absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const Options& opti
       return absl::Status(s.code(), absl::StrCat("open ", options.path, ": ", s.message()));
     }
   }
+  store->opened_ = true;
   return store;
 }
 
@@ -294,8 +295,9 @@ EventStoreImpl::~EventStoreImpl() {
   // logs are deleted. The one damage the log format cannot tell from a torn write (the length of
   // a log's very last record, docs/DURABILITY.md "What is detected where") can then only follow
   // a crash. Not after a fail-stop (nothing more is written), nor on a disk without room for the
-  // flush (CheckRoomToFlush); a failed flush only costs the next open a replay of the log.
-  if (Health().ok() && CheckRoomToFlush().ok()) {
+  // flush (CheckRoomToFlush); a failed flush only costs the next open a replay of the log. Nor
+  // for a store Open refused: closed as it is, its files kept for analysis.
+  if (opened_ && Health().ok() && CheckRoomToFlush().ok()) {
     rocksdb::FlushOptions flush;
     flush.wait = true;
     db_->Flush(flush, handles_).PermitUncheckedError();

@@ -150,6 +150,8 @@ class EventStoreImpl final : public EventStore {
   absl::StatusOr<uint64_t> CountEntries(rocksdb::ColumnFamilyHandle* family,
                                         absl::string_view what);
   bool marker_checked_ = false;
+  // Set once Open returns the store; a store Open refused is closed without a flush or marker.
+  bool opened_ = false;
   // Entries of the idempotency index: counted by CheckHeadMarker, then raised by each group
   // once its write is durable (before it is published), so never above what the disk holds.
   // The refreshed markers carry it; the clean close counts again.

@@ -120,13 +120,20 @@ TEST(KeyStoreDurabilityTest, FewerKeysThanTheCleanCloseLeftIsRefusedAtOpen) {
   EXPECT_EQ(*text, std::optional<std::string>(absl::StrCat(kSubjects)));
   // As if the close had held one key more than is left.
   ASSERT_TRUE(store::WriteMarkerFile(path, kKeyCountMarkerFile, absl::StrCat(kSubjects + 1)).ok());
-  auto refused = SubjectKeyStore::Open(path);
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(refused.status().message(),
-                                absl::StrCat("holds ", kSubjects, " keys but held ", kSubjects + 1,
-                                             " when it was last closed (DAFTAR-KEYS)")))
-      << refused.status();
+  // Refused, and again at the next open: the refused store's close leaves the marker as it was
+  // (round-4 tester: it wrote its own count, and a supervisor's restart then opened the store).
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto refused = SubjectKeyStore::Open(path);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_TRUE(absl::StrContains(refused.status().message(),
+                                  absl::StrCat("holds ", kSubjects, " keys but held ",
+                                               kSubjects + 1,
+                                               " when it was last closed (DAFTAR-KEYS)")))
+        << refused.status();
+    EXPECT_EQ(*store::ReadMarkerFile(path, kKeyCountMarkerFile),
+              std::optional<std::string>(absl::StrCat(kSubjects + 1)));
+  }
   fs::remove(marker);
   {
     auto keys = SubjectKeyStore::Open(path);  // no marker: nothing to compare
