@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "ledger/domain/parsed_event.h"
 #include "ledger/domain/pseudonym.h"
+#include "ledger/domain/rows.h"
 #include "ledger/domain/ruleset.h"
 #include "ledger/projections/log_reader.h"
 #include "ledger/store/limits.h"
@@ -341,7 +342,10 @@ absl::StatusOr<std::optional<WriteResult>> Ledger::Impl::Replayed(const CommandC
   if (!entry.ok()) return entry.status();
   if (!entry->has_value()) return std::optional<WriteResult>();
   if ((*entry)->request_sha256 != digest) {
-    return absl::AlreadyExistsError(absl::StrCat("field request_id: value '", context.request_id,
+    // Masked as daftard's log masks request ids (runs of 9+ digits, CIN-shaped tokens): a
+    // caller may have built one from personal data (round-4 tester: req-140163196 in clear).
+    return absl::AlreadyExistsError(absl::StrCat("field request_id: value '",
+                                                 domain::MaskPersonalRuns(context.request_id),
                                                  "' was already used for another request"));
   }
   WriteResult result;

@@ -95,9 +95,10 @@ absl::Status OutcomeUnknown(const absl::Status& status) {
 absl::StatusOr<AppendResult> Deduplicate(const IdempotencyEntry& entry,
                                          const AppendRequest& request, const std::string& digest) {
   if (entry.request_sha256 != digest) {
-    return absl::AlreadyExistsError(absl::StrCat("request_id '", request.request_id,
-                                                 "' was already used for another request "
-                                                 "(request digest differs)"));
+    // The id is not echoed: the caller has it, and it may hold personal data (the store
+    // cannot mask it; Ledger::Impl::Replayed answers first, masked, outside a race).
+    return absl::AlreadyExistsError(
+        "field request_id: already used for another request (request digest differs)");
   }
   return AppendResult{entry.first_position, entry.count, /*deduplicated=*/true};
 }
