@@ -475,6 +475,10 @@ absl::StatusOr<v1::ContractSigned> ParseContractRow(const ContractRow& row) {
                       "holds a run of 9 digits shaped like a CNSS number; free text must not "
                       "carry personal data");
   }
+  if (IsRefusedCinShape(absl::StripAsciiWhitespace(row.company_name))) {
+    return FieldError(Where(src, "company_name"), MaskPersonal(row.company_name),
+                      "has the shape of a CIN; free text must not carry personal data");
+  }
   if (!IsAffiliation(row.cnss_affiliation)) {
     return FieldError(Where(src, "cnss_affiliation"), Echo(row.cnss_affiliation, kNoPersonal),
                       "is not 7 digits");

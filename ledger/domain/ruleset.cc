@@ -61,6 +61,17 @@ class Checker : public JsonPathErrors {
       const auto u = static_cast<unsigned char>(c);
       if (u < 0x20 || u == 0x7F) return Error(path, Quoted(value), "contains a control character");
     }
+    // The rule set's texts enter its event and the hash chain, where no erasure reaches them
+    // (round-4 tester: a ruleset_id "rs-140163196" and a title holding a CNSS number were kept).
+    if (HasCnssShapedRun(value)) {
+      return Error(path, Quoted(value),
+                   "holds a run of 9 digits shaped like a CNSS number; free text must not carry "
+                   "personal data");
+    }
+    if (IsRefusedCinShape(absl::StripAsciiWhitespace(value))) {
+      return Error(path, Quoted(value),
+                   "has the shape of a CIN; free text must not carry personal data");
+    }
     return absl::OkStatus();
   }
 

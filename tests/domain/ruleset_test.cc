@@ -511,6 +511,14 @@ TEST(ValidateRuleSetTest, RatesAndMonths) {
 TEST(ValidateRuleSetTest, RequiredTextsAndDates) {
   EXPECT_EQ(ErrorOf(Edited(R"("ruleset_id": "offshoring-2025-v1")", R"("ruleset_id": "")")),
             "ruleset.json: ruleset_id: value '' is empty (required)");
+  // Kept in the rule set's event: no CNSS number or CIN (round-4 tester).
+  EXPECT_EQ(ErrorOf(Edited(R"("ruleset_id": "offshoring-2025-v1")",
+                           R"("ruleset_id": "rs-140163196")")),
+            "ruleset.json: ruleset_id: value '******196' holds a run of 9 digits shaped like a "
+            "CNSS number; free text must not carry personal data");
+  EXPECT_EQ(ErrorOf(Edited(R"("ruleset_id": "offshoring-2025-v1")", R"("ruleset_id": "ZG190897")")),
+            "ruleset.json: ruleset_id: value '******897' has the shape of a CIN; free text must "
+            "not carry personal data");
   EXPECT_EQ(ErrorOf(Edited(R"("effective_to": "2030-12-31")", R"("effective_to": "2030-02-30")")),
             "ruleset.json: effective_to: value '2030-02-30' is not a valid date YYYY-MM-DD");
   EXPECT_EQ(ErrorOf(Edited(R"("effective_to": "2030-12-31")", R"("effective_to": "2025-06-30")")),
