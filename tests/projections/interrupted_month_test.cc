@@ -80,9 +80,16 @@ TEST(InterruptedMonthTest, ReimportingTheFileCompletesTheMonthAsIfNeverInterrupt
   EXPECT_THAT(std::string(refused.message()), ::testing::HasSubstr("month 202601 is partially"));
   EXPECT_EQ((*ledger)->Store().GetHead().position, partial_head);
 
-  for (; step < plan.size(); ++step) {
-    absl::Status status = testing::RunImportStep(**ledger, *scenario, plan[step]);
-    ASSERT_TRUE(status.ok()) << status;
+  // The import run again from its first file, as `daftar import` does after a failure: the
+  // files before the month are answered as duplicates (the months before it too, round-4
+  // tester), then the month completes and the rest is written.
+  for (size_t again = 0; again < plan.size(); ++again) {
+    const uint64_t head_before = (*ledger)->Store().GetHead().position;
+    absl::Status status = testing::RunImportStep(**ledger, *scenario, plan[again]);
+    ASSERT_TRUE(status.ok()) << "step " << again << ": " << status;
+    if (again < step) {
+      EXPECT_EQ((*ledger)->Store().GetHead().position, head_before) << again;
+    }
   }
   const uint64_t head = (*ledger)->Store().GetHead().position;
   EXPECT_EQ(head, (*clean)->Store().GetHead().position);
