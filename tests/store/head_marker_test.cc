@@ -25,8 +25,10 @@ namespace fs = std::filesystem;
 using ::testing::StartsWith;
 
 constexpr int64_t kTestIntervalMs = 10;
-// How long a test waits for a refresh that is due every kTestIntervalMs.
-constexpr auto kRefreshWait = std::chrono::seconds(10);
+// How long a test waits for a refresh that is due every kTestIntervalMs: long, since each
+// refresh is two fsyncs, and ctest runs other tests' fsyncs beside it (one run under ctest -j2
+// timed out at 10 s; alone it takes milliseconds).
+constexpr auto kRefreshWait = std::chrono::seconds(60);
 
 Options MarkedOptions(const std::string& path) {
   Options options;
@@ -35,14 +37,21 @@ Options MarkedOptions(const std::string& path) {
   return options;
 }
 
-// Waits until the marker of `dir` holds `position`; returns it (nullopt after kRefreshWait).
+// Waits until the marker of `dir` holds `position`; returns it (nullopt after kRefreshWait,
+// with a test failure naming what the marker held last).
 std::optional<HeadMarker> WaitForMarker(const std::string& dir, uint64_t position) {
   const auto deadline = std::chrono::steady_clock::now() + kRefreshWait;
+  std::string last = "nothing read";
   while (std::chrono::steady_clock::now() < deadline) {
     absl::StatusOr<std::optional<HeadMarker>> marker = ReadHeadMarker(dir);
     if (marker.ok() && marker->has_value() && (*marker)->position == position) return **marker;
+    last = !marker.ok()           ? marker.status().ToString()
+           : marker->has_value() ? absl::StrCat("position ", (*marker)->position)
+                                 : "no marker";
     std::this_thread::sleep_for(std::chrono::milliseconds(kTestIntervalMs));
   }
+  ADD_FAILURE() << "the marker of " << dir << " never held position " << position
+                << "; last read: " << last;
   return std::nullopt;
 }
 
