@@ -45,10 +45,11 @@ absl::Status CheckActorOrRole(absl::string_view value);
 // callers must not build them from personal data (docs/MONEY.md "Free text").
 absl::Status CheckRequestId(absl::string_view value);
 
-// `value` as a message shows it: C-escaped, cut to 64 characters ("..." marks a cut), so that a
-// message stays one bounded line whatever the caller sent; a value holding a run of 9 digits
-// (a CNSS number, maybe) or having the shape of a CIN as a whole is masked to its last three
-// characters ("******051").
+// `value` as a message shows it: every run of 9 or more digits but an ICE's 15 (a company role
+// names it) and every CIN-shaped token masked to its last three characters
+// (domain::MaskPersonalRuns: "batch-ZG190897" -> "batch-******897"), then C-escaped and cut to
+// 64 characters ("..." marks a cut), so that a message stays one bounded line whatever the
+// caller sent.
 std::string ShowCallValue(absl::string_view value);
 
 }  // namespace daftar::services

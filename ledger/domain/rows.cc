@@ -107,7 +107,7 @@ std::string ShowValue(absl::string_view value) { return Echo(value); }
 
 std::string ShowNonPersonalValue(absl::string_view value) { return Echo(value, kNoPersonal); }
 
-std::string MaskPersonalRuns(absl::string_view s) {
+std::string MaskPersonalRuns(absl::string_view s, bool keep_ices) {
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -125,7 +125,8 @@ std::string MaskPersonalRuns(absl::string_view s) {
       for (size_t k = 0; k < token.size();) {  // runs of 9 or more digits inside the token
         size_t run_end = k;
         while (run_end < token.size() && IsDigit(token[run_end])) ++run_end;
-        if (run_end - k >= kCnssDigits) {
+        const size_t run = run_end - k;
+        if (run >= kCnssDigits && !(keep_ices && IsIce(token.substr(k, run)))) {
           out += MaskPersonal(token.substr(k, run_end - k));
         } else {
           out.append(token.data() + k, run_end == k ? 1 : run_end - k);

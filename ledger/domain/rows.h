@@ -123,7 +123,9 @@ std::string StarCnssShapedRuns(absl::string_view s);
 // digits) that has a CIN's shape (IsCin), replaced by MaskPersonal of it: "req-1401631969" ->
 // "req-******969", "req-ZG190897" -> "req-******897"; other characters kept
 // ("e3b0c44298fc:3" unchanged). For request ids in daftard's log, which must stay recognisable.
-std::string MaskPersonalRuns(absl::string_view s);
+// With `keep_ices`, a run of exactly 15 digits (an ICE, a company's public identifier, which a
+// role "company:<ICE>" names) is kept: for call values in messages (services/call_metadata.h).
+std::string MaskPersonalRuns(absl::string_view s, bool keep_ices = false);
 
 // Whether a component of the path `file` ('/'-separated) has a stem (the component up to its
 // first '.') of a refused CIN shape (IsRefusedCinShape): "cnss/ZG190897.csv",

@@ -25,8 +25,25 @@ TEST(ShowCallValueTest, MasksARunOfNineDigits) {
 
 TEST(ShowCallValueTest, MasksAValueOfACinsShape) {
   EXPECT_EQ(ShowCallValue("ZG190897"), "******897");
-  EXPECT_EQ(ShowCallValue("ZG190897 "), "******");  // its last three characters hold a blank
+  EXPECT_EQ(ShowCallValue("ZG190897 "), "******897 ");  // the token masked, the blank kept
   EXPECT_EQ(ShowCallValue("ZG1908970"), "ZG1908970");  // 7 digits: not a CIN's shape
+}
+
+// A value refused for another reason still shows its personal-looking parts masked (round-5
+// tester: a request id refused for a trailing blank or a non-ASCII byte showed its CIN).
+TEST(ShowCallValueTest, MasksCinTokensAndLongDigitRunsInsideAValue) {
+  EXPECT_EQ(ShowCallValue("batch-ZG190897 "), "batch-******897 ");
+  EXPECT_EQ(ShowCallValue("batch-1401631969 "), "batch-******969 ");
+  EXPECT_EQ(ShowCallValue("r\xc3\xa9" "f-ZG190897"), "r\\xc3\\xa9\\x66-******897");
+  EXPECT_EQ(ShowCallValue(std::string(300, '0')), "******000");  // masked before the cut
+  // An ICE (15 digits) is a company's public identifier: kept; 14 or 16 digits are masked.
+  EXPECT_EQ(ShowCallValue("company:002907236000035"), "company:002907236000035");
+  EXPECT_EQ(ShowCallValue("company:00290723600003"), "company:******003");
+  EXPECT_EQ(ShowCallValue("company:0029072360000350"), "company:******350");
+  const absl::Status refused = CheckRequestId("batch-ZG190897 ");
+  EXPECT_EQ(refused.message(),
+            "value \"batch-******897 \" must be 1..256 printable ASCII characters (0x20..0x7E) "
+            "without leading or trailing blanks; it ends with a blank");
 }
 
 // An actor or a role names an operator or a system: one of a CIN's shape is refused (found by a
