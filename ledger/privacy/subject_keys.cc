@@ -1,7 +1,6 @@
 #include "ledger/privacy/subject_keys.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -9,7 +8,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -21,6 +19,7 @@
 #include "ledger/domain/owner_only_file.h"
 #include "ledger/domain/rows.h"
 #include "ledger/store/backup.h"
+#include "ledger/store/disk_space.h"
 #include "ledger/store/head_marker.h"
 #include "ledger/store/log_scan.h"
 #include "ledger/store/rocks_util.h"
@@ -223,13 +222,20 @@ absl::Status SubjectKeyStore::WriteFailed(absl::string_view what, const rocksdb:
   return fail_stop_;
 }
 
-absl::Status SubjectKeyStore::CheckFreeSpace() {
-  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
+absl::StatusOr<uint64_t> SubjectKeyStore::FreeBytes() {
   uint64_t free_bytes = 0;
   const rocksdb::IOStatus status = db_->GetFileSystem()->GetFreeSpace(
       dir_, rocksdb::IOOptions(), &free_bytes, nullptr);
   if (!status.ok()) return FromRocks(status, dir_, "free space");
-  if (free_bytes >= disk_free_bytes_min_) return absl::OkStatus();
+  return free_bytes;
+}
+
+absl::Status SubjectKeyStore::CheckFreeSpace() {
+  if (disk_free_bytes_min_ == 0) return absl::OkStatus();
+  absl::StatusOr<uint64_t> free = FreeBytes();
+  if (!free.ok()) return free.status();
+  const uint64_t free_bytes = *free;
+  if (store::FitsAboveReserve(free_bytes, disk_free_bytes_min_, 0)) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(
       "disk full: key store ", dir_, ": ", free_bytes, " bytes free on its filesystem, below the "
       "reserve of ", disk_free_bytes_min_, " bytes (--disk_free_bytes_min); nothing written: free "
@@ -241,11 +247,10 @@ absl::Status SubjectKeyStore::RoomToFlush() {
   if (!db_->GetIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &memtable_bytes)) {
     return absl::InternalError(absl::StrCat("key store ", dir_, ": memtable size unreadable"));
   }
-  uint64_t free_bytes = 0;
-  const rocksdb::IOStatus status = db_->GetFileSystem()->GetFreeSpace(
-      dir_, rocksdb::IOOptions(), &free_bytes, nullptr);
-  if (!status.ok()) return FromRocks(status, dir_, "free space");
-  if (free_bytes >= disk_free_bytes_min_ && free_bytes - disk_free_bytes_min_ >= memtable_bytes) {
+  absl::StatusOr<uint64_t> free = FreeBytes();
+  if (!free.ok()) return free.status();
+  const uint64_t free_bytes = *free;
+  if (store::FitsAboveReserve(free_bytes, disk_free_bytes_min_, memtable_bytes)) {
     return absl::OkStatus();
   }
   return absl::ResourceExhaustedError(absl::StrCat(
@@ -408,17 +413,9 @@ absl::Status SubjectKeyStore::CheckKeyCountMarker() {
         "removing the marker (docs/DURABILITY.md)"));
   }
   // Gone once checked, durably: after a crash no stale count may be compared.
-  if (::unlink(path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("key store ", dir_, ": remove ", path, ": ",
-                                            std::strerror(errno)));
+  if (absl::Status s = store::RemoveMarkerFile(dir_, kKeyCountMarkerFile); !s.ok()) {
+    return absl::Status(s.code(), absl::StrCat("key store ", dir_, ": ", s.message()));
   }
-  const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    if (fd >= 0) ::close(fd);
-    return absl::InternalError(absl::StrCat("key store ", dir_, ": fsync: ",
-                                            std::strerror(errno)));
-  }
-  ::close(fd);
   return absl::OkStatus();
 }
 

@@ -98,6 +98,8 @@ class SubjectKeyStore {
   // reserve of R bytes (--disk_free_bytes_min); ..." if its filesystem has less than Open's
   // disk_free_bytes_min free; OK otherwise (always with a reserve of 0).
   absl::Status CheckFreeSpace();
+  // Bytes free on the key store's filesystem, as its FileSystem counts them.
+  absl::StatusOr<uint64_t> FreeBytes();
   SubjectKeyStore& operator=(const SubjectKeyStore&) = delete;
 
   // The key of each subject of `subject_ids` (duplicates allowed), by subject_id: the stored one,

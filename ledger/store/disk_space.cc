@@ -60,10 +60,7 @@ absl::Status EventStoreImpl::CheckRoomFor(uint64_t bytes_to_write) {
   absl::StatusOr<uint64_t> free = FreeBytes();
   if (!free.ok()) return free.status();
   const uint64_t free_bytes = *free;
-  if (free_bytes >= disk_free_bytes_min_ &&
-      free_bytes - disk_free_bytes_min_ >= bytes_to_write) {
-    return absl::OkStatus();
-  }
+  if (FitsAboveReserve(free_bytes, disk_free_bytes_min_, bytes_to_write)) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(
       "disk full: ", free_bytes, " bytes free on the filesystem of ", path_,
       bytes_to_write == 0 ? std::string()
@@ -83,10 +80,7 @@ absl::Status EventStoreImpl::CheckRoomToFlush() {
   absl::StatusOr<uint64_t> free = FreeBytes();
   if (!free.ok()) return free.status();
   const uint64_t free_bytes = *free;
-  if (free_bytes >= disk_free_bytes_min_ &&
-      free_bytes - disk_free_bytes_min_ >= memtable_bytes) {
-    return absl::OkStatus();
-  }
+  if (FitsAboveReserve(free_bytes, disk_free_bytes_min_, memtable_bytes)) return absl::OkStatus();
   return absl::ResourceExhaustedError(absl::StrCat(
       "disk full: ", free_bytes, " bytes free on the filesystem of ", path_,
       ", a flush of the memtables needs ", memtable_bytes, " bytes above the reserve of ",

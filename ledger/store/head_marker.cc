@@ -88,6 +88,12 @@ absl::StatusOr<std::optional<std::string>> ReadMarkerFile(const std::string& dir
   return line.substr(0, field);
 }
 
+absl::Status RemoveMarkerFile(const std::string& dir, const std::string& name) {
+  const std::string path = absl::StrCat(dir, "/", name);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return Errno("remove", path);
+  return SyncPath(dir, O_RDONLY | O_DIRECTORY);
+}
+
 absl::StatusOr<std::optional<HeadMarker>> ReadHeadMarker(const std::string& dir) {
   absl::StatusOr<std::optional<std::string>> text = ReadMarkerFile(dir, kHeadMarkerFile);
   if (!text.ok()) return text.status();

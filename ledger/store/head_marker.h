@@ -63,6 +63,10 @@ absl::Status WriteMarkerFile(const std::string& dir, const std::string& name,
 absl::StatusOr<std::optional<std::string>> ReadMarkerFile(const std::string& dir,
                                                           const std::string& name);
 
+// Removes marker file `name` of `dir` durably (unlink, then fsync of the directory); OK if it
+// is not there. INTERNAL naming the file and errno's text on failure.
+absl::Status RemoveMarkerFile(const std::string& dir, const std::string& name);
+
 }  // namespace daftar::store
 
 #endif  // DAFTAR_LEDGER_STORE_HEAD_MARKER_H_
