@@ -303,11 +303,11 @@ EventStoreImpl::~EventStoreImpl() {
     db_->Flush(flush, handles_).PermitUncheckedError();
     // The head it closed at: the next open must find the log reaching it (head_marker.h).
     if (marker_checked_) {
+      // The live idempotency count (counted at open, raised by each durable group): no second
+      // pass over the index at close.
       const Head head = GetHead();
-      absl::StatusOr<uint64_t> entries = CountEntries(idempotency_, "idempotency entries");
-      HeadMarker marker{head.position, head.hash,
-                        entries.ok() ? *entries : idempotency_entries_.load()};
-      WriteHeadMarker(path_, marker).IgnoreError();
+      WriteHeadMarker(path_, {head.position, head.hash, idempotency_entries_.load()})
+          .IgnoreError();
     }
   }
   relay_->Detach();

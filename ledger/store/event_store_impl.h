@@ -154,7 +154,7 @@ class EventStoreImpl final : public EventStore {
   bool opened_ = false;
   // Entries of the idempotency index: counted by CheckHeadMarker, then raised by each group
   // once its write is durable (before it is published), so never above what the disk holds.
-  // The refreshed markers carry it; the clean close counts again.
+  // The refreshed markers and the clean close carry it.
   std::atomic<uint64_t> idempotency_entries_{0};
   // Started by CheckHeadMarker, joined by the destructor: every head_marker_interval_ms_ until
   // the close, writes the marker when the published head moved and the store is healthy (a
